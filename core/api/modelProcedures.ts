@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { quoteIdent } from '../db/duckdb.ts';
+import { openWorkspace } from '../workspace/index.ts';
+import { runBuild, runTestsOnly, loadProject, buildGraph } from '../models/index.ts';
+import { CODE_MODELS } from '../models/codeModels.ts';
+import type { BuildResult, DataTestResult } from '../models/index.ts';
+import { defineProcedure } from './procedure.ts';
+
+const workspaceInput = z.object({ workspace: z.string().optional() });
+const varsInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
+
+export const buildProcedure = defineProcedure({
+  name: 'models.build',
+  summary: 'Build the models (all or a selection) and run their data tests',
+  input: workspaceInput.extend({
+    select: z.array(z.string().min(1)).default([]),
+    vars: varsInput,
+    runTests: z.boolean().default(true),
+  }),
+  async handler(input, ctx): Promise<BuildResult> {
+    const ws = await openWorkspace(input.workspace);
+    try {
+      return await runBuild(ws.db, {
+        projectDir: ws.projectDir,
+        select: input.select,
+        vars: { ...ws.config.vars, ...input.vars },
+        runTests: input.runTests,
+        isCancelled: ctx.isCancelled,
+        onEvent: (event) => ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),
+      });
+    } finally {
+      ws.close();
+    }
+  },
+});
+
+export const testProcedure = defineProcedure({
+  name: 'models.test',
+  summary: 'Run the data tests against the published tables',
+  input: workspaceInput.extend({ select: z.array(z.string().min(1)).default([]) }),
+  async handler(input): Promise<DataTestResult[]> {
+    const ws = await openWorkspace(input.workspace, { readOnly: true });
+    try {
+      return await runTestsOnly(ws.db, { projectDir: ws.projectDir, select: input.select });
+    } finally {
+      ws.close();
+    }
+  },
+});
+
+export interface ModelSummary {
+  name: string;
+  kind: string;
+  layer: string;
+  file: string;
+  description: string;
+  upstream: string[];
+  rows: number | null;
+}
+
+export const listModelsProcedure = defineProcedure({
+  name: 'models.list',
+  summary: 'List the models in dependency order with their row counts',
+  input: workspaceInput,
+  async handler(input): Promise<ModelSummary[]> {
+    const ws = await openWorkspace(input.workspace, { readOnly: true });
+    try {
+      const project = await loadProject(ws.projectDir, CODE_MODELS);
+      const graph = buildGraph(project);
+      const counts = new Map(
+        (
+          await ws.db.queryJs(
+            `select table_name, estimated_size from duckdb_tables() where schema_name = 'main'`,
+          )
+        ).map((r) => [String(r.table_name), Number(r.estimated_size)]),
+      );
+      return graph.order.map((name) => {
+        const node = project.nodes.get(name)!;
+        return {
+          name,
+          kind: node.kind,
+          layer: node.layer,
+          file: node.file,
+          description: node.description,
+          upstream: graph.upstream.get(name) ?? [],
+          rows: counts.get(name) ?? null,
+        };
+      });
+    } finally {
+      ws.close();
+    }
+  },
+});
+
+export interface ShowResult {
+  model: string;
+  totalRows: number;
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+export const showProcedure = defineProcedure({
+  name: 'models.show',
+  summary: 'Show rows of a built model',
+  input: workspaceInput.extend({
+    model: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a model name has letters, digits and underscores only'),
+    limit: z.number().int().min(1).max(10_000).default(10),
+  }),
+  async handler(input): Promise<ShowResult> {
+    const ws = await openWorkspace(input.workspace, { readOnly: true });
+    try {
+      const tables = (
+        await ws.db.queryJson(`select table_name from duckdb_tables() where schema_name = 'main' order by 1`)
+      ).map((r) => String(r.table_name));
+      if (!tables.includes(input.model)) {
+        throw new Error(
+          `'${input.model}' is not a built model in this workspace. Run \`c360 build\` first, or pick one of: ` +
+            tables.filter((t) => !t.includes('__c360_build')).join(', '),
+        );
+      }
+      const relation = `main.${quoteIdent(input.model)}`;
+      const [count] = await ws.db.queryJs(`select count(*)::bigint as n from ${relation}`);
+      const rows = await ws.db.queryJson(`select * from ${relation} limit $1`, [input.limit]);
+      const columns = (await ws.db.queryJson(`describe ${relation}`)).map((r) => String(r.column_name));
+      return { model: input.model, totalRows: Number(count?.n ?? 0), columns, rows };
+    } finally {
+      ws.close();
+    }
+  },
+});

@@ -1,0 +1,43 @@
+import type { z } from 'zod';
+
+/**
+ * One typed call of the API. The CLI calls `handler` directly; the Electron IPC and web transports (later)
+ * validate with the same `input` schema on their side of the boundary.
+ */
+export interface Procedure<I extends z.ZodType, O> {
+  name: string;
+  summary: string;
+  input: I;
+  handler(input: z.infer<I>, ctx: ApiContext): Promise<O>;
+}
+
+export type ProgressEvent = { procedure: string; message: string; data?: Record<string, unknown> };
+
+export interface ApiContext {
+  onProgress?: (event: ProgressEvent) => void;
+  isCancelled?: () => boolean;
+}
+
+export function defineProcedure<I extends z.ZodType, O>(procedure: Procedure<I, O>): Procedure<I, O> {
+  return procedure;
+}
+
+export class ApiInputError extends Error {
+  override name = 'ApiInputError';
+}
+
+/** Validates input at the boundary and runs the call. */
+export async function call<I extends z.ZodType, O>(
+  procedure: Procedure<I, O>,
+  input: unknown,
+  ctx: ApiContext = {},
+): Promise<O> {
+  const parsed = procedure.input.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join('.') || '(input)'}: ${issue.message}`,
+    );
+    throw new ApiInputError(`Invalid input for ${procedure.name}:\n${lines.join('\n')}`);
+  }
+  return procedure.handler(parsed.data, ctx);
+}

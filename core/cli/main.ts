@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { registerModelCommands } from './commands/models.ts';
+import { registerWorkspaceCommands } from './commands/workspace.ts';
+import { EXIT, type GlobalOptions } from './common.ts';
+import { createOutput } from './output.ts';
+import { ApiInputError } from '../api/procedure.ts';
+
+const program = new Command()
+  .name('c360')
+  .description('Customer 360 Workbench: build the Customer 360 models, preview segments, sync to Klaviyo.')
+  .option('-w, --workspace <dir>', 'workspace folder (default: $C360_WORKSPACE or ./workspace)')
+  .option('--json', 'machine-readable output: one JSON document on stdout, JSON log lines on stderr', false)
+  .showHelpAfterError()
+  .exitOverride();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+registerWorkspaceCommands(program, globals);
+registerModelCommands(program, globals);
+
+program.addHelpText(
+  'after',
+  `
+Exit codes: 0 success · 1 the work failed (build error, failing data test) · 2 invalid usage or configuration.
+
+Examples:
+  c360 demo --customers 20000        generate a demo shop into ./workspace
+  c360 build                         build all models and run the data tests
+  c360 build --select dim_customers+ rebuild dim_customers and everything downstream
+  c360 show dim_customers --limit 5  print rows`,
+);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    const out = createOutput(Boolean(program.opts<GlobalOptions>().json));
+    const message = error instanceof Error ? error.message : String(error);
+    if (out.json)
+      process.stderr.write(
+        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: message })}\n`,
+      );
+    else process.stderr.write(`error: ${message}\n`);
+    process.exitCode =
+      error instanceof ApiInputError || (error instanceof Error && error.name === 'ConfigError')
+        ? EXIT.usage
+        : EXIT.failed;
+  }
+}

@@ -1,0 +1,71 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+
+export type SqlParams = Record<string, DuckDBValue> | DuckDBValue[];
+export type JsonRow = Record<string, unknown>;
+
+/**
+ * One DuckDB database file opened by this process. DuckDB holds an exclusive file lock, so a
+ * workspace is opened once per process and every caller shares this handle.
+ */
+export interface Database {
+  readonly path: string;
+  readonly connection: DuckDBConnection;
+  /** Runs statements for their effect. */
+  run(sql: string, params?: SqlParams): Promise<void>;
+  /** Returns JSON-safe rows: BIGINT and DECIMAL as strings, dates as ISO-like strings. */
+  queryJson(sql: string, params?: SqlParams): Promise<JsonRow[]>;
+  /** Returns rows converted to JS values: bigint, number, Date, arrays. */
+  queryJs(sql: string, params?: SqlParams): Promise<JsonRow[]>;
+  close(): void;
+}
+
+export interface OpenOptions {
+  threads?: number;
+  memoryLimit?: string;
+  readOnly?: boolean;
+}
+
+export async function openDatabase(path: string, options: OpenOptions = {}): Promise<Database> {
+  const config: Record<string, string> = {};
+  if (options.threads) config.threads = String(options.threads);
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.readOnly) config.access_mode = 'READ_ONLY';
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, config);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/lock/i.test(message)) {
+      throw new Error(
+        `The workspace database ${path} is in use by another process (${message}). ` +
+          'Close the other c360 command or the desktop app and try again.',
+      );
+    }
+    throw new Error(`Could not open the database ${path}: ${message}`);
+  }
+  const connection = await instance.connect();
+  return {
+    path,
+    connection,
+    async run(sql, params) {
+      await connection.run(sql, params);
+    },
+    async queryJson(sql, params) {
+      const reader = await connection.runAndReadAll(sql, params);
+      return reader.getRowObjectsJson() as JsonRow[];
+    },
+    async queryJs(sql, params) {
+      const reader = await connection.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as JsonRow[];
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Quotes an identifier for DuckDB and BigQuery-compatible SQL. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

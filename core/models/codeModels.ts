@@ -1,0 +1,4 @@
+import type { CodeModel } from './types.ts';
+
+/** Models computed in TypeScript, built by the runner like SQL models. */
+export const CODE_MODELS: CodeModel[] = [];

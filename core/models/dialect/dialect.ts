@@ -1,0 +1,130 @@
+/**
+ * The few places where DuckDB and BigQuery SQL differ, exposed to model templates as macros so that
+ * model bodies stay portable (`{{ days_between('first_order_at', as_of()) }}`). Every argument is a SQL
+ * expression given as a string; every macro returns a SQL expression.
+ */
+export type SqlType =
+  'bigint' | 'integer' | 'double' | 'decimal' | 'varchar' | 'boolean' | 'date' | 'timestamp';
+
+export interface Dialect {
+  name: 'duckdb' | 'bigquery';
+  /** SQL type name for a portable type. */
+  type(t: SqlType): string;
+  cast(expr: string, t: SqlType): string;
+  /** Cast that yields null instead of failing. */
+  safe_cast(expr: string, t: SqlType): string;
+  /** Whole calendar days from start to end (end - start). */
+  days_between(start: string, end: string): string;
+  /** Fractional hours from start to end. */
+  hours_between(start: string, end: string): string;
+  add_days(expr: string, days: string | number): string;
+  /** A timestamp literal. */
+  timestamp_literal(iso: string): string;
+  date_trunc_month(expr: string): string;
+  /** String value at a top-level key of a JSON text column. */
+  json_str(column: string, key: string): string;
+  /** Ordered list aggregate, optionally truncated to the first `limit` elements. */
+  list_agg(expr: string, orderBy: string, limit?: number): string;
+  list_contains(list: string, value: string): string;
+  list_len(list: string): string;
+  /** Empty typed list of strings. */
+  empty_string_list(): string;
+  /** Joins a list of strings with a separator. */
+  list_join(list: string, separator: string): string;
+  split(expr: string, delimiter: string): string;
+  md5_hex(expr: string): string;
+  regex_replace_all(expr: string, pattern: string, replacement: string): string;
+  regex_matches(expr: string, pattern: string): string;
+  count_if(predicate: string): string;
+  any_true(predicate: string): string;
+  /** Deterministic integer hash bucket 0..buckets-1 of a string expression. */
+  hash_bucket(expr: string, buckets: number): string;
+  /** Natural log. */
+  ln(expr: string): string;
+}
+
+const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+const duckTypes: Record<SqlType, string> = {
+  bigint: 'bigint',
+  integer: 'integer',
+  double: 'double',
+  decimal: 'decimal(18,2)',
+  varchar: 'varchar',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamp',
+};
+
+const bigQueryTypes: Record<SqlType, string> = {
+  bigint: 'int64',
+  integer: 'int64',
+  double: 'float64',
+  decimal: 'numeric',
+  varchar: 'string',
+  boolean: 'bool',
+  date: 'date',
+  timestamp: 'timestamp',
+};
+
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  type: (t) => duckTypes[t],
+  cast: (expr, t) => `cast(${expr} as ${duckTypes[t]})`,
+  safe_cast: (expr, t) => `try_cast(${expr} as ${duckTypes[t]})`,
+  days_between: (start, end) => `date_diff('day', cast(${start} as date), cast(${end} as date))`,
+  hours_between: (start, end) => `(date_diff('second', ${start}, ${end}) / 3600.0)`,
+  add_days: (expr, days) => `(${expr} + to_days(cast(${days} as integer)))`,
+  timestamp_literal: (iso) => `cast(${sqlString(iso)} as timestamp)`,
+  date_trunc_month: (expr) => `date_trunc('month', ${expr})`,
+  json_str: (column, key) => `json_extract_string(${column}, ${sqlString(`$.${key}`)})`,
+  list_agg: (expr, orderBy, limit) =>
+    limit === undefined
+      ? `list(${expr} order by ${orderBy})`
+      : `list_slice(list(${expr} order by ${orderBy}), 1, ${limit})`,
+  list_contains: (list, value) => `list_contains(${list}, ${value})`,
+  list_len: (list) => `len(${list})`,
+  empty_string_list: () => `cast([] as varchar[])`,
+  list_join: (list, separator) => `array_to_string(${list}, ${sqlString(separator)})`,
+  split: (expr, delimiter) => `string_split(${expr}, ${sqlString(delimiter)})`,
+  md5_hex: (expr) => `md5(${expr})`,
+  regex_replace_all: (expr, pattern, replacement) =>
+    `regexp_replace(${expr}, ${sqlString(pattern)}, ${sqlString(replacement)}, 'g')`,
+  regex_matches: (expr, pattern) => `regexp_matches(${expr}, ${sqlString(pattern)})`,
+  count_if: (predicate) => `count_if(${predicate})`,
+  any_true: (predicate) => `bool_or(${predicate})`,
+  hash_bucket: (expr, buckets) => `(hash(${expr}) % ${buckets})`,
+  ln: (expr) => `ln(${expr})`,
+};
+
+export const bigqueryDialect: Dialect = {
+  name: 'bigquery',
+  type: (t) => bigQueryTypes[t],
+  cast: (expr, t) => `cast(${expr} as ${bigQueryTypes[t]})`,
+  safe_cast: (expr, t) => `safe_cast(${expr} as ${bigQueryTypes[t]})`,
+  days_between: (start, end) => `date_diff(cast(${end} as date), cast(${start} as date), day)`,
+  hours_between: (start, end) => `(timestamp_diff(${end}, ${start}, second) / 3600.0)`,
+  add_days: (expr, days) => `date_add(${expr}, interval cast(${days} as int64) day)`,
+  timestamp_literal: (iso) => `timestamp(${sqlString(iso)})`,
+  date_trunc_month: (expr) => `date_trunc(${expr}, month)`,
+  json_str: (column, key) => `json_value(${column}, ${sqlString(`$.${key}`)})`,
+  list_agg: (expr, orderBy, limit) =>
+    `array_agg(${expr} ignore nulls order by ${orderBy}${limit === undefined ? '' : ` limit ${limit}`})`,
+  list_contains: (list, value) => `(${value} in unnest(${list}))`,
+  list_len: (list) => `array_length(${list})`,
+  empty_string_list: () => `cast([] as array<string>)`,
+  list_join: (list, separator) => `array_to_string(${list}, ${sqlString(separator)})`,
+  split: (expr, delimiter) => `split(${expr}, ${sqlString(delimiter)})`,
+  md5_hex: (expr) => `to_hex(md5(${expr}))`,
+  regex_replace_all: (expr, pattern, replacement) =>
+    `regexp_replace(${expr}, ${sqlString(pattern)}, ${sqlString(replacement)})`,
+  regex_matches: (expr, pattern) => `regexp_contains(${expr}, ${sqlString(pattern)})`,
+  count_if: (predicate) => `countif(${predicate})`,
+  any_true: (predicate) => `logical_or(${predicate})`,
+  hash_bucket: (expr, buckets) => `mod(abs(farm_fingerprint(${expr})), ${buckets})`,
+  ln: (expr) => `ln(${expr})`,
+};
+
+export function dialectFor(name: Dialect['name']): Dialect {
+  return name === 'duckdb' ? duckdbDialect : bigqueryDialect;
+}

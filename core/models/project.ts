@@ -1,0 +1,172 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { CodeModel, ColumnDoc, ModelTest } from './types.ts';
+import { describeZodIssues, schemaFileSchema, type SeedDoc } from './schemaFile.ts';
+import { extractCalls, type TemplateCall } from './templateCalls.ts';
+
+/** The repository's own model project. */
+export const DEFAULT_PROJECT_DIR = fileURLToPath(new URL('../../sql', import.meta.url));
+
+export type NodeKind = 'seed' | 'sql' | 'code';
+
+export interface ProjectNode {
+  name: string;
+  kind: NodeKind;
+  /** Folder below models/ (staging, intermediate, marts, segments) or 'seeds'. */
+  layer: string;
+  /** File that defines the node, relative to the project dir (code models: their module). */
+  file: string;
+  description: string;
+  refs: TemplateCall[];
+  sources: TemplateCall[];
+  sql?: string;
+  seedPath?: string;
+  seedColumnTypes?: Record<string, string>;
+  codeModel?: CodeModel;
+  columns: ColumnDoc[];
+  tests: ModelTest[];
+  /** Whether a YAML entry documents this node. */
+  documented: boolean;
+}
+
+export interface Project {
+  dir: string;
+  nodes: Map<string, ProjectNode>;
+  /** Problems found while loading that do not stop the load (e.g. docs for models that do not exist). */
+  warnings: string[];
+}
+
+export class ProjectError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(`${message}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ProjectError';
+  }
+}
+
+async function listFiles(dir: string, suffixes: string[]): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => entry.isFile() && suffixes.some((s) => entry.name.endsWith(s)))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** Loads `models/**.sql`, `seeds/*.csv` and every folder's YAML docs, plus the given code models. */
+export async function loadProject(dir: string, codeModels: CodeModel[] = []): Promise<Project> {
+  const nodes = new Map<string, ProjectNode>();
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const add = (node: ProjectNode): void => {
+    const existing = nodes.get(node.name);
+    if (existing) {
+      problems.push(`model '${node.name}' is defined twice: in ${existing.file} and in ${node.file}`);
+      return;
+    }
+    nodes.set(node.name, node);
+  };
+
+  for (const path of await listFiles(join(dir, 'models'), ['.sql'])) {
+    const sql = await readFile(path, 'utf8');
+    const file = relative(dir, path);
+    const calls = extractCalls(sql);
+    add({
+      name: basename(path, '.sql'),
+      kind: 'sql',
+      layer: relative(join(dir, 'models'), path).split(/[\\/]/)[0] ?? 'models',
+      file,
+      description: '',
+      refs: calls.filter((call) => call.fn === 'ref'),
+      sources: calls.filter((call) => call.fn === 'source'),
+      sql,
+      columns: [],
+      tests: [],
+      documented: false,
+    });
+  }
+
+  for (const path of await listFiles(join(dir, 'seeds'), ['.csv'])) {
+    add({
+      name: basename(path, '.csv'),
+      kind: 'seed',
+      layer: 'seeds',
+      file: relative(dir, path),
+      description: '',
+      refs: [],
+      sources: [],
+      seedPath: path,
+      columns: [],
+      tests: [],
+      documented: false,
+    });
+  }
+
+  for (const model of codeModels) {
+    add({
+      name: model.name,
+      kind: 'code',
+      layer: 'intermediate',
+      file: `(TypeScript code model ${model.name})`,
+      description: model.description,
+      refs: model.refs.map((name) => ({ fn: 'ref', args: [name], line: 0 })),
+      sources: [],
+      codeModel: model,
+      columns: model.columns,
+      tests: model.tests ?? [],
+      documented: true,
+    });
+  }
+
+  for (const path of [
+    ...(await listFiles(join(dir, 'models'), ['.yml', '.yaml'])),
+    ...(await listFiles(join(dir, 'seeds'), ['.yml', '.yaml'])),
+  ]) {
+    const file = relative(dir, path);
+    let raw: unknown;
+    try {
+      raw = parseYaml(await readFile(path, 'utf8'));
+    } catch (error) {
+      problems.push(`${file}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const parsed = schemaFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(`${file}: does not match the schema file format:\n${describeZodIssues(parsed.error)}`);
+      continue;
+    }
+    const docs: (SeedDoc & { kind: 'model' | 'seed' })[] = [
+      ...(parsed.data.models ?? []).map((doc) => ({ ...doc, kind: 'model' as const })),
+      ...(parsed.data.seeds ?? []).map((doc) => ({ ...doc, kind: 'seed' as const })),
+    ];
+    for (const doc of docs) {
+      const node = nodes.get(doc.name);
+      if (!node) {
+        warnings.push(`${file}: documents '${doc.name}', which is not a model or seed`);
+        continue;
+      }
+      if (node.documented && node.kind !== 'code') {
+        problems.push(`${file}: '${doc.name}' is documented twice`);
+        continue;
+      }
+      node.description = doc.description;
+      node.columns = doc.columns;
+      node.tests = doc.tests ?? [];
+      node.documented = true;
+      if (doc.column_types) node.seedColumnTypes = doc.column_types;
+    }
+  }
+
+  if (nodes.size === 0) problems.push(`no models found under ${join(dir, 'models')}`);
+  if (problems.length) throw new ProjectError(`The model project in ${dir} has problems:`, problems);
+  return { dir, nodes, warnings };
+}

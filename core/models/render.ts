@@ -1,0 +1,86 @@
+import nunjucks from 'nunjucks';
+import { rawSchemaName, findRawTable, type SourceName } from '../sources/rawTables.ts';
+import type { Dialect } from './dialect/dialect.ts';
+import { quoteIdent } from '../db/duckdb.ts';
+import type { Vars } from './types.ts';
+
+export interface RenderContext {
+  dialect: Dialect;
+  vars: Vars;
+  /** Reference time, `YYYY-MM-DD HH:MM:SS`. */
+  asOf: string;
+  /** Relation to use for a ref'd model in this build (the build table or the published one). */
+  relationFor(name: string): string;
+}
+
+export class TemplateError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'TemplateError';
+  }
+}
+
+const MACROS = [
+  'type',
+  'cast',
+  'safe_cast',
+  'days_between',
+  'hours_between',
+  'add_days',
+  'timestamp_literal',
+  'date_trunc_month',
+  'json_str',
+  'list_agg',
+  'list_contains',
+  'list_len',
+  'empty_string_list',
+  'list_join',
+  'split',
+  'md5_hex',
+  'regex_replace_all',
+  'regex_matches',
+  'count_if',
+  'any_true',
+  'hash_bucket',
+  'ln',
+] as const satisfies readonly (keyof Dialect)[];
+
+/** Renders a model template to SQL for one dialect. */
+export function renderModel(file: string, template: string, ctx: RenderContext): string {
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  env.addGlobal('ref', (name: string) => ctx.relationFor(name));
+  env.addGlobal('source', (source: string, table: string) => {
+    if (!findRawTable(source, table))
+      throw new Error(`source('${source}', '${table}') is not a known raw table`);
+    return `${rawSchemaName(source as SourceName)}.${quoteIdent(table)}`;
+  });
+  env.addGlobal('var', (name: string, fallback?: unknown) => {
+    if (name in ctx.vars) return ctx.vars[name];
+    if (fallback === undefined) {
+      throw new Error(
+        `var('${name}') has no default and is not set; set it in c360.config.yaml (vars:) or with --var ${name}=…`,
+      );
+    }
+    return fallback;
+  });
+  env.addGlobal('as_of', () => ctx.dialect.timestamp_literal(ctx.asOf));
+  for (const macro of MACROS) {
+    const fn = ctx.dialect[macro] as (...args: unknown[]) => string;
+    env.addGlobal(macro, (...args: unknown[]) => fn(...args));
+  }
+  try {
+    return env.renderString(template, {});
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TemplateError(
+      file,
+      message
+        .replace(/^\(unknown path\)\s*/, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
+  }
+}

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { RAW_TABLES, createRawSchemas, rawSchemaName, rawTableDdl } from '../sources/rawTables.ts';
+import { buildGraph, selectNodes } from './dag.ts';
+import { checkDocumentedColumns, runDataTests, type DataTestResult } from './dataTests.ts';
+import { dialectFor } from './dialect/dialect.ts';
+import { DEFAULT_PROJECT_DIR, loadProject, type ProjectNode } from './project.ts';
+import { renderModel } from './render.ts';
+import { CODE_MODELS } from './codeModels.ts';
+import type { Vars } from './types.ts';
+import { recordBuildRun } from './buildHistory.ts';
+
+export interface BuildOptions {
+  projectDir?: string;
+  /** dbt-style selectors (`name`, `name+`, `+name`); empty = everything. */
+  select?: string[];
+  vars?: Vars;
+  /** Run the data tests after building (default true). */
+  runTests?: boolean;
+  onEvent?: (event: BuildEvent) => void;
+  /** Checked between models; when it returns true the build stops and nothing is published. */
+  isCancelled?: () => boolean;
+}
+
+export type BuildEvent =
+  | { type: 'start'; runId: string; models: number; asOf: string }
+  | { type: 'model_start'; name: string; index: number; total: number }
+  | { type: 'model_done'; result: ModelResult; index: number; total: number }
+  | { type: 'tests_done'; tests: DataTestResult[] }
+  | { type: 'published'; models: number; seconds: number };
+
+export interface ModelResult {
+  name: string;
+  kind: ProjectNode['kind'];
+  status: 'success' | 'failed' | 'skipped';
+  rows?: number;
+  seconds: number;
+  error?: string;
+}
+
+export interface BuildResult {
+  runId: string;
+  ok: boolean;
+  asOf: string;
+  models: ModelResult[];
+  tests: DataTestResult[];
+  /** Whether the new tables replaced the published ones. */
+  published: boolean;
+  seconds: number;
+  warnings: string[];
+}
+
+const BUILD_SUFFIX = '__c360_build';
+const AS_OF_PATTERN = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/;
+
+export function resolveAsOf(vars: Vars, now = new Date()): string {
+  const raw = vars.as_of;
+  if (raw === undefined) return `${now.toISOString().slice(0, 10)} 00:00:00`;
+  const text = String(raw).replace('T', ' ').replace(/Z$/, '');
+  if (!AS_OF_PATTERN.test(text)) {
+    throw new Error(`var as_of = '${String(raw)}' is not a date; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'`);
+  }
+  return text.length === 10 ? `${text} 00:00:00` : text;
+}
+
+function publishedRelation(name: string): string {
+  return `main.${quoteIdent(name)}`;
+}
+
+function buildRelation(name: string): string {
+  return `main.${quoteIdent(name + BUILD_SUFFIX)}`;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Maps `LINE n:` of the rendered statement (which starts with one line of DDL) back to the model file. */
+function locateSqlError(node: ProjectNode, message: string): string {
+  const match = /LINE (\d+):/.exec(message);
+  const line = match ? Number(match[1]) - 1 : undefined;
+  return `${node.file}${line && line > 0 ? `:${line}` : ''}: ${message.split('\n')[0]}`;
+}
+
+/** Makes sure every raw table exists (empty when a source is not connected) so models can always build. */
+export async function ensureRawTables(db: Database): Promise<void> {
+  await createRawSchemas((sql) => db.run(sql));
+  const existing = new Set(
+    (await db.queryJson(`select schema_name || '.' || table_name as t from duckdb_tables()`)).map((r) =>
+      String(r.t),
+    ),
+  );
+  for (const table of RAW_TABLES) {
+    if (!existing.has(`${rawSchemaName(table.source)}.${table.table}`)) {
+      await db.run(rawTableDdl(table).replace('create or replace table', 'create table'));
+    }
+  }
+}
+
+async function buildNode(
+  db: Database,
+  node: ProjectNode,
+  ctx: { vars: Vars; asOf: string; relationFor: (n: string) => string },
+): Promise<void> {
+  const target = buildRelation(node.name);
+  await db.run(`drop table if exists ${target}`);
+  if (node.kind === 'seed') {
+    const types = node.seedColumnTypes ?? {};
+    const typeList = Object.entries(types).map(
+      ([col, type]) => `'${col.replace(/'/g, "''")}': '${type.replace(/'/g, "''")}'`,
+    );
+    const path = (node.seedPath ?? '').replace(/'/g, "''");
+    await db.run(
+      `create table ${target} as select * from read_csv('${path}', header = true, auto_detect = true${typeList.length ? `, types = {${typeList.join(', ')}}` : ''})`,
+    );
+    return;
+  }
+  if (node.kind === 'code') {
+    await node.codeModel!.build({ db, vars: ctx.vars, ref: ctx.relationFor, target, asOf: ctx.asOf });
+    return;
+  }
+  const sql = renderModel(node.file, node.sql ?? '', {
+    dialect: dialectFor('duckdb'),
+    vars: ctx.vars,
+    asOf: ctx.asOf,
+    relationFor: ctx.relationFor,
+  })
+    .trim()
+    .replace(/;\s*$/, '');
+  try {
+    await db.run(`create table ${target} as\n${sql}`);
+  } catch (error) {
+    throw new Error(locateSqlError(node, errorMessage(error)));
+  }
+}
+
+/**
+ * Builds the selected models in dependency order into side tables, runs the data tests, and only when every
+ * model and test passed replaces the published tables in one transaction. A failed or cancelled build leaves
+ * the previously published tables exactly as they were.
+ */
+export async function runBuild(db: Database, options: BuildOptions = {}): Promise<BuildResult> {
+  const started = performance.now();
+  const runId = randomUUID();
+  const vars = options.vars ?? {};
+  const asOf = resolveAsOf(vars);
+  const project = await loadProject(options.projectDir ?? DEFAULT_PROJECT_DIR, CODE_MODELS);
+  const graph = buildGraph(project);
+  const selected = selectNodes(graph, options.select ?? [], project.nodes.keys());
+  const order = graph.order.filter((name) => selected.has(name));
+  const emit = options.onEvent ?? (() => {});
+  emit({ type: 'start', runId, models: order.length, asOf });
+
+  await ensureRawTables(db);
+  const built = new Set<string>();
+  const relationFor = (name: string): string =>
+    built.has(name) ? buildRelation(name) : publishedRelation(name);
+  const results: ModelResult[] = [];
+  const failed = new Set<string>();
+  const tests: DataTestResult[] = [];
+  let cancelled = false;
+
+  for (const [index, name] of order.entries()) {
+    const node = project.nodes.get(name)!;
+    if (options.isCancelled?.()) {
+      cancelled = true;
+      break;
+    }
+    const blockedBy = (graph.upstream.get(name) ?? []).filter((dep) => failed.has(dep));
+    if (blockedBy.length) {
+      failed.add(name);
+      const result: ModelResult = {
+        name,
+        kind: node.kind,
+        status: 'skipped',
+        seconds: 0,
+        error: `upstream failed: ${blockedBy.join(', ')}`,
+      };
+      results.push(result);
+      emit({ type: 'model_done', result, index, total: order.length });
+      continue;
+    }
+    emit({ type: 'model_start', name, index, total: order.length });
+    const t0 = performance.now();
+    let result: ModelResult;
+    try {
+      await buildNode(db, node, { vars, asOf, relationFor });
+      built.add(name);
+      const [count] = await db.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
+      result = {
+        name,
+        kind: node.kind,
+        status: 'success',
+        rows: Number(count?.n ?? 0),
+        seconds: (performance.now() - t0) / 1000,
+      };
+    } catch (error) {
+      failed.add(name);
+      result = {
+        name,
+        kind: node.kind,
+        status: 'failed',
+        seconds: (performance.now() - t0) / 1000,
+        error: errorMessage(error),
+      };
+    }
+    results.push(result);
+    emit({ type: 'model_done', result, index, total: order.length });
+  }
+
+  if (!cancelled && options.runTests !== false) {
+    for (const name of order) {
+      if (!built.has(name)) continue;
+      const node = project.nodes.get(name)!;
+      tests.push(await checkDocumentedColumns(db, node, buildRelation(name)));
+      tests.push(...(await runDataTests(db, node, buildRelation(name), relationFor)));
+    }
+    emit({ type: 'tests_done', tests });
+  }
+
+  const ok = !cancelled && failed.size === 0 && tests.every((t) => t.status === 'pass');
+  let published = false;
+  if (ok) {
+    const t0 = performance.now();
+    await db.run('begin transaction');
+    try {
+      for (const name of order) {
+        await db.run(`drop table if exists ${publishedRelation(name)}`);
+        await db.run(`alter table ${buildRelation(name)} rename to ${quoteIdent(name)}`);
+      }
+      await db.run('commit');
+      published = true;
+    } catch (error) {
+      await db.run('rollback');
+      throw new Error(`Publishing the built tables failed and was rolled back: ${errorMessage(error)}`);
+    }
+    emit({ type: 'published', models: order.length, seconds: (performance.now() - t0) / 1000 });
+  } else {
+    for (const name of built) await db.run(`drop table if exists ${buildRelation(name)}`);
+  }
+
+  const result: BuildResult = {
+    runId,
+    ok,
+    asOf,
+    models: results,
+    tests,
+    published,
+    seconds: (performance.now() - started) / 1000,
+    warnings: [...project.warnings, ...(cancelled ? ['the build was cancelled; nothing was published'] : [])],
+  };
+  await recordBuildRun(db, result, vars, options.select ?? []);
+  return result;
+}
+
+/** Runs only the data tests against the published tables (`c360 test`). */
+export async function runTestsOnly(
+  db: Database,
+  options: Pick<BuildOptions, 'projectDir' | 'select'> = {},
+): Promise<DataTestResult[]> {
+  const project = await loadProject(options.projectDir ?? DEFAULT_PROJECT_DIR, CODE_MODELS);
+  const graph = buildGraph(project);
+  const selected = selectNodes(graph, options.select ?? [], project.nodes.keys());
+  const existing = new Set(
+    (await db.queryJson(`select table_name from duckdb_tables() where schema_name = 'main'`)).map((r) =>
+      String(r.table_name),
+    ),
+  );
+  const tests: DataTestResult[] = [];
+  for (const name of graph.order.filter((n) => selected.has(n))) {
+    const node = project.nodes.get(name)!;
+    if (!existing.has(name)) {
+      tests.push({
+        model: name,
+        name: 'exists',
+        status: 'error',
+        message: `${name} has not been built yet; run c360 build first`,
+      });
+      continue;
+    }
+    tests.push(await checkDocumentedColumns(db, node, publishedRelation(name)));
+    tests.push(...(await runDataTests(db, node, publishedRelation(name), publishedRelation)));
+  }
+  return tests;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** The YAML file next to the models of a folder (dbt's `schema.yml`), parsed at the boundary. */
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+export const columnTestSchema = z.union([
+  z.literal('unique'),
+  z.literal('not_null'),
+  z.strictObject({ accepted_values: z.strictObject({ values: z.array(scalar).min(1) }) }),
+  z.strictObject({ relationships: z.strictObject({ to: z.string().min(1), field: z.string().min(1) }) }),
+  z.strictObject({ expression: z.string().min(1) }),
+]);
+
+export const modelTestSchema = z.union([
+  z.strictObject({
+    row_count: z.strictObject({ min: z.number().int().optional(), max: z.number().int().optional() }),
+  }),
+  z.strictObject({ expression: z.string().min(1) }),
+  z.strictObject({ unique_combination: z.array(z.string().min(1)).min(2) }),
+]);
+
+export const columnDocSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().min(1, 'every column needs a description'),
+  tests: z.array(columnTestSchema).optional(),
+});
+
+export const modelDocSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().min(1, 'every model needs a description'),
+  tests: z.array(modelTestSchema).optional(),
+  columns: z.array(columnDocSchema),
+});
+
+export const seedDocSchema = modelDocSchema.extend({
+  column_types: z.record(z.string(), z.string()).optional(),
+});
+
+export const schemaFileSchema = z.strictObject({
+  version: z.literal(2),
+  models: z.array(modelDocSchema).optional(),
+  seeds: z.array(seedDocSchema).optional(),
+});
+
+export type ModelDoc = z.infer<typeof modelDocSchema>;
+export type SeedDoc = z.infer<typeof seedDocSchema>;
+export type SchemaFile = z.infer<typeof schemaFileSchema>;
+
+/** Renders zod issues as `path: message` lines for a user who edits the YAML by hand. */
+export function describeZodIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(top level)';
+      return `  ${path}: ${issue.message}`;
+    })
+    .join('\n');
+}

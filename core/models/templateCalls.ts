@@ -1,0 +1,29 @@
+/**
+ * Finds `ref(...)`, `source(...)` and `var(...)` calls inside `{{ }}` blocks with their line numbers, so
+ * that unknown references can be reported as `file:line` before anything is rendered or run.
+ */
+export interface TemplateCall {
+  fn: 'ref' | 'source' | 'var';
+  args: string[];
+  /** 1-based line in the model file; 0 for code models. */
+  line: number;
+}
+
+const EXPRESSION = /\{\{([\s\S]*?)\}\}/g;
+const CALL = /\b(ref|source|var)\s*\(([^)]*)\)/g;
+const STRING_ARG = /'([^']*)'|"([^"]*)"/g;
+
+export function extractCalls(template: string): TemplateCall[] {
+  const calls: TemplateCall[] = [];
+  for (const expression of template.matchAll(EXPRESSION)) {
+    const body = expression[1] ?? '';
+    const start = expression.index ?? 0;
+    for (const call of body.matchAll(CALL)) {
+      const offset = start + 2 + (call.index ?? 0);
+      const line = template.slice(0, offset).split('\n').length;
+      const args = [...(call[2] ?? '').matchAll(STRING_ARG)].map((m) => m[1] ?? m[2] ?? '');
+      calls.push({ fn: call[1] as TemplateCall['fn'], args, line });
+    }
+  }
+  return calls;
+}

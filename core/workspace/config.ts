@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { describeZodIssues } from '../models/schemaFile.ts';
+
+export const CONFIG_FILE = 'c360.config.yaml';
+
+const varValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * `c360.config.yaml`. Secrets never live here: API keys come from the environment or the OS keychain.
+ * Sections for sources, destinations and schedules join as their features land.
+ */
+export const workspaceConfigSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  engine: z.enum(['duckdb']).default('duckdb'),
+  /** Model variables (thresholds, as_of), see sql/DEFINITIONS.md. */
+  vars: z.record(z.string(), varValue).default({}),
+  duckdb: z
+    .strictObject({
+      threads: z.number().int().positive().optional(),
+      memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'use a size like 3GB').optional(),
+    })
+    .default({}),
+  /** Model project folder, relative to the workspace; default: the models shipped with c360. */
+  models_dir: z.string().optional(),
+});
+
+export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export async function readWorkspaceConfig(dir: string): Promise<WorkspaceConfig> {
+  const path = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return workspaceConfigSchema.parse({});
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${path} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = workspaceConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${path} has settings c360 does not understand:\n${describeZodIssues(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+export const DEFAULT_CONFIG_YAML = `# Customer 360 Workbench workspace.
+# Secrets (Klaviyo API key, service-account JSON) never go here: use environment variables or the app's keychain.
+version: 1
+engine: duckdb
+
+# Model variables: thresholds of sql/DEFINITIONS.md. as_of defaults to today (UTC).
+vars:
+  # as_of: "2026-12-01"
+  winback_early_days: 60
+  lifecycle_new_days: 30
+
+duckdb:
+  # threads: 2
+  memory_limit: 3GB
+`;
