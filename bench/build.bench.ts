@@ -49,9 +49,7 @@ async function runSize(customers: number): Promise<SizeResult> {
       process.stderr.write(`build failed:\n${problems.join('\n')}\n`);
     }
     db.close();
-    const orders = demo.tables
-      .filter((t) => t.table === 'orders')
-      .reduce((sum, t) => sum + t.rows, 0);
+    const orders = demo.tables.filter((t) => t.table === 'orders').reduce((sum, t) => sum + t.rows, 0);
     return {
       customers,
       generateSeconds: (t1 - t0) / 1000,
@@ -81,16 +79,23 @@ if (sizeFlag > 0) {
   const results: SizeResult[] = [];
   for (const customers of sizes.length ? sizes : [100_000, 1_000_000]) {
     process.stderr.write(`generating and building ${customers.toLocaleString('en-US')} customers …\n`);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--size', String(customers)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    if (child.status !== 0) throw new Error(`benchmark for ${customers} customers failed (exit ${child.status})`);
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--size', String(customers)],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    if (child.status !== 0)
+      throw new Error(`benchmark for ${customers} customers failed (exit ${child.status})`);
     results.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as SizeResult);
   }
   const base = results[0]!;
-  console.log('customers  | orders     | raw rows   | generate s | build s | total s | build rows/s | peak RSS MB | ok');
+  console.log(
+    'customers  | orders     | raw rows   | generate s | build s | total s | build rows/s | peak RSS MB | ok',
+  );
   for (const r of results) {
     console.log(
       [
@@ -100,7 +105,9 @@ if (sizeFlag > 0) {
         r.generateSeconds.toFixed(1).padStart(10),
         r.buildSeconds.toFixed(1).padStart(7),
         r.totalSeconds.toFixed(1).padStart(7),
-        Math.round(r.rawRows / r.buildSeconds).toLocaleString('en-US').padStart(12),
+        Math.round(r.rawRows / r.buildSeconds)
+          .toLocaleString('en-US')
+          .padStart(12),
         r.peakRssMb.toFixed(0).padStart(11),
         r.ok ? 'yes' : 'NO',
       ].join(' | '),
@@ -114,12 +121,19 @@ if (sizeFlag > 0) {
     );
   }
   for (const r of results) {
-    console.log(`slowest models at ${r.customers.toLocaleString('en-US')}: ${r.slowestModels.map((m) => `${m.name} ${m.seconds}s`).join(', ')}`);
-    console.log(`generator stages at ${r.customers.toLocaleString('en-US')}: ${r.generatorStages.map((s) => `${s.stage} ${s.seconds}s`).join(', ')}`);
+    console.log(
+      `slowest models at ${r.customers.toLocaleString('en-US')}: ${r.slowestModels.map((m) => `${m.name} ${m.seconds}s`).join(', ')}`,
+    );
+    console.log(
+      `generator stages at ${r.customers.toLocaleString('en-US')}: ${r.generatorStages.map((s) => `${s.stage} ${s.seconds}s`).join(', ')}`,
+    );
   }
   const out = fileURLToPath(new URL('./results/', import.meta.url));
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'build.json'), JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2));
+  await writeFile(
+    join(out, 'build.json'),
+    JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2),
+  );
   const failed = results.filter((r) => !r.ok);
   if (failed.length) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerModelCommands } from './commands/models.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
+import { registerSourceCommands } from './commands/sources.ts';
 import { EXIT, type GlobalOptions } from './common.ts';
 import { createOutput } from './output.ts';
 import { ApiInputError } from '../api/procedure.ts';
@@ -15,6 +16,7 @@ const program = new Command()
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerWorkspaceCommands(program, globals);
+registerSourceCommands(program, globals);
 registerModelCommands(program, globals);
 
 program.addHelpText(

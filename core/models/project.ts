@@ -61,7 +61,7 @@ async function listFiles(dir: string, suffixes: string[]): Promise<string[]> {
     .sort();
 }
 
-/** Loads `models/**.sql`, `seeds/*.csv` and every folder's YAML docs, plus the given code models. */
+/** Loads `models/**.sql`, `seeds/*.csv`, every folder's YAML docs and the code models the SQL models ref. */
 export async function loadProject(dir: string, codeModels: CodeModel[] = []): Promise<Project> {
   const nodes = new Map<string, ProjectNode>();
   const problems: string[] = [];
@@ -111,7 +111,10 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
     });
   }
 
-  for (const model of codeModels) {
+  // A code model joins a project only when one of its SQL models refers to it, so custom projects that do
+  // not use, say, the CLV model do not inherit its inputs.
+  const referenced = new Set([...nodes.values()].flatMap((node) => node.refs.map((ref) => ref.args[0])));
+  for (const model of codeModels.filter((m) => referenced.has(m.name))) {
     add({
       name: model.name,
       kind: 'code',

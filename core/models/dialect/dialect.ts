@@ -21,7 +21,7 @@ export interface Dialect {
   /** A timestamp literal. */
   timestamp_literal(iso: string): string;
   date_trunc_month(expr: string): string;
-  /** String value at a top-level key of a JSON text column. */
+  /** String value at a top-level key of a JSON text column; null when the text is not valid JSON. */
   json_str(column: string, key: string): string;
   /** Ordered list aggregate, optionally truncated to the first `limit` elements. */
   list_agg(expr: string, orderBy: string, limit?: number): string;
@@ -77,7 +77,9 @@ export const duckdbDialect: Dialect = {
   add_days: (expr, days) => `(${expr} + to_days(cast(${days} as integer)))`,
   timestamp_literal: (iso) => `cast(${sqlString(iso)} as timestamp)`,
   date_trunc_month: (expr) => `date_trunc('month', ${expr})`,
-  json_str: (column, key) => `json_extract_string(${column}, ${sqlString(`$.${key}`)})`,
+  // Malformed JSON yields null instead of failing the query.
+  json_str: (column, key) =>
+    `json_extract_string(case when json_valid(${column}) then ${column} end, ${sqlString(`$.${key}`)})`,
   list_agg: (expr, orderBy, limit) =>
     limit === undefined
       ? `list(${expr} order by ${orderBy})`
@@ -107,7 +109,8 @@ export const bigqueryDialect: Dialect = {
   add_days: (expr, days) => `date_add(${expr}, interval cast(${days} as int64) day)`,
   timestamp_literal: (iso) => `timestamp(${sqlString(iso)})`,
   date_trunc_month: (expr) => `date_trunc(${expr}, month)`,
-  json_str: (column, key) => `json_value(${column}, ${sqlString(`$.${key}`)})`,
+  // Malformed JSON yields null instead of failing the query.
+  json_str: (column, key) => `json_value(safe.parse_json(${column}), ${sqlString(`$.${key}`)})`,
   list_agg: (expr, orderBy, limit) =>
     `array_agg(${expr} ignore nulls order by ${orderBy}${limit === undefined ? '' : ` limit ${limit}`})`,
   list_contains: (list, value) => `(${value} in unnest(${list}))`,

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import { openWorkspace } from '../workspace/index.ts';
+import { demoOptionsSchema, generateDemoShop, type DemoSummary } from '../demo/index.ts';
+import { loadRawFiles, type LoadReport } from '../sources/loadFiles.ts';
+import { defineProcedure } from './procedure.ts';
+
+export const demoInput = demoOptionsSchema.extend({ workspace: z.string().optional() });
+
+export const demoProcedure = defineProcedure({
+  name: 'sources.demo',
+  summary: 'Generate a deterministic demo shop into the raw tables of the workspace',
+  input: demoInput,
+  async handler(input, ctx): Promise<DemoSummary & { workspace: string }> {
+    const ws = await openWorkspace(input.workspace, { create: true });
+    try {
+      const summary = await generateDemoShop(ws.db, {
+        customers: input.customers,
+        seed: input.seed,
+        asOf: input.asOf,
+        dirtyShare: input.dirtyShare,
+        onProgress: (event) =>
+          ctx.onProgress?.({ procedure: 'sources.demo', message: event.stage, data: { ...event } }),
+      });
+      return { ...summary, workspace: ws.dir };
+    } finally {
+      ws.close();
+    }
+  },
+});
+
+export const loadInput = z.object({
+  workspace: z.string().optional(),
+  dir: z.string().min(1, 'give the folder that holds the files'),
+});
+
+export const loadProcedure = defineProcedure({
+  name: 'sources.load',
+  summary: 'Load raw tables from CSV, Parquet or JSON-lines files',
+  input: loadInput,
+  async handler(input, ctx): Promise<LoadReport> {
+    const ws = await openWorkspace(input.workspace, { create: true });
+    try {
+      return await loadRawFiles(ws.db, resolve(input.dir), {
+        onProgress: (event: unknown) =>
+          ctx.onProgress?.({
+            procedure: 'sources.load',
+            message: 'load',
+            data: event as Record<string, unknown>,
+          }),
+      });
+    } finally {
+      ws.close();
+    }
+  },
+});

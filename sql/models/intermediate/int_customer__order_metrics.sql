@@ -1,0 +1,134 @@
+-- One row per buyer (customer with at least one valid order): order metrics, RFM scores and value tier.
+
+with
+
+orders as (
+
+    select * from {{ ref('int_orders__unioned') }}
+
+),
+
+channel_orders as (
+
+    select
+        customer_id,
+        channel,
+        count(*) as orders_count
+    from orders
+    group by customer_id, channel
+
+),
+
+channel_lists as (
+
+    select
+        customer_id,
+        {{ list_agg('channel', 'channel') }} as channels,
+        count(*) as channels_count,
+        sum(case when channel = 'shopify' then orders_count else 0 end) as shopify_orders,
+        sum(case when channel = 'amazon' then orders_count else 0 end) as amazon_orders
+    from channel_orders
+    group by customer_id
+
+),
+
+order_totals as (
+
+    select
+        customer_id,
+        count(*) as total_orders,
+        min(ordered_at) as first_order_at,
+        max(ordered_at) as last_order_at,
+        sum(revenue_eur) as lifetime_revenue
+    from orders
+    group by customer_id
+
+),
+
+metrics as (
+
+    select
+        order_totals.customer_id,
+        order_totals.total_orders,
+        order_totals.first_order_at,
+        order_totals.last_order_at,
+        round(order_totals.lifetime_revenue, 2) as lifetime_revenue,
+        round(order_totals.lifetime_revenue / order_totals.total_orders, 2) as avg_order_value,
+        {{ days_between('order_totals.last_order_at', as_of()) }} as days_since_last_order,
+        {{ days_between('order_totals.first_order_at', as_of()) }} as days_since_first_order,
+        channel_lists.channels,
+        channel_lists.channels_count,
+        channel_lists.channels_count >= 2 as is_cross_channel,
+        channel_lists.shopify_orders,
+        channel_lists.amazon_orders
+    from order_totals
+    inner join channel_lists
+        on order_totals.customer_id = channel_lists.customer_id
+
+),
+
+-- rank() gives ties the lowest rank; score = 1 + floor(5 * (rank - 1) / n)
+ranked as (
+
+    select
+        *,
+        count(*) over () as buyers_count,
+        rank() over (order by days_since_last_order desc) as recency_rank,
+        rank() over (order by total_orders) as frequency_rank,
+        rank() over (order by lifetime_revenue) as monetary_rank,
+        row_number() over (order by lifetime_revenue desc, customer_id) as revenue_position
+    from metrics
+
+),
+
+scored as (
+
+    select
+        *,
+        {{ cast('1 + floor(5 * (recency_rank - 1) / buyers_count)', 'integer') }} as recency_score,
+        {{ cast('1 + floor(5 * (frequency_rank - 1) / buyers_count)', 'integer') }} as frequency_score,
+        {{ cast('1 + floor(5 * (monetary_rank - 1) / buyers_count)', 'integer') }} as monetary_score
+    from ranked
+
+),
+
+final as (
+
+    select
+        customer_id,
+        total_orders,
+        first_order_at,
+        last_order_at,
+        lifetime_revenue,
+        avg_order_value,
+        days_since_last_order,
+        days_since_first_order,
+        channels,
+        channels_count,
+        is_cross_channel,
+        shopify_orders,
+        amazon_orders,
+        recency_score,
+        frequency_score,
+        monetary_score,
+        {{ cast('recency_score', 'varchar') }}
+            || {{ cast('frequency_score', 'varchar') }}
+            || {{ cast('monetary_score', 'varchar') }} as rfm_segment,
+        revenue_position,
+        case
+            when revenue_position <= ceil(buyers_count * {{ var('tier_vip_share', 0.05) }}) then 'vip'
+            when revenue_position <= ceil(buyers_count * ({{ var('tier_vip_share', 0.05) }} + {{ var('tier_high_share', 0.15) }})) then 'high'
+            when revenue_position <= ceil(buyers_count * ({{ var('tier_vip_share', 0.05) }} + {{ var('tier_high_share', 0.15) }} + {{ var('tier_medium_share', 0.30) }})) then 'medium'
+            else 'low'
+        end as customer_value_tier,
+        case
+            when revenue_position > ceil(buyers_count * {{ var('tier_vip_share', 0.05) }}) then null
+            when revenue_position <= ceil(buyers_count * {{ var('vip_platinum_share', 0.01) }}) then 'platinum'
+            when revenue_position <= ceil(buyers_count * {{ var('vip_gold_share', 0.03) }}) then 'gold'
+            else 'silver'
+        end as vip_tier
+    from scored
+
+)
+
+select * from final

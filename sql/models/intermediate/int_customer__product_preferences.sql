@@ -1,0 +1,228 @@
+-- One row per buyer: preferred categories and brands, categories bought, seasonal and topic flags,
+-- product type of the latest order and the next replenishment date.
+
+with
+
+order_metrics as (
+
+    select * from {{ ref('int_customer__order_metrics') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines__enriched') }}
+
+),
+
+valid_lines as (
+
+    select *
+    from order_lines
+    where is_valid_order
+
+),
+
+-- one pass over the lines; everything per customer is rolled up from here
+line_groups as (
+
+    select
+        customer_id,
+        category,
+        brand,
+        season,
+        sum(quantity) as units
+    from valid_lines
+    group by customer_id, category, brand, season
+
+),
+
+category_units as (
+
+    select
+        customer_id,
+        category,
+        sum(units) as units
+    from line_groups
+    where category is not null
+    group by customer_id, category
+
+),
+
+brand_units as (
+
+    select
+        customer_id,
+        brand,
+        sum(units) as units
+    from line_groups
+    where brand is not null
+    group by customer_id, brand
+
+),
+
+-- top categories and brands by units desc, then name; ranked with a window and pivoted, which is much
+-- cheaper than an ordered list aggregate per customer
+ranked_categories as (
+
+    select
+        customer_id,
+        category,
+        row_number() over (partition by customer_id order by units desc, category) as category_rank
+    from category_units
+
+),
+
+category_preferences as (
+
+    select
+        customer_id,
+        max(case when category_rank = 1 then category end) as category_1,
+        max(case when category_rank = 2 then category end) as category_2,
+        max(case when category_rank = 3 then category end) as category_3
+    from ranked_categories
+    where category_rank <= 3
+    group by customer_id
+
+),
+
+bought_categories as (
+
+    select
+        customer_id,
+        {{ list_agg('category', 'category') }} as bought_categories,
+        count(*) as categories_bought
+    from category_units
+    group by customer_id
+
+),
+
+ranked_brands as (
+
+    select
+        customer_id,
+        brand,
+        row_number() over (partition by customer_id order by units desc, brand) as brand_rank
+    from brand_units
+
+),
+
+brand_preferences as (
+
+    select
+        customer_id,
+        max(case when brand_rank = 1 then brand end) as brand_1,
+        max(case when brand_rank = 2 then brand end) as brand_2
+    from ranked_brands
+    where brand_rank <= 2
+    group by customer_id
+
+),
+
+line_flags as (
+
+    select
+        customer_id,
+        sum(units) as units_bought,
+        {{ any_true("season = 'cold'") }} as has_bought_cold_products,
+        {{ any_true("season = 'allergy'") }} as has_bought_allergy_products,
+        {{ any_true("season = 'advent'") }} as has_bought_advent_products,
+        {{ any_true("category = 'Schlaf'") }} as has_bought_sleep_products,
+        {{ any_true("category = 'Schwangerschaft'") }} as has_bought_pregnancy_products
+    from line_groups
+    group by customer_id
+
+),
+
+-- orders holding a consumable, with the shortest supply (days_of_supply x quantity) among their consumables
+consumable_orders as (
+
+    select
+        customer_id,
+        order_id,
+        channel,
+        ordered_at,
+        min(days_of_supply * quantity) as min_supply_days
+    from valid_lines
+    where is_consumable
+    group by customer_id, order_id, channel, ordered_at
+
+),
+
+last_consumable_times as (
+
+    select
+        customer_id,
+        max(ordered_at) as last_consumable_order_at
+    from consumable_orders
+    group by customer_id
+
+),
+
+-- should several consumable orders share the latest time, the shortest supply wins
+latest_consumable_orders as (
+
+    select
+        last_consumable_times.customer_id,
+        last_consumable_times.last_consumable_order_at,
+        min(consumable_orders.min_supply_days) as min_supply_days
+    from last_consumable_times
+    inner join consumable_orders
+        on last_consumable_times.customer_id = consumable_orders.customer_id
+        and last_consumable_times.last_consumable_order_at = consumable_orders.ordered_at
+    group by last_consumable_times.customer_id, last_consumable_times.last_consumable_order_at
+
+),
+
+final as (
+
+    select
+        order_metrics.customer_id,
+        case
+            when category_preferences.category_3 is not null
+                then [category_preferences.category_1, category_preferences.category_2, category_preferences.category_3]
+            when category_preferences.category_2 is not null
+                then [category_preferences.category_1, category_preferences.category_2]
+            when category_preferences.category_1 is not null
+                then [category_preferences.category_1]
+            else {{ empty_string_list() }}
+        end as preferred_categories,
+        case
+            when brand_preferences.brand_2 is not null
+                then [brand_preferences.brand_1, brand_preferences.brand_2]
+            when brand_preferences.brand_1 is not null
+                then [brand_preferences.brand_1]
+            else {{ empty_string_list() }}
+        end as preferred_brands,
+        coalesce(bought_categories.bought_categories, {{ empty_string_list() }}) as bought_categories,
+        coalesce(bought_categories.categories_bought, 0) as categories_bought,
+        coalesce(line_flags.units_bought, 0) as units_bought,
+        coalesce(line_flags.has_bought_cold_products, false) as has_bought_cold_products,
+        coalesce(line_flags.has_bought_allergy_products, false) as has_bought_allergy_products,
+        coalesce(line_flags.has_bought_advent_products, false) as has_bought_advent_products,
+        coalesce(line_flags.has_bought_sleep_products, false) as has_bought_sleep_products,
+        coalesce(line_flags.has_bought_pregnancy_products, false) as has_bought_pregnancy_products,
+        latest_consumable_orders.customer_id is not null as has_bought_consumables,
+        -- the latest order holds a consumable when the latest consumable order is that order
+        case
+            when latest_consumable_orders.last_consumable_order_at = order_metrics.last_order_at then 'consumable'
+            else 'one_time'
+        end as product_type,
+        latest_consumable_orders.last_consumable_order_at,
+        {{ cast(add_days(cast('latest_consumable_orders.last_consumable_order_at', 'date'), 'latest_consumable_orders.min_supply_days'), 'date') }}
+            as next_replenishment_date
+    from order_metrics
+    left join category_preferences
+        on order_metrics.customer_id = category_preferences.customer_id
+    left join bought_categories
+        on order_metrics.customer_id = bought_categories.customer_id
+    left join brand_preferences
+        on order_metrics.customer_id = brand_preferences.customer_id
+    left join line_flags
+        on order_metrics.customer_id = line_flags.customer_id
+    left join latest_consumable_orders
+        on order_metrics.customer_id = latest_consumable_orders.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,105 @@
+-- Order lines of both channels (grain: one row per line) with their order's customer and the product
+-- catalogue attributes.
+
+with
+
+orders as (
+
+    select * from {{ ref('int_orders__attributed') }}
+
+),
+
+shopify_lines as (
+
+    select * from {{ ref('stg_shopify__order_lines') }}
+
+),
+
+amazon_items as (
+
+    select * from {{ ref('stg_amazon__order_items') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_products') }}
+
+),
+
+-- Shopify lines match the catalogue by product id, else by SKU
+shopify_matched as (
+
+    select
+        shopify_lines.order_id,
+        'shopify' as channel,
+        coalesce(by_id.product_id, by_sku.product_id) as product_id,
+        coalesce(by_id.product_title, by_sku.product_title, shopify_lines.product_title) as product_title,
+        coalesce(by_id.brand, by_sku.brand, shopify_lines.brand) as brand,
+        coalesce(by_id.category, by_sku.category, shopify_lines.category) as category,
+        shopify_lines.quantity,
+        shopify_lines.unit_price * shopify_lines.quantity as line_price
+    from shopify_lines
+    left join products as by_id
+        on shopify_lines.product_id = by_id.product_id
+    left join products as by_sku
+        on shopify_lines.sku = by_sku.sku
+
+),
+
+-- Amazon items match the catalogue by ASIN, else by seller SKU
+amazon_matched as (
+
+    select
+        amazon_items.order_id,
+        'amazon' as channel,
+        coalesce(by_asin.product_id, by_sku.product_id) as product_id,
+        coalesce(by_asin.product_title, by_sku.product_title, amazon_items.product_title) as product_title,
+        coalesce(by_asin.brand, by_sku.brand) as brand,
+        coalesce(by_asin.category, by_sku.category) as category,
+        amazon_items.quantity,
+        amazon_items.line_price
+    from amazon_items
+    left join products as by_asin
+        on amazon_items.asin = by_asin.asin
+    left join products as by_sku
+        on amazon_items.sku = by_sku.sku
+
+),
+
+lines as (
+
+    select * from shopify_matched
+    union all
+    select * from amazon_matched
+
+),
+
+final as (
+
+    select
+        lines.order_id,
+        lines.channel,
+        orders.customer_id,
+        orders.ordered_at,
+        orders.is_valid_order,
+        lines.product_id,
+        lines.product_id is not null as is_known_product,
+        lines.product_title,
+        lines.brand,
+        lines.category,
+        products.season,
+        products.days_of_supply,
+        coalesce(products.is_consumable, false) as is_consumable,
+        lines.quantity,
+        round(lines.line_price * orders.eur_per_unit, 2) as line_revenue_eur
+    from lines
+    inner join orders
+        on lines.order_id = orders.order_id
+        and lines.channel = orders.channel
+    left join products
+        on lines.product_id = products.product_id
+
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- Valid orders (not cancelled, refunded or voided) of all channels: the basis of every order metric.
+
+with
+
+orders as (
+
+    select * from {{ ref('int_orders__attributed') }}
+
+),
+
+final as (
+
+    select
+        order_id,
+        channel,
+        customer_id,
+        ordered_at,
+        revenue_eur
+    from orders
+    where is_valid_order
+
+)
+
+select * from final

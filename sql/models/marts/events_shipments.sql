@@ -1,0 +1,156 @@
+-- One row per recent shipment status change to send to Klaviyo as an event (metric = event_name).
+-- Only customers with a usable contact email that is not an Amazon relay address are included.
+
+with
+
+shipment_events as (
+
+    select * from {{ ref('stg_shipment_events') }}
+
+),
+
+shipments as (
+
+    select * from {{ ref('stg_shipments') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders__attributed') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines__enriched') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+-- only recent status changes are sent: as_of - shipment_events_window_days < event_at <= as_of
+recent_events as (
+
+    select
+        tracking_number,
+        event_type,
+        event_at,
+        case event_type
+            when 'shipped' then 'Package Shipped'
+            when 'delivered' then 'Package Delivered'
+            when 'failed' then 'Delivery Failed'
+            when 'delayed' then 'Delivery Delayed'
+        end as event_name
+    from shipment_events
+    where
+        event_type in ('shipped', 'delivered', 'failed', 'delayed')
+        and event_at <= {{ as_of() }}
+        and {{ hours_between('event_at', as_of()) }} < 24 * {{ var('shipment_events_window_days', 90) }}
+
+),
+
+-- a tracking number belongs to one shipment; should it be reused, the latest label wins
+event_shipments as (
+
+    select
+        recent_events.*,
+        shipments.shipment_id,
+        shipments.order_id,
+        shipments.channel,
+        shipments.carrier,
+        row_number() over (
+            partition by recent_events.tracking_number, recent_events.event_type, recent_events.event_at
+            order by shipments.label_created_at desc nulls last, shipments.shipment_id desc
+        ) as shipment_rank
+    from recent_events
+    inner join shipments
+        on recent_events.tracking_number = shipments.tracking_number
+
+),
+
+customer_events as (
+
+    select
+        event_shipments.*,
+        customers.customer_id,
+        customers.email
+    from event_shipments
+    inner join orders
+        on event_shipments.order_id = orders.order_id
+        and event_shipments.channel = orders.channel
+    inner join customers
+        on orders.customer_id = customers.customer_id
+    where
+        event_shipments.shipment_rank = 1
+        and customers.email is not null
+        and not customers.is_relay_email
+
+),
+
+event_orders as (
+
+    select distinct
+        order_id,
+        channel
+    from customer_events
+
+),
+
+order_products as (
+
+    select distinct
+        order_lines.order_id,
+        order_lines.channel,
+        order_lines.product_title
+    from order_lines
+    inner join event_orders
+        on order_lines.order_id = event_orders.order_id
+        and order_lines.channel = event_orders.channel
+    where order_lines.product_title is not null
+
+),
+
+order_product_lists as (
+
+    select
+        order_id,
+        channel,
+        {{ list_agg('product_title', 'product_title') }} as product_names
+    from order_products
+    group by order_id, channel
+
+),
+
+final as (
+
+    select
+        {{ md5_hex("customer_events.tracking_number || '|' || customer_events.event_type || '|' || " ~ cast('customer_events.event_at', 'varchar')) }} as event_id,
+        customer_events.email,
+        customer_events.event_name,
+        customer_events.carrier,
+        customer_events.tracking_number,
+        case
+            when upper(customer_events.carrier) = 'DHL'
+                then 'https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=' || customer_events.tracking_number
+            when upper(customer_events.carrier) = 'DPD'
+                then 'https://tracking.dpd.de/status/de_DE/parcel/' || customer_events.tracking_number
+        end as tracking_url,
+        customer_events.order_id,
+        customer_events.channel,
+        customer_events.customer_id,
+        customer_events.event_at as event_timestamp,
+        coalesce(order_product_lists.product_names, {{ empty_string_list() }}) as product_names,
+        customer_events.shipment_id
+    from customer_events
+    left join order_product_lists
+        on customer_events.order_id = order_product_lists.order_id
+        and customer_events.channel = order_product_lists.channel
+
+)
+
+select * from final

@@ -1,0 +1,140 @@
+{% set email_pattern = '^[^@[:space:]]+@[^@[:space:]]+[.][a-z]{2,}$' %}
+
+with
+
+source as (
+
+    select * from {{ source('amazon', 'orders') }}
+
+),
+
+exchange_rates as (
+
+    select * from {{ ref('exchange_rates') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by amazon_order_id
+            order by
+                case when lower(order_status) in ('canceled', 'cancelled') then 0 else 1 end,
+                order_status,
+                order_total desc
+        ) as duplicate_rank
+    from source
+    where amazon_order_id is not null
+
+),
+
+renamed as (
+
+    select
+        trim(amazon_order_id) as order_id,
+        purchase_date as ordered_at,
+        trim(order_status) as order_status,
+        nullif(lower(trim(buyer_email)), '') as email_trimmed,
+        nullif(trim({{ regex_replace_all('buyer_name', '[[:space:]]+', ' ') }}), '') as buyer_name,
+        nullif(trim(lower({{ regex_replace_all('buyer_name', '[[:space:]]+', ' ') }})), '') as buyer_name_normalized,
+        nullif(trim(ship_postal_code), '') as ship_postal_code,
+        nullif(trim(ship_city), '') as ship_city,
+        upper(nullif(trim(ship_country), '')) as ship_country_code,
+        order_total,
+        upper(trim(currency)) as currency,
+        nullif(trim(sales_channel), '') as sales_channel
+    from deduplicated
+    where
+        duplicate_rank = 1
+        -- orders after the build's reference time are dropped (data_quality_issues: future_timestamp)
+        and purchase_date <= {{ as_of() }}
+
+),
+
+email_validated as (
+
+    select
+        *,
+        case
+            when email_trimmed is null then 'missing'
+            when {{ regex_matches('email_trimmed', email_pattern) }} then 'valid'
+            else 'invalid'
+        end as email_status
+    from renamed
+
+),
+
+email_split as (
+
+    select
+        *,
+        case when email_status = 'valid' then email_trimmed end as buyer_email,
+        case when email_status = 'valid' then substr(email_trimmed, 1, strpos(email_trimmed, '@') - 1) end as email_local_part,
+        case when email_status = 'valid' then substr(email_trimmed, strpos(email_trimmed, '@') + 1) end as email_domain
+    from email_validated
+
+),
+
+email_normalized as (
+
+    select
+        *,
+        -- the +tag of the local part is dropped for every domain
+        case
+            when strpos(email_local_part, '+') > 0 then substr(email_local_part, 1, strpos(email_local_part, '+') - 1)
+            else email_local_part
+        end as identity_local_part,
+        case when email_domain = 'googlemail.com' then 'gmail.com' else email_domain end as identity_domain
+    from email_split
+
+),
+
+converted as (
+
+    select
+        email_normalized.*,
+        exchange_rates.eur_per_unit,
+        exchange_rates.eur_per_unit is not null as has_known_currency
+    from email_normalized
+    left join exchange_rates
+        on email_normalized.currency = exchange_rates.currency
+
+),
+
+final as (
+
+    select
+        order_id,
+        'amazon' as channel,
+        buyer_email,
+        case
+            when buyer_email is null then null
+            when identity_domain = 'gmail.com' and replace(identity_local_part, '.', '') <> ''
+                then replace(identity_local_part, '.', '') || '@' || identity_domain
+            when identity_local_part <> '' then identity_local_part || '@' || identity_domain
+            else buyer_email
+        end as buyer_identity_email,
+        email_status,
+        coalesce(buyer_email like '%@marketplace.amazon.%', false) as is_relay_email,
+        buyer_name,
+        buyer_name_normalized,
+        ordered_at,
+        order_status,
+        coalesce(lower(order_status) in ('canceled', 'cancelled'), false) as is_cancelled,
+        coalesce(lower(order_status) not in ('canceled', 'cancelled'), true) as is_valid_order,
+        currency,
+        eur_per_unit,
+        has_known_currency,
+        order_total,
+        round(order_total * eur_per_unit, 2) as order_total_eur,
+        ship_postal_code,
+        ship_city,
+        ship_country_code,
+        sales_channel
+    from converted
+
+)
+
+select * from final

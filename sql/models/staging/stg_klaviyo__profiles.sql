@@ -1,0 +1,130 @@
+{% set email_pattern = '^[^@[:space:]]+@[^@[:space:]]+[.][a-z]{2,}$' %}
+
+with
+
+source as (
+
+    select * from {{ source('klaviyo', 'profiles') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by updated desc nulls last, created desc nulls last
+        ) as duplicate_rank
+    from source
+    where id is not null
+
+),
+
+renamed as (
+
+    select
+        trim(id) as klaviyo_profile_id,
+        nullif(lower(trim(email)), '') as email_trimmed,
+        nullif(trim(first_name), '') as first_name,
+        nullif(trim(last_name), '') as last_name,
+        created as created_at,
+        updated as updated_at,
+        -- json_str yields null for malformed JSON (counted in data_quality_issues: malformed_json)
+        properties,
+        upper(nullif(trim(email_consent), '')) as email_consent,
+        upper(nullif(trim(suppression_reason), '')) as suppression_reason
+    from deduplicated
+    where duplicate_rank = 1
+
+),
+
+properties_extracted as (
+
+    select
+        *,
+        lower(trim({{ json_str('properties', 'gender') }})) as gender_raw,
+        {{ safe_cast(json_str('properties', 'birthday'), 'date') }} as birthday_raw,
+        lower(trim({{ json_str('properties', 'pregnancy_opt_in') }})) as pregnancy_opt_in_raw,
+        nullif(trim({{ json_str('properties', 'source') }}), '') as signup_source
+    from renamed
+
+),
+
+email_validated as (
+
+    select
+        *,
+        case
+            when email_trimmed is null then 'missing'
+            when {{ regex_matches('email_trimmed', email_pattern) }} then 'valid'
+            else 'invalid'
+        end as email_status
+    from properties_extracted
+
+),
+
+email_split as (
+
+    select
+        *,
+        case when email_status = 'valid' then email_trimmed end as email,
+        case when email_status = 'valid' then substr(email_trimmed, 1, strpos(email_trimmed, '@') - 1) end as email_local_part,
+        case when email_status = 'valid' then substr(email_trimmed, strpos(email_trimmed, '@') + 1) end as email_domain
+    from email_validated
+
+),
+
+email_normalized as (
+
+    select
+        *,
+        -- the +tag of the local part is dropped for every domain
+        case
+            when strpos(email_local_part, '+') > 0 then substr(email_local_part, 1, strpos(email_local_part, '+') - 1)
+            else email_local_part
+        end as identity_local_part,
+        case when email_domain = 'googlemail.com' then 'gmail.com' else email_domain end as identity_domain
+    from email_split
+
+),
+
+final as (
+
+    select
+        klaviyo_profile_id,
+        email,
+        case
+            when email is null then null
+            when identity_domain = 'gmail.com' and replace(identity_local_part, '.', '') <> ''
+                then replace(identity_local_part, '.', '') || '@' || identity_domain
+            when identity_local_part <> '' then identity_local_part || '@' || identity_domain
+            else email
+        end as identity_email,
+        email_status,
+        coalesce(email like '%@marketplace.amazon.%', false) as is_relay_email,
+        first_name,
+        last_name,
+        email_consent,
+        suppression_reason,
+        suppression_reason is not null as is_suppressed,
+        case
+            when gender_raw in ('female', 'f', 'w', 'weiblich', 'frau') then 'female'
+            when gender_raw in ('male', 'm', 'männlich', 'maennlich', 'mann') then 'male'
+            when gender_raw in ('diverse', 'd', 'divers', 'non-binary', 'nonbinary') then 'diverse'
+        end as gender,
+        -- implausible birthdays (in the future or before 1900) are ignored
+        case
+            when birthday_raw > {{ cast(as_of(), 'date') }} then null
+            when birthday_raw < {{ cast("'1900-01-01'", 'date') }} then null
+            else birthday_raw
+        end as birth_date,
+        coalesce(pregnancy_opt_in_raw in ('true', '1', 'yes'), false) as pregnancy_opt_in,
+        signup_source,
+        created_at,
+        updated_at
+    from email_normalized
+
+)
+
+select * from final

@@ -1,0 +1,141 @@
+{% set email_pattern = '^[^@[:space:]]+@[^@[:space:]]+[.][a-z]{2,}$' %}
+
+with
+
+source as (
+
+    select * from {{ source('shopify', 'orders') }}
+
+),
+
+exchange_rates as (
+
+    select * from {{ ref('exchange_rates') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by id
+            order by cancelled_at desc nulls last, financial_status, total_price desc
+        ) as duplicate_rank
+    from source
+    where id is not null
+
+),
+
+renamed as (
+
+    select
+        {{ cast('id', 'varchar') }} as order_id,
+        customer_id as shopify_customer_id,
+        nullif(lower(trim(email)), '') as email_trimmed,
+        created_at as ordered_at,
+        lower(trim(financial_status)) as financial_status,
+        lower(nullif(trim(fulfillment_status), '')) as fulfillment_status,
+        cancelled_at,
+        upper(trim(currency)) as currency,
+        total_price,
+        subtotal_price,
+        total_discounts,
+        nullif(trim(shipping_zip), '') as shipping_postal_code,
+        upper(nullif(trim(shipping_country), '')) as shipping_country_code,
+        nullif(trim(discount_codes), '') as discount_codes
+    from deduplicated
+    where
+        duplicate_rank = 1
+        -- orders after the build's reference time are dropped (data_quality_issues: future_timestamp)
+        and created_at <= {{ as_of() }}
+
+),
+
+email_validated as (
+
+    select
+        *,
+        case
+            when email_trimmed is null then 'missing'
+            when {{ regex_matches('email_trimmed', email_pattern) }} then 'valid'
+            else 'invalid'
+        end as email_status
+    from renamed
+
+),
+
+email_split as (
+
+    select
+        *,
+        case when email_status = 'valid' then email_trimmed end as email,
+        case when email_status = 'valid' then substr(email_trimmed, 1, strpos(email_trimmed, '@') - 1) end as email_local_part,
+        case when email_status = 'valid' then substr(email_trimmed, strpos(email_trimmed, '@') + 1) end as email_domain
+    from email_validated
+
+),
+
+email_normalized as (
+
+    select
+        *,
+        -- the +tag of the local part is dropped for every domain
+        case
+            when strpos(email_local_part, '+') > 0 then substr(email_local_part, 1, strpos(email_local_part, '+') - 1)
+            else email_local_part
+        end as identity_local_part,
+        case when email_domain = 'googlemail.com' then 'gmail.com' else email_domain end as identity_domain
+    from email_split
+
+),
+
+converted as (
+
+    select
+        email_normalized.*,
+        exchange_rates.eur_per_unit,
+        exchange_rates.eur_per_unit is not null as has_known_currency
+    from email_normalized
+    left join exchange_rates
+        on email_normalized.currency = exchange_rates.currency
+
+),
+
+final as (
+
+    select
+        order_id,
+        'shopify' as channel,
+        shopify_customer_id,
+        email,
+        case
+            when email is null then null
+            when identity_domain = 'gmail.com' and replace(identity_local_part, '.', '') <> ''
+                then replace(identity_local_part, '.', '') || '@' || identity_domain
+            when identity_local_part <> '' then identity_local_part || '@' || identity_domain
+            else email
+        end as identity_email,
+        email_status,
+        ordered_at,
+        financial_status,
+        fulfillment_status,
+        cancelled_at,
+        cancelled_at is not null as is_cancelled,
+        coalesce(financial_status in ('refunded', 'voided'), false) as is_refunded,
+        cancelled_at is null and coalesce(financial_status not in ('refunded', 'voided'), true) as is_valid_order,
+        currency,
+        eur_per_unit,
+        has_known_currency,
+        total_price,
+        subtotal_price,
+        total_discounts,
+        round(total_price * eur_per_unit, 2) as total_price_eur,
+        shipping_postal_code,
+        shipping_country_code,
+        discount_codes
+    from converted
+
+)
+
+select * from final

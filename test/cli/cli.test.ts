@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function c360(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'c360-cli-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the c360 command', () => {
+  it('prints help with the commands and exit codes', async () => {
+    const run = await c360(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['init', 'demo', 'load', 'build', 'test', 'show', 'models'])
+      expect(run.stdout).toContain(command);
+    expect(run.stdout).toContain('Exit codes');
+  });
+
+  it('exits 2 on an unknown command and says what is available', async () => {
+    const run = await c360(['buidl']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command 'buidl'/);
+  });
+
+  it('explains how to create a workspace when there is none', async () => {
+    const run = await c360(['build', '--workspace', join(dir, 'nothing-here')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/No workspace database .* Create one with `c360 demo`/);
+  });
+
+  it('rejects invalid demo options with exit 2 and the reason', async () => {
+    const run = await c360(['demo', '--customers', '-5', '--workspace', join(dir, 'bad')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/customers must be at least 1/);
+  });
+
+  it('generates a demo shop, builds it and shows dim_customers as JSON', async () => {
+    const ws = join(dir, 'ws');
+    const demo = await c360([
+      'demo',
+      '--customers',
+      '1500',
+      '--seed',
+      '3',
+      '--as-of',
+      '2026-06-30',
+      '--workspace',
+      ws,
+    ]);
+    expect(demo.stderr).toBe(demo.code === 0 ? demo.stderr : '');
+    expect(demo.code).toBe(0);
+    expect(await readFile(join(ws, 'c360.config.yaml'), 'utf8')).toMatch(/version: 1/);
+
+    const build = await c360(['build', '--workspace', ws, '--var', 'as_of=2026-06-30', '--json']);
+    expect(build.code).toBe(0);
+    const result = JSON.parse(build.stdout) as { ok: boolean; models: { name: string }[] };
+    expect(result.ok).toBe(true);
+    expect(result.models.map((m) => m.name)).toContain('dim_customers');
+    // stderr carries one JSON log object per line
+    for (const line of build.stderr.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+
+    const show = await c360(['show', 'dim_customers', '--limit', '2', '--json', '--workspace', ws]);
+    expect(show.code).toBe(0);
+    const shown = JSON.parse(show.stdout) as { rows: Record<string, unknown>[]; totalRows: number };
+    expect(shown.rows).toHaveLength(2);
+    expect(shown.totalRows).toBeGreaterThan(1000);
+    expect(shown.rows[0]).toHaveProperty('lifecycle_stage');
+
+    const tests = await c360(['test', '--workspace', ws]);
+    expect(tests.code).toBe(0);
+    expect(tests.stdout).toMatch(/\d+ passed, 0 failed/);
+
+    const unknown = await c360(['show', 'dim_customer', '--workspace', ws]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/'dim_customer' is not a built model .* dim_customers/);
+  });
+});

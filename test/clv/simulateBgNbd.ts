@@ -1,0 +1,68 @@
+import type { BgNbdParams } from '../../core/clv/bgnbd.ts';
+
+/** Small seeded PRNG (mulberry32) so simulated shops are the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function standardNormal(random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** Gamma(shape, rate 1) by Marsaglia & Tsang (2000), with the usual boost for shape < 1. */
+export function sampleGamma(shape: number, random: () => number): number {
+  if (shape < 1) return sampleGamma(shape + 1, random) * Math.pow(1 - random(), 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = standardNormal(random);
+    const v = Math.pow(1 + c * x, 3);
+    if (v <= 0) continue;
+    const u = 1 - random();
+    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+export interface SimulatedCustomer {
+  frequency: number;
+  recency: number;
+  T: number;
+}
+
+/**
+ * Draws customers from the BG/NBD generative story (as `lifetimes.generate_data.beta_geometric_nbd_model`
+ * does): λ ~ Gamma(r, α), p ~ Beta(a, b); purchases form a Poisson(λ) process from time 0, and after each
+ * repeat purchase the customer drops out with probability p.
+ */
+export function simulateBgNbd(
+  params: BgNbdParams,
+  ages: readonly number[],
+  seed: number,
+): SimulatedCustomer[] {
+  const random = seededRandom(seed);
+  return ages.map((T) => {
+    const lambda = sampleGamma(params.r, random) / params.alpha;
+    const g1 = sampleGamma(params.a, random);
+    const p = g1 / (g1 + sampleGamma(params.b, random));
+    let time = 0;
+    let frequency = 0;
+    let recency = 0;
+    for (;;) {
+      time += -Math.log(1 - random()) / lambda;
+      if (time > T) break;
+      frequency++;
+      recency = time;
+      if (random() < p) break;
+    }
+    return { frequency, recency, T };
+  });
+}
