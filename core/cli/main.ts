@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerModelCommands } from './commands/models.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 import { registerSourceCommands } from './commands/sources.ts';
+import { registerSegmentCommands } from './commands/segments.ts';
 import { EXIT, type GlobalOptions } from './common.ts';
 import { createOutput } from './output.ts';
 import { ApiInputError } from '../api/procedure.ts';
@@ -18,6 +19,7 @@ const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerWorkspaceCommands(program, globals);
 registerSourceCommands(program, globals);
 registerModelCommands(program, globals);
+registerSegmentCommands(program, globals);
 
 program.addHelpText(
   'after',
@@ -28,7 +30,9 @@ Examples:
   c360 demo --customers 20000        generate a demo shop into ./workspace
   c360 build                         build all models and run the data tests
   c360 build --select dim_customers+ rebuild dim_customers and everything downstream
-  c360 show dim_customers --limit 5  print rows`,
+  c360 show dim_customers --limit 5  print rows
+  c360 segments init                 copy the built-in segment templates into the workspace
+  c360 segments preview winback      size, breakdowns, overlap and funnel of a segment`,
 );
 
 try {

@@ -39,7 +39,7 @@ export function createOutput(json: boolean): Output {
 }
 
 export function formatTable(head: string[], rows: (string | number | null | undefined)[][]): string {
-  const table = new Table({ head, style: { head: [], border: [] } });
+  const table = new Table({ head, style: { head: [], border: [], compact: true } });
   for (const row of rows)
     table.push(row.map((cell) => (cell === null || cell === undefined ? '' : String(cell))));
   return table.toString();

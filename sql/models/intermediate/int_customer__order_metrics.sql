@@ -8,40 +8,33 @@ orders as (
 
 ),
 
-channel_orders as (
-
-    select
-        customer_id,
-        channel,
-        count(*) as orders_count
-    from orders
-    group by customer_id, channel
-
-),
-
-channel_lists as (
-
-    select
-        customer_id,
-        {{ list_agg('channel', 'channel') }} as channels,
-        count(*) as channels_count,
-        sum(case when channel = 'shopify' then orders_count else 0 end) as shopify_orders,
-        sum(case when channel = 'amazon' then orders_count else 0 end) as amazon_orders
-    from channel_orders
-    group by customer_id
-
-),
-
 order_totals as (
 
     select
         customer_id,
         count(*) as total_orders,
+        sum(case when channel = 'shopify' then 1 else 0 end) as shopify_orders,
+        sum(case when channel = 'amazon' then 1 else 0 end) as amazon_orders,
         min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         sum(revenue_eur) as lifetime_revenue
     from orders
     group by customer_id
+
+),
+
+-- the sales channels are shopify and amazon (sorted); a new channel needs a branch here
+channel_lists as (
+
+    select
+        customer_id,
+        case
+            when amazon_orders > 0 and shopify_orders > 0 then ['amazon', 'shopify']
+            when amazon_orders > 0 then ['amazon']
+            else ['shopify']
+        end as channels,
+        case when amazon_orders > 0 then 1 else 0 end + case when shopify_orders > 0 then 1 else 0 end as channels_count
+    from order_totals
 
 ),
 
@@ -59,8 +52,8 @@ metrics as (
         channel_lists.channels,
         channel_lists.channels_count,
         channel_lists.channels_count >= 2 as is_cross_channel,
-        channel_lists.shopify_orders,
-        channel_lists.amazon_orders
+        order_totals.shopify_orders,
+        order_totals.amazon_orders
     from order_totals
     inner join channel_lists
         on order_totals.customer_id = channel_lists.customer_id

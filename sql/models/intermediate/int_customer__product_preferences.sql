@@ -15,6 +15,12 @@ order_lines as (
 
 ),
 
+products as (
+
+    select * from {{ ref('stg_products') }}
+
+),
+
 valid_lines as (
 
     select *
@@ -23,17 +29,52 @@ valid_lines as (
 
 ),
 
--- one pass over the lines; everything per customer is rolled up from here
-line_groups as (
+-- units per customer and product; catalogue products are grouped by id (cheap) and get their category,
+-- brand and season from the catalogue, other lines keep the category and brand they carry
+known_product_units as (
+
+    select
+        customer_id,
+        product_id,
+        sum(quantity) as units
+    from valid_lines
+    where product_id is not null
+    group by customer_id, product_id
+
+),
+
+unknown_product_units as (
 
     select
         customer_id,
         category,
         brand,
-        season,
         sum(quantity) as units
     from valid_lines
-    group by customer_id, category, brand, season
+    where product_id is null
+    group by customer_id, category, brand
+
+),
+
+line_groups as (
+
+    select
+        known_product_units.customer_id,
+        products.category,
+        products.brand,
+        products.season,
+        known_product_units.units
+    from known_product_units
+    inner join products
+        on known_product_units.product_id = products.product_id
+    union all
+    select
+        customer_id,
+        category,
+        brand,
+        {{ cast('null', 'varchar') }} as season,
+        units
+    from unknown_product_units
 
 ),
 
@@ -134,18 +175,16 @@ line_flags as (
 
 ),
 
--- orders holding a consumable, with the shortest supply (days_of_supply x quantity) among their consumables
-consumable_orders as (
+consumable_lines as (
 
     select
-        customer_id,
-        order_id,
-        channel,
-        ordered_at,
-        min(days_of_supply * quantity) as min_supply_days
+        valid_lines.customer_id,
+        valid_lines.ordered_at,
+        products.days_of_supply * valid_lines.quantity as supply_days
     from valid_lines
-    where is_consumable
-    group by customer_id, order_id, channel, ordered_at
+    inner join products
+        on valid_lines.product_id = products.product_id
+    where products.is_consumable
 
 ),
 
@@ -154,22 +193,23 @@ last_consumable_times as (
     select
         customer_id,
         max(ordered_at) as last_consumable_order_at
-    from consumable_orders
+    from consumable_lines
     group by customer_id
 
 ),
 
--- should several consumable orders share the latest time, the shortest supply wins
+-- the shortest supply (days_of_supply x quantity) among the consumable lines of the latest order holding a
+-- consumable (of all such orders at that time, should there be several)
 latest_consumable_orders as (
 
     select
         last_consumable_times.customer_id,
         last_consumable_times.last_consumable_order_at,
-        min(consumable_orders.min_supply_days) as min_supply_days
+        min(consumable_lines.supply_days) as min_supply_days
     from last_consumable_times
-    inner join consumable_orders
-        on last_consumable_times.customer_id = consumable_orders.customer_id
-        and last_consumable_times.last_consumable_order_at = consumable_orders.ordered_at
+    inner join consumable_lines
+        on last_consumable_times.customer_id = consumable_lines.customer_id
+        and last_consumable_times.last_consumable_order_at = consumable_lines.ordered_at
     group by last_consumable_times.customer_id, last_consumable_times.last_consumable_order_at
 
 ),

@@ -84,21 +84,15 @@ final as (
         orders.ordered_at,
         orders.is_valid_order,
         lines.product_id,
-        lines.product_id is not null as is_known_product,
         lines.product_title,
         lines.brand,
         lines.category,
-        products.season,
-        products.days_of_supply,
-        coalesce(products.is_consumable, false) as is_consumable,
         lines.quantity,
         round(lines.line_price * orders.eur_per_unit, 2) as line_revenue_eur
     from lines
     inner join orders
         on lines.order_id = orders.order_id
         and lines.channel = orders.channel
-    left join products
-        on lines.product_id = products.product_id
 
 )
 

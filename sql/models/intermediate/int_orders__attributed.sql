@@ -60,7 +60,6 @@ shopify_attributed as (
         shopify_orders.ordered_at,
         shopify_orders.is_valid_order,
         shopify_orders.financial_status as order_status,
-        shopify_orders.currency,
         shopify_orders.eur_per_unit,
         shopify_orders.total_price_eur as order_total_eur
     from shopify_orders
@@ -81,7 +80,6 @@ amazon_attributed as (
         amazon_orders.ordered_at,
         amazon_orders.is_valid_order,
         amazon_orders.order_status,
-        amazon_orders.currency,
         amazon_orders.eur_per_unit,
         amazon_orders.order_total_eur
     from amazon_orders
@@ -107,7 +105,6 @@ final as (
         ordered_at,
         is_valid_order,
         order_status,
-        currency,
         eur_per_unit,
         order_total_eur,
         -- an order in a currency without an exchange rate, or with a negative total, counts as an order

@@ -216,7 +216,7 @@ attributed_orders as (
 order_lines as (
 
     select
-        {{ count_if('not is_known_product') }} as unknown_product
+        {{ count_if('product_id is null') }} as unknown_product
     from {{ ref('int_order_lines__enriched') }}
 
 ),

@@ -11,8 +11,7 @@ cleaned as (
     select
         trim(tracking_number) as tracking_number,
         lower(trim(event_type)) as event_type,
-        event_at,
-        nullif(trim(detail), '') as detail
+        event_at
     from source
     -- events without tracking number, type or time cannot be attributed (data_quality_issues: missing_key)
     where
@@ -28,8 +27,7 @@ final as (
     select distinct
         tracking_number,
         event_type,
-        event_at,
-        detail
+        event_at
     from cleaned
 
 )

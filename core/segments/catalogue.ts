@@ -1,0 +1,155 @@
+import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { loadProject } from '../models/index.ts';
+
+/**
+ * What segments can be written over: the columns of dim_customers as the database describes them, with the
+ * documentation of sql/models/marts/_marts.yml when it is at hand. Identifiers in compiled SQL only ever come
+ * from here.
+ */
+
+export const SEGMENT_TABLE = 'dim_customers';
+
+export type ColumnKind = 'number' | 'string' | 'boolean' | 'date' | 'timestamp' | 'list' | 'other';
+
+export interface CatalogueColumn {
+  name: string;
+  /** DuckDB type as `describe` prints it, e.g. BIGINT, VARCHAR[]. */
+  type: string;
+  kind: ColumnKind;
+  /** For list columns: the kind of the elements. */
+  elementKind?: ColumnKind;
+  description?: string;
+  /** Accepted values documented by an accepted_values data test. */
+  values?: (string | number | boolean)[];
+}
+
+export interface Catalogue {
+  table: string;
+  columns: ReadonlyMap<string, CatalogueColumn>;
+  /** Reference day of "days ago" rules: the as_of of the latest published build (YYYY-MM-DD). */
+  asOf: string;
+  /** The latest published build, to invalidate caches; null when the table was made some other way. */
+  buildRunId: string | null;
+}
+
+export function columnKind(type: string): ColumnKind {
+  const t = type.trim().toUpperCase();
+  if (t.endsWith('[]')) return 'list';
+  if (
+    /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(.*\))?)$/.test(
+      t,
+    )
+  )
+    return 'number';
+  if (t === 'VARCHAR' || t.startsWith('ENUM')) return 'string';
+  if (t === 'BOOLEAN') return 'boolean';
+  if (t === 'DATE') return 'date';
+  if (t.startsWith('TIMESTAMP')) return 'timestamp';
+  return 'other';
+}
+
+export interface ColumnInput {
+  name: string;
+  type: string;
+  description?: string;
+  values?: (string | number | boolean)[];
+}
+
+/** Builds a catalogue from column names and types (pure; tests use it with hand-made columns). */
+export function catalogueFromColumns(
+  columns: ColumnInput[],
+  asOf: string,
+  buildRunId: string | null = null,
+  table = SEGMENT_TABLE,
+): Catalogue {
+  const map = new Map<string, CatalogueColumn>();
+  for (const c of columns) {
+    const kind = columnKind(c.type);
+    const column: CatalogueColumn = { name: c.name, type: c.type, kind };
+    if (kind === 'list') column.elementKind = columnKind(c.type.slice(0, -2));
+    if (c.description) column.description = c.description;
+    if (c.values) column.values = c.values;
+    map.set(c.name, column);
+  }
+  return { table, columns: map, asOf, buildRunId };
+}
+
+function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+async function latestBuild(db: Database): Promise<{ runId: string | null; asOf: string | null }> {
+  try {
+    const [row] = await db.queryJson(
+      `select run_id, strftime(as_of, '%Y-%m-%d') as as_of from c360.build_runs
+       where ok and published order by finished_at desc limit 1`,
+    );
+    return { runId: row ? String(row.run_id) : null, asOf: row?.as_of ? String(row.as_of) : null };
+  } catch {
+    // No build history (a hand-made table): fall back to today.
+    return { runId: null, asOf: null };
+  }
+}
+
+interface ColumnDocs {
+  description?: string;
+  values?: (string | number | boolean)[];
+}
+
+async function readColumnDocs(projectDir: string | undefined): Promise<Map<string, ColumnDocs>> {
+  const docs = new Map<string, ColumnDocs>();
+  if (!projectDir) return docs;
+  try {
+    const project = await loadProject(projectDir);
+    for (const column of project.nodes.get(SEGMENT_TABLE)?.columns ?? []) {
+      const accepted = column.tests?.find(
+        (t): t is { accepted_values: { values: (string | number | boolean)[] } } =>
+          typeof t === 'object' && 'accepted_values' in t,
+      );
+      docs.set(column.name, {
+        description: column.description,
+        ...(accepted ? { values: accepted.accepted_values.values } : {}),
+      });
+    }
+  } catch {
+    // Documentation is a nicety for messages and the rule builder; a broken project must not stop previews.
+  }
+  return docs;
+}
+
+export class MissingTableError extends Error {
+  override name = 'MissingTableError';
+}
+
+/** Reads the catalogue of the workspace's dim_customers (run `c360 build` first). */
+export async function readCatalogue(
+  db: Database,
+  options: { projectDir?: string; table?: string } = {},
+): Promise<Catalogue> {
+  const table = options.table ?? SEGMENT_TABLE;
+  let described;
+  try {
+    described = await db.queryJson(`describe main.${quoteIdent(table)}`);
+  } catch {
+    throw new MissingTableError(
+      `The workspace has no ${table} table yet. Build the models first (\`c360 build\`), then preview segments.`,
+    );
+  }
+  const build = await latestBuild(db);
+  const docs = await readColumnDocs(options.projectDir);
+  return catalogueFromColumns(
+    described.map((row) => {
+      const name = String(row.column_name);
+      return { name, type: String(row.column_type), ...docs.get(name) };
+    }),
+    build.asOf ?? todayUtc(),
+    build.runId,
+    table,
+  );
+}
+
+/** Columns a user sees in messages: what a rule over this column may say. */
+export function describeColumn(column: CatalogueColumn): string {
+  const values = column.values?.length ? `; values: ${column.values.join(', ')}` : '';
+  return `${column.name} (${column.kind === 'list' ? `list of ${column.elementKind}` : column.kind}${values})`;
+}

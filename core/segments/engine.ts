@@ -1,0 +1,328 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Database, JsonRow } from '../db/duckdb.ts';
+import { readCatalogue, type Catalogue } from './catalogue.ts';
+import { holdoutParameters, SqlParams } from './compiler.ts';
+import { SegmentDefinitionError, type LoadedSegment, type SegmentProblem } from './definition.ts';
+import { loadSegmentFolder, parseSegmentYaml } from './segmentFiles.ts';
+import {
+  BASE_TABLE,
+  bitTest,
+  dataKey,
+  DEFAULT_BREAKDOWNS,
+  ensureBase,
+  invalidateProjection,
+} from './projection.ts';
+import { sampleMembers } from './members.ts';
+import { computeFigures, preparePreview, type PreviewFigures } from './preview.ts';
+import {
+  checkExpertRules,
+  compileInSet,
+  crossSegmentProblems,
+  prepareSegmentSet,
+  type SegmentSet,
+} from './segmentSet.ts';
+import { explainCustomer, type Explanation } from './explain.ts';
+import { sensitivityWarnings } from './sensitivity.ts';
+import {
+  diffSinceSnapshot,
+  latestSnapshots,
+  listSnapshots,
+  recordSnapshot,
+  type RecordOptions,
+  type SnapshotDiff,
+  type SnapshotSummary,
+} from './snapshots.ts';
+
+/**
+ * The segment engine of one workspace: the saved segments (the `segments/` folder), the catalogue of
+ * dim_customers and the preview working tables. Long-lived callers (the app) keep one and call `reload()` when
+ * segment files change; every call checks cheaply whether a build replaced dim_customers.
+ */
+export interface EngineOptions {
+  /** The workspace's `segments/` folder; omit to work with `segments` only. */
+  segmentsDir?: string;
+  /** Saved segments given directly (tests, or a caller that loaded them). */
+  segments?: LoadedSegment[];
+  /** Model project, for column documentation in messages. */
+  projectDir?: string;
+  /** Largest share of the customers a preview cube may have to be used (tests force cubes with 1). */
+  maxCubeRatio?: number;
+}
+
+export interface PreviewRequest {
+  breakdowns?: string[];
+  /** Members to show (0 = none). */
+  sample?: number;
+  sampleColumns?: string[];
+  /** Compare with the last snapshot (publish) of the segment. */
+  changes?: boolean;
+  useCube?: boolean;
+  /** Force (true) or forbid (false) computing as a delta of the previous edit; default: on the base only. */
+  delta?: boolean;
+}
+
+export interface PreviewResult extends PreviewFigures {
+  warnings: string[];
+  sample?: { columns: string[]; rows: JsonRow[] };
+  /** Since the last snapshot; null when the segment was never published. */
+  changes?: SnapshotDiff | null;
+}
+
+export interface SegmentSize {
+  name: string;
+  description: string;
+  file?: string;
+  count: number;
+  eligible: number;
+  lastSnapshot: SnapshotSummary | null;
+  /** count − members of the last snapshot. */
+  delta: number | null;
+}
+
+const REFRESH_INTERVAL_MS = 1000;
+
+export class SegmentEngine {
+  private constructor(
+    readonly db: Database,
+    private readonly options: EngineOptions,
+    private state: { catalogue: Catalogue; set: SegmentSet; problems: SegmentProblem[]; key: string },
+  ) {}
+
+  static async open(db: Database, options: EngineOptions = {}): Promise<SegmentEngine> {
+    return new SegmentEngine(db, options, await SegmentEngine.load(db, options));
+  }
+
+  private static async load(db: Database, options: EngineOptions) {
+    const catalogue = await readCatalogue(db, {
+      ...(options.projectDir ? { projectDir: options.projectDir } : {}),
+    });
+    const folder = options.segmentsDir
+      ? await loadSegmentFolder(options.segmentsDir)
+      : { segments: [], problems: [] };
+    const loaded = [...(options.segments ?? []), ...folder.segments];
+    const problems = [...folder.problems, ...crossSegmentProblems(loaded)];
+    const broken = new Set(problems.map((p) => p.segment ?? '').filter(Boolean));
+    // Expert rules and columns are checked per segment; a broken segment is left out, the others still work.
+    const expert = await prepareSegmentSet(db, catalogue, []);
+    const usable: LoadedSegment[] = [];
+    for (const segment of loaded) {
+      const sqlProblems = await checkExpertRules(db, catalogue, [segment], expert.expertSql);
+      if (sqlProblems.length) {
+        problems.push(...sqlProblems);
+        continue;
+      }
+      if (!broken.has(segment.definition.name)) usable.push(segment);
+    }
+    const key = await dataKey(db, catalogue.table);
+    const set: SegmentSet = {
+      catalogue,
+      saved: new Map(usable.map((s) => [s.definition.name, s])),
+      expertSql: expert.expertSql,
+      dataKey: key,
+    };
+    for (const segment of usable) {
+      try {
+        compileInSet(set, segment, { params: new SqlParams(), holdoutBucketSql: 'holdout_bucket' });
+      } catch (error) {
+        if (!(error instanceof SegmentDefinitionError)) throw error;
+        problems.push(...error.problems);
+        (set.saved as Map<string, LoadedSegment>).delete(segment.definition.name);
+      }
+    }
+    return { catalogue, set, problems, key };
+  }
+
+  get catalogue(): Catalogue {
+    return this.state.catalogue;
+  }
+  get segments(): LoadedSegment[] {
+    return [...this.state.set.saved.values()];
+  }
+  /** Problems of the saved segments (broken ones are left out of previews and overlaps). */
+  get problems(): SegmentProblem[] {
+    return this.state.problems;
+  }
+
+  /** Re-reads the segment files and the catalogue (after editing segment files, or a build in this process). */
+  async reload(): Promise<void> {
+    if ((await dataKey(this.db, this.state.catalogue.table)) !== this.state.key)
+      await invalidateProjection(this.db);
+    this.state = await SegmentEngine.load(this.db, this.options);
+    this.checkedAt = Date.now();
+  }
+
+  private checkedAt = 0;
+
+  /**
+   * Reloads when a build replaced dim_customers (a new table object). Checked at most once a second while
+   * previews run back to back; a caller that just ran a build in this process calls `reload()`.
+   */
+  async refresh(): Promise<void> {
+    const now = Date.now();
+    if (now - this.checkedAt < REFRESH_INTERVAL_MS) return;
+    this.checkedAt = now;
+    if ((await dataKey(this.db, this.state.catalogue.table)) !== this.state.key) {
+      await invalidateProjection(this.db);
+      await this.reload();
+    }
+  }
+
+  /** A saved segment by name, or a YAML file (an unsaved or edited segment). */
+  async resolve(nameOrFile: string): Promise<LoadedSegment> {
+    const saved = this.state.set.saved.get(nameOrFile);
+    if (saved) return saved;
+    const broken = this.state.problems.filter((p) => p.segment === nameOrFile);
+    if (broken.length) throw new SegmentDefinitionError(broken);
+    const path = resolve(nameOrFile);
+    if (/\.ya?ml$/i.test(nameOrFile) && (await stat(path).catch(() => null))?.isFile())
+      return parseSegmentYaml(await readFile(path, 'utf8'), path);
+    const known = [...this.state.set.saved.keys()];
+    throw new SegmentDefinitionError([
+      {
+        segment: nameOrFile,
+        path: '',
+        message: `no segment or YAML file '${nameOrFile}'; saved segments: ${known.join(', ') || 'none (run `c360 segments init`)'}`,
+      },
+    ]);
+  }
+
+  /** Checks a (possibly unsaved) definition fully: columns, values, expert rules, exclusions. */
+  async check(target: LoadedSegment): Promise<void> {
+    const problems = await checkExpertRules(
+      this.db,
+      this.state.catalogue,
+      [target],
+      this.state.set.expertSql,
+    );
+    if (problems.length) throw new SegmentDefinitionError(problems);
+    compileInSet(this.state.set, target, { params: new SqlParams(), holdoutBucketSql: 'holdout_bucket' });
+  }
+
+  private breakdowns(requested: string[] | undefined): string[] {
+    if (!requested) return DEFAULT_BREAKDOWNS.filter((c) => this.state.catalogue.columns.has(c));
+    const unknown = requested.filter((c) => !this.state.catalogue.columns.has(c));
+    if (unknown.length)
+      throw new SegmentDefinitionError(
+        unknown.map((c) => ({
+          path: 'breakdowns',
+          message: `'${c}' is not a column of ${this.state.catalogue.table}`,
+        })),
+      );
+    return requested;
+  }
+
+  async preview(target: LoadedSegment, request: PreviewRequest = {}): Promise<PreviewResult> {
+    await this.refresh();
+    await this.check(target);
+    const { set } = this.state;
+    const breakdowns = this.breakdowns(request.breakdowns);
+    const options = {
+      breakdowns,
+      ...(request.useCube === false ? { useCube: false } : {}),
+      ...(request.delta !== undefined ? { delta: request.delta } : {}),
+      ...(this.options.maxCubeRatio !== undefined ? { maxCubeRatio: this.options.maxCubeRatio } : {}),
+    };
+    const prepared = await preparePreview(this.db, set, target, options);
+    const figures = await computeFigures(this.db, set, prepared, options);
+    const result: PreviewResult = { ...figures, warnings: sensitivityWarnings(target) };
+    if (request.sample) {
+      const columns = request.sampleColumns ?? [
+        'customer_id',
+        'email',
+        'first_name',
+        'last_name',
+        ...target.definition.properties,
+        ...prepared.compiled.columns.filter((c) => c !== 'is_marketable'),
+      ];
+      result.sample = await sampleMembers(this.db, set, target, {
+        size: request.sample,
+        columns: [...new Set(columns)],
+      });
+    }
+    if (request.changes) result.changes = await diffSinceSnapshot(this.db, set, target);
+    return result;
+  }
+
+  /** Size of every saved segment now, next to its last snapshot. */
+  async sizes(): Promise<SegmentSize[]> {
+    await this.refresh();
+    const { set } = this.state;
+    const segments = [...set.saved.values()].sort((a, b) =>
+      a.definition.name.localeCompare(b.definition.name),
+    );
+    const base = await ensureBase(this.db, set, []);
+    const counts = segments.map((s, i) => {
+      const bit = base.segments.get(s.definition.name)!;
+      const holdout = s.definition.holdout_percent > 0 ? holdoutParameters(s.definition) : undefined;
+      // Offset and threshold are integers from holdoutParameters.
+      const kept = holdout ? ` and (holdout_bucket + ${holdout.offset}) % 10000 >= ${holdout.threshold}` : '';
+      return `count(*) filter (where ${bitTest(bit)}${kept}) as c${i}`;
+    });
+    const [row] = segments.length
+      ? await this.db.queryJs(`select ${counts.join(', ')} from temp.${BASE_TABLE}`)
+      : [{}];
+    const snapshots = await latestSnapshots(this.db);
+    return segments.map((s, i) => {
+      const count = Number(row?.[`c${i}`] ?? 0);
+      const last = snapshots.get(s.definition.name) ?? null;
+      return {
+        name: s.definition.name,
+        description: s.definition.description,
+        ...(s.file ? { file: s.file } : {}),
+        count,
+        eligible: base.segments.get(s.definition.name)!.size,
+        lastSnapshot: last,
+        delta: last ? count - last.memberCount : null,
+      };
+    });
+  }
+
+  get set(): SegmentSet {
+    return this.state.set;
+  }
+
+  async explain(target: LoadedSegment, customer: string): Promise<Explanation> {
+    await this.refresh();
+    await this.check(target);
+    return explainCustomer(this.db, this.state.set, target, customer);
+  }
+
+  /**
+   * Records the current membership of a saved segment (the Klaviyo list sync calls this after a successful
+   * publish; `c360 segments snapshot` until then).
+   */
+  async snapshot(name: string, options: RecordOptions = {}): Promise<SnapshotSummary> {
+    await this.refresh();
+    const target = this.state.set.saved.get(name);
+    if (!target) {
+      await this.resolve(name); // throws with the problems of a broken or unknown segment
+      throw new SegmentDefinitionError([
+        {
+          segment: name,
+          path: '',
+          message: 'only saved segments (files in segments/) are published and snapshotted',
+        },
+      ]);
+    }
+    return recordSnapshot(this.db, this.state.set, target, options);
+  }
+
+  async history(name: string): Promise<SnapshotSummary[]> {
+    return listSnapshots(this.db, name);
+  }
+}
+
+/**
+ * Records a published snapshot of a saved segment of a workspace: what the Klaviyo list sync calls after a
+ * successful publish, so that previews show the change since what Klaviyo received.
+ */
+export async function recordPublishedSnapshot(
+  db: Database,
+  segmentName: string,
+  options: { segmentsDir: string; projectDir?: string } & RecordOptions,
+): Promise<SnapshotSummary> {
+  const { segmentsDir, projectDir, ...record } = options;
+  const engine = await SegmentEngine.open(db, { segmentsDir, ...(projectDir ? { projectDir } : {}) });
+  return engine.snapshot(segmentName, record);
+}

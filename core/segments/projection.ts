@@ -1,0 +1,340 @@
+import { createHash } from 'node:crypto';
+import { quoteIdent, type Database } from '../db/duckdb.ts';
+import type { Catalogue, CatalogueColumn } from './catalogue.ts';
+import { holdoutBucketExpression, SqlParams } from './compiler.ts';
+import { definitionHash } from './definition.ts';
+import { compileInSet, type SegmentSet } from './segmentSet.ts';
+
+/**
+ * The preview engine's working tables, kept in memory (DuckDB TEMP tables of the workspace connection, never
+ * written to the workspace file):
+ *
+ * - the base: one row per customer with only the columns segments use, low-cardinality text as ENUM and
+ *   wide integers narrowed, the stable holdout bucket, and a bitmask of the saved segments each customer is
+ *   an eligible member of. Rebuilt after a build (new run id or table) or when the saved segments change.
+ * - cubes: the base grouped by the columns one preview reads (its rules, the breakdowns, the masks) with a
+ *   row count `n`. Editing thresholds keeps the columns, so 200 edits reuse one cube of typically 10–100k
+ *   rows instead of scanning a million customers. Not used when grouping would not shrink the data.
+ */
+
+export const BASE_TABLE = 'c360_segment_base';
+const CUBE_TABLE = 'c360_segment_cube';
+const MASK_BITS = 62;
+/** A cube is worth it when it has at most this share of the base's rows. */
+export const MAX_CUBE_RATIO = 0.5;
+const MAX_ENUM_VALUES = 250;
+
+export interface SegmentBit {
+  name: string;
+  /** Mask column and bit of the segment. */
+  column: string;
+  bit: bigint;
+  /** Eligible members (rules, consent, exclusions, priority; holdout not applied). */
+  size: number;
+}
+
+export interface BaseProjection {
+  key: string;
+  rows: number;
+  /** Customers with is_marketable true: segments that require it never need to read the others. */
+  marketableRows: number;
+  columns: ReadonlySet<string>;
+  maskColumns: string[];
+  segments: ReadonlyMap<string, SegmentBit>;
+  /** Text columns stored as ENUM, for the compiler to cast values to. */
+  enumTypes: ReadonlyMap<string, { type: string; values: ReadonlySet<string> }>;
+  /** The default breakdown columns coded together as `dims_code`, with the dictionary. */
+  breakdowns: string[];
+  dims: Map<number, unknown[]>;
+}
+
+export interface Cube {
+  key: string;
+  table: string;
+  rows: number;
+  /** Whether the cube has a held-out count `n_held` next to `n`. */
+  holdout: boolean;
+  /** The breakdown columns, coded together as `dims_code` (dense) with its dictionary. */
+  breakdowns: string[];
+  dims: Map<number, unknown[]>;
+}
+
+interface EngineCache {
+  base?: BaseProjection;
+  cube?: Cube;
+  /** Cube keys that did not shrink the data enough. */
+  uncubeable: Set<string>;
+  counter: number;
+}
+
+const caches = new WeakMap<Database, EngineCache>();
+
+function cacheOf(db: Database): EngineCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = { uncubeable: new Set(), counter: 0 };
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/** Drops the cached working tables (tests that replace dim_customers by hand; builds invalidate by run id). */
+export async function invalidateProjection(db: Database): Promise<void> {
+  const cache = caches.get(db);
+  if (!cache) return;
+  caches.delete(db);
+  await db.run(`drop table if exists temp.${BASE_TABLE}`);
+  if (cache.cube) await db.run(`drop table if exists temp.${cache.cube.table}`);
+}
+
+export function bitTest(segment: SegmentBit): string {
+  return `((${quoteIdent(segment.column)} & ${segment.bit}) <> 0)`;
+}
+
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+interface ProjectedTypes {
+  types: Map<string, string>;
+  enums: Map<string, { type: string; values: ReadonlySet<string> }>;
+}
+
+/** How a column is stored in the base: text with few values as ENUM, HUGEINT as BIGINT, others as they are. */
+async function projectedTypes(
+  db: Database,
+  table: string,
+  columns: CatalogueColumn[],
+): Promise<ProjectedTypes> {
+  const types = new Map<string, string>();
+  const enums = new Map<string, { type: string; values: ReadonlySet<string> }>();
+  const texts = columns.filter((c) => c.kind === 'string' && !c.type.toUpperCase().startsWith('ENUM'));
+  if (texts.length) {
+    const [approx] = await db.queryJs(
+      `select ${texts.map((c, i) => `approx_count_distinct(${quoteIdent(c.name)}) as a${i}`).join(', ')} from main.${quoteIdent(table)}`,
+    );
+    const few = texts.filter((_, i) => Number(approx?.[`a${i}`] ?? Infinity) <= MAX_ENUM_VALUES);
+    if (few.length) {
+      const [values] = await db.queryJs(
+        `select ${few.map((c, i) => `list(distinct ${quoteIdent(c.name)}) filter (where ${quoteIdent(c.name)} is not null) as v${i}`).join(', ')} from main.${quoteIdent(table)}`,
+      );
+      few.forEach((c, i) => {
+        const list = (values?.[`v${i}`] as string[] | null) ?? [];
+        if (list.length > 0 && list.length <= MAX_ENUM_VALUES * 2) {
+          const type = `ENUM(${[...list].sort().map(literal).join(', ')})`;
+          types.set(c.name, type);
+          enums.set(c.name, { type, values: new Set(list) });
+        }
+      });
+    }
+  }
+  for (const c of columns) if (/^U?HUGEINT$/i.test(c.type)) types.set(c.name, 'BIGINT');
+  return { types, enums };
+}
+
+/** Columns every base holds: what the default breakdowns and the marketability step read. */
+export const ALWAYS_PROJECTED = ['customer_id', 'is_marketable'];
+/** Breakdowns of every preview unless asked otherwise. */
+export const DEFAULT_BREAKDOWNS = [
+  'lifecycle_stage',
+  'customer_value_tier',
+  'channels_count',
+  'winback_stage',
+];
+
+const savedHashes = new WeakMap<SegmentSet, string>();
+
+function savedHash(set: SegmentSet): string {
+  const known = savedHashes.get(set);
+  if (known) return known;
+  const hash = createHash('sha256');
+  for (const [name, loaded] of [...set.saved.entries()].sort(([a], [b]) => a.localeCompare(b)))
+    hash.update(`${name}:${definitionHash(loaded.definition)};`);
+  const digest = hash.digest('hex').slice(0, 16);
+  savedHashes.set(set, digest);
+  return digest;
+}
+
+/** What identifies the content of dim_customers: the latest published build and the table's object id. */
+export async function dataKey(db: Database, table: string): Promise<string> {
+  const [row] = await db.queryJson(
+    `select (select table_oid from duckdb_tables() where schema_name = 'main' and table_name = $1) as oid`,
+    [table],
+  );
+  return String(row?.oid ?? 'none');
+}
+
+/**
+ * Returns a base that holds at least `needed` columns, (re)building it when the data, the saved segments or
+ * the needed columns changed.
+ */
+export async function ensureBase(
+  db: Database,
+  set: SegmentSet,
+  needed: Iterable<string>,
+): Promise<BaseProjection> {
+  const cache = cacheOf(db);
+  const catalogue: Catalogue = set.catalogue;
+  const prefix = `${catalogue.buildRunId ?? ''}|${set.dataKey ?? (await dataKey(db, catalogue.table))}|${savedHash(set)}`;
+  const breakdowns = DEFAULT_BREAKDOWNS.filter((c) => catalogue.columns.has(c));
+  const wanted = new Set(
+    [...ALWAYS_PROJECTED, ...breakdowns, ...needed].filter((c) => catalogue.columns.has(c)),
+  );
+  if (
+    cache.base &&
+    cache.base.key.startsWith(`${prefix}|`) &&
+    [...wanted].every((c) => cache.base!.columns.has(c))
+  )
+    return cache.base;
+
+  // Compile the saved segments inline over dim_customers; their columns join the base.
+  const params = new SqlParams();
+  const compiled = [...set.saved.values()].map((loaded) =>
+    compileInSet(set, loaded, { params, holdoutBucketSql: 'holdout_bucket' }),
+  );
+  for (const c of compiled) for (const column of c.columns) wanted.add(column);
+  if (cache.base && cache.base.key.startsWith(`${prefix}|`))
+    for (const c of cache.base.columns) wanted.add(c);
+
+  const columns = [...wanted].sort().map((name) => catalogue.columns.get(name)!);
+  const { types, enums } = await projectedTypes(db, catalogue.table, columns);
+  const select = columns.map((c) => {
+    const type = types.get(c.name);
+    return type ? `cast(${quoteIdent(c.name)} as ${type}) as ${quoteIdent(c.name)}` : quoteIdent(c.name);
+  });
+  const segments = new Map<string, SegmentBit>();
+  const maskColumns: string[] = [];
+  compiled.forEach((c, i) => {
+    const column = `seg_mask_${Math.floor(i / MASK_BITS)}`;
+    if (!maskColumns.includes(column)) maskColumns.push(column);
+    segments.set(c.name, { name: c.name, column, bit: 1n << BigInt(i % MASK_BITS), size: 0 });
+  });
+  const masks = maskColumns.map((mask) => {
+    const terms = compiled
+      .filter((c) => segments.get(c.name)!.column === mask)
+      .map((c) => `(case when (${c.eligibleSql}) is true then ${segments.get(c.name)!.bit} else 0 end)`);
+    return `cast(${terms.join(' + ')} as BIGINT) as ${mask}`;
+  });
+  // The default breakdowns coded together (dims_code), so that previews group by one small integer.
+  const dimsList = breakdowns.map(quoteIdent);
+  const dimsJoin = breakdowns.map((b) => `d.${quoteIdent(b)} is not distinct from dims.${quoteIdent(b)}`);
+  await db.run(
+    `create or replace temp table ${BASE_TABLE} as
+     with dims as (
+       select *, (row_number() over (order by ${dimsList.join(', ') || '1'}) - 1)::INTEGER as dims_code
+       from (select distinct ${dimsList.join(', ') || '1 as none'} from main.${quoteIdent(catalogue.table)})),
+     src as (
+       select d.*, dims.dims_code
+       from main.${quoteIdent(catalogue.table)} d join dims on ${dimsJoin.join(' and ') || 'true'})
+     select ${[...select, `${holdoutBucketExpression(quoteIdent('customer_id'))} as holdout_bucket`, ...masks, 'dims_code'].join(',\n ')}
+     from src
+     order by is_marketable desc`,
+    params.values,
+  );
+  const dims = new Map<number, unknown[]>();
+  for (const entry of await db.queryJs(
+    `select distinct dims_code${dimsList.map((d, i) => `, ${d} as b${i}`).join('')} from temp.${BASE_TABLE}`,
+  ))
+    dims.set(
+      Number(entry.dims_code),
+      breakdowns.map((_, i) => entry[`b${i}`]),
+    );
+  const sizes = await db.queryJs(
+    `select count(*) as n, count(*) filter (where is_marketable) as marketable${[...segments.values()].map((s, i) => `, count(*) filter (where ${bitTest(s)}) as s${i}`).join('')}
+     from temp.${BASE_TABLE}`,
+  );
+  [...segments.values()].forEach((s, i) => (s.size = Number(sizes[0]?.[`s${i}`] ?? 0)));
+  if (cache.cube) await db.run(`drop table if exists temp.${cache.cube.table}`);
+  cache.cube = undefined;
+  cache.uncubeable.clear();
+  cache.base = {
+    key: `${prefix}|${columns.map((c) => c.name).join(',')}`,
+    rows: Number(sizes[0]?.n ?? 0),
+    marketableRows: Number(sizes[0]?.marketable ?? 0),
+    columns: new Set(columns.map((c) => c.name)),
+    maskColumns,
+    segments,
+    enumTypes: enums,
+    breakdowns,
+    dims,
+  };
+  return cache.base;
+}
+
+export interface CubeRequest {
+  /** Columns the preview's steps and breakdowns read. */
+  columns: string[];
+  /** Holdout of the previewed segment: each group also counts its held-out customers (n_held). */
+  holdout?: { offset: number; threshold: number };
+  /** Only marketable customers (segments that require is_marketable). */
+  marketableOnly: boolean;
+  /** Scalar breakdown columns, coded together as dims_code. */
+  breakdowns: string[];
+  /** Largest share of the base's rows a useful cube may have (default MAX_CUBE_RATIO). */
+  maxRatio?: number;
+}
+
+/**
+ * Returns a cube for these columns, building it when needed; undefined when grouping would not shrink the base
+ * enough (then the preview reads the base).
+ */
+export async function ensureCube(
+  db: Database,
+  base: BaseProjection,
+  request: CubeRequest,
+): Promise<Cube | undefined> {
+  const cache = cacheOf(db);
+  const columns = [...new Set([...request.columns, ...request.breakdowns])]
+    .filter((c) => base.columns.has(c))
+    .sort();
+  if (columns.includes('customer_id') || !request.breakdowns.every((b) => base.columns.has(b)))
+    return undefined;
+  const holdout = request.holdout ? `${request.holdout.offset}/${request.holdout.threshold}` : '-';
+  const key = `${base.key}#${columns.join(',')}#${request.breakdowns.join(',')}#${holdout}#${request.marketableOnly}#${request.maxRatio ?? ''}`;
+  if (cache.cube?.key === key) return cache.cube;
+  if (cache.uncubeable.has(key)) return undefined;
+  const keys = [...columns.map(quoteIdent), ...base.maskColumns];
+  if (!keys.length) return undefined;
+  // Offset and threshold are integers computed by the compiler (holdoutParameters), not text from a file.
+  const holdoutColumn = request.holdout
+    ? `, count(*) filter (where (holdout_bucket + ${request.holdout.offset}) % 10000 < ${request.holdout.threshold})::INTEGER as n_held`
+    : '';
+  const table = `${CUBE_TABLE}_${++cache.counter}`;
+  if (cache.cube) await db.run(`drop table if exists temp.${cache.cube.table}`);
+  cache.cube = undefined;
+  const dims = request.breakdowns.map(quoteIdent);
+  await db.run(
+    `create temp table ${table} as
+     with grouped as (
+       select ${keys.join(', ')}, count(*)::INTEGER as n${holdoutColumn}
+       from temp.${BASE_TABLE}${request.marketableOnly ? ' where is_marketable' : ''}
+       group by ${keys.join(', ')})
+     select *, ${dims.length ? `(dense_rank() over (order by ${dims.join(', ')}) - 1)` : '0'}::INTEGER as dims_code
+     from grouped`,
+  );
+  const [row] = await db.queryJs(`select count(*) as n from temp.${table}`);
+  const rows = Number(row?.n ?? 0);
+  if (
+    rows >
+    (request.marketableOnly ? base.marketableRows : base.rows) * (request.maxRatio ?? MAX_CUBE_RATIO)
+  ) {
+    await db.run(`drop table temp.${table}`);
+    cache.uncubeable.add(key);
+    return undefined;
+  }
+  const dictionary = new Map<number, unknown[]>();
+  for (const entry of await db.queryJs(
+    `select distinct dims_code${dims.map((d, i) => `, ${d} as b${i}`).join('')} from temp.${table}`,
+  ))
+    dictionary.set(
+      Number(entry.dims_code),
+      request.breakdowns.map((_, i) => entry[`b${i}`]),
+    );
+  cache.cube = {
+    key,
+    table,
+    rows,
+    holdout: request.holdout !== undefined,
+    breakdowns: [...request.breakdowns],
+    dims: dictionary,
+  };
+  return cache.cube;
+}

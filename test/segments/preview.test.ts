@@ -1,0 +1,227 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../core/db/duckdb.ts';
+import { generateDemoShop } from '../../core/demo/index.ts';
+import { runBuild } from '../../core/models/index.ts';
+import {
+  DEFAULT_BREAKDOWNS,
+  listTemplates,
+  naivePreview,
+  parseSegmentDefinition,
+  recordSnapshot,
+  SegmentEngine,
+  type LoadedSegment,
+  type PreviewResult,
+  type SegmentDefinitionInput,
+} from '../../core/segments/index.ts';
+
+/** A generated shop (8,000 customers), built once; the templates are the saved segments. */
+let dir: string;
+let db: Database;
+let engine: SegmentEngine;
+let templates: LoadedSegment[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'c360-seg-shop-'));
+  db = await openDatabase(join(dir, 'workspace.duckdb'));
+  await generateDemoShop(db, { customers: 8000, seed: 7, asOf: '2026-06-30' });
+  const build = await runBuild(db, { vars: { as_of: '2026-06-30' } });
+  expect(build.ok).toBe(true);
+  templates = await listTemplates();
+  // Cubes are worth it from about 100k customers; force them here so that both paths are tested.
+  engine = await SegmentEngine.open(db, { segments: templates, maxCubeRatio: 1 });
+});
+afterAll(async () => {
+  db.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const SEG_MODELS: Record<string, string> = {
+  advent_calendar_buyers: 'seg_advent_calendar_buyers',
+  allergy_season_buyers: 'seg_allergy_season_buyers',
+  cold_season_buyers: 'seg_cold_season_buyers',
+  cross_channel_customers: 'seg_cross_channel_customers',
+  high_value_at_risk: 'seg_high_value_at_risk',
+  new_customers: 'seg_new_customers',
+  pregnancy_journey: 'seg_pregnancy_journey',
+  replenishment: 'seg_repeat_purchase_candidates',
+  sleep_routine: 'seg_sleep_routine',
+  upsell_candidates: 'seg_upsell_candidates',
+  vip_customers: 'seg_vip_customers',
+  winback_candidates: 'seg_winback_candidates',
+};
+
+function edits(x: number): SegmentDefinitionInput[] {
+  return [
+    {
+      name: 'edit_winback',
+      rules: [
+        { column: 'total_orders', op: '>=', value: 1 },
+        { column: 'days_since_last_order', op: 'between', value: [60, x] },
+        { column: 'lifecycle_stage', op: 'in', value: ['at_risk', 'lapsing', 'churned'] },
+      ],
+      exclude: ['vip_customers'],
+      holdout_percent: 10,
+    },
+    {
+      name: 'edit_value',
+      rules: {
+        any: [
+          { column: 'lifetime_revenue', op: '>', value: x * 2 },
+          { column: 'preferred_categories', op: 'contains', value: 'Schlaf' },
+        ],
+      },
+      priority_group: 'retention',
+      priority: 3,
+    },
+    {
+      name: 'winback_candidates',
+      rules: [
+        { column: 'total_orders', op: '>=', value: 1 },
+        { column: 'days_since_last_order', op: '>=', value: x },
+      ],
+      priority_group: 'retention',
+      priority: 2,
+      holdout_percent: 5,
+    },
+    {
+      name: 'edit_expert',
+      include_non_marketable: true,
+      rules: [
+        { sql: `age < ${Math.round(x / 4)} or gender = 'female'` },
+        { column: 'last_order_at', op: 'within_last_days', value: x },
+      ],
+    },
+  ];
+}
+
+const sortedValues = (p: { breakdowns: { column: string; values: { value: unknown; count: number }[] }[] }) =>
+  p.breakdowns.map((b) => [b.column, [...b.values].map((v) => [v.value, v.count]).sort()]);
+
+describe('the built-in templates', () => {
+  it('select exactly the members of the seg_* models', async () => {
+    for (const template of templates) {
+      const snapshot = await recordSnapshot(db, engine.set, template);
+      const model = SEG_MODELS[template.definition.name]!;
+      // winback shares a priority group with high_value_at_risk, which claims its customers first.
+      const expected =
+        template.definition.name === 'winback_candidates'
+          ? `(select customer_id from ${model} except select customer_id from seg_high_value_at_risk)`
+          : model;
+      const [diff] = await db.queryJs(
+        `select count(*) as n from (select customer_id from c360.segment_members where snapshot_id = $1) m
+         full outer join ${expected} s using (customer_id) where m.customer_id is null or s.customer_id is null`,
+        [snapshot.snapshotId],
+      );
+      expect([template.definition.name, Number(diff?.n)]).toEqual([template.definition.name, 0]);
+      expect(snapshot.memberCount).toBeGreaterThan(0);
+    }
+  });
+
+  it('keep every customer in at most one segment of a priority group', async () => {
+    const [row] = await db.queryJs(`select count(*) as n from (
+      select customer_id from c360.segment_members m join c360.segment_snapshots s using (snapshot_id)
+      where s.segment in ('winback_candidates', 'high_value_at_risk') group by customer_id having count(*) > 1)`);
+    expect(Number(row?.n)).toBe(0);
+  });
+});
+
+describe('a preview', () => {
+  it('equals the one-query-per-figure computation, in full and as a delta of the previous edit', async () => {
+    const seen = new Set<string>();
+    // One definition at a time, thresholds changing: the way an editor is used.
+    for (let d = 0; d < edits(0).length; d++)
+      for (const mode of [{ useCube: true }, { useCube: true, delta: true }, { useCube: false }])
+        for (const x of [90, 120, 75, 300, 90]) {
+          const definition = edits(x)[d]!;
+          const target = parseSegmentDefinition(definition);
+          const fast = await engine.preview(target, mode);
+          const slow = await naivePreview(db, engine.set, target, DEFAULT_BREAKDOWNS);
+          const label = `${definition.name} x=${x} ${fast.engine.source}/${fast.engine.mode}`;
+          seen.add(`${fast.engine.source}/${fast.engine.mode}`);
+          expect([label, fast.base, fast.count, fast.eligible]).toEqual([
+            label,
+            slow.base,
+            slow.count,
+            slow.eligible,
+          ]);
+          expect([label, fast.funnel]).toEqual([label, slow.funnel]);
+          expect([label, sortedValues(fast)]).toEqual([label, sortedValues(slow)]);
+          expect([label, fast.overlaps]).toEqual([label, slow.overlaps]);
+        }
+    expect([...seen].sort()).toEqual(['base/delta', 'base/full', 'cube/delta', 'cube/full']);
+  });
+
+  it('counts as many members as each breakdown adds up to', async () => {
+    for (const definition of edits(100)) {
+      const p = await engine.preview(parseSegmentDefinition(definition), {
+        breakdowns: [...DEFAULT_BREAKDOWNS, 'gender', 'recency_score'],
+      });
+      for (const b of p.breakdowns)
+        expect([b.column, b.values.reduce((a, v) => a + v.count, 0) + b.other]).toEqual([b.column, p.count]);
+    }
+  });
+
+  it('has a funnel that never grows and ends at the member count', async () => {
+    for (const definition of edits(150)) {
+      const p = await engine.preview(parseSegmentDefinition(definition));
+      p.funnel.forEach((row, i) => {
+        expect(row.removed).toBeGreaterThanOrEqual(0);
+        if (i > 0) expect(row.remaining).toBe(p.funnel[i - 1]!.remaining - row.removed);
+      });
+      expect(p.funnel.at(-1)!.remaining).toBe(p.count);
+      expect(p.funnel[0]!.remaining).toBe(p.base);
+    }
+  });
+
+  it('shows the same overlap from either side', async () => {
+    const previews = new Map<string, PreviewResult>();
+    for (const t of templates) previews.set(t.definition.name, await engine.preview(t));
+    for (const [a, pa] of previews)
+      for (const o of pa.overlaps) {
+        const back = previews.get(o.segment)!.overlaps.find((x) => x.segment === a)!;
+        expect([a, o.segment, o.overlap, o.jaccard]).toEqual([a, o.segment, back.overlap, back.jaccard]);
+        expect(o.size).toBe(previews.get(o.segment)!.eligible);
+      }
+  });
+
+  it('breaks list columns down by element', async () => {
+    const p = await engine.preview(
+      templates.find((t) => t.definition.name === 'sleep_routine')!,
+      {
+        breakdowns: ['preferred_categories'],
+      },
+    );
+    const schlaf = p.breakdowns[0]!.values.find((v) => v.value === 'Schlaf');
+    expect(schlaf?.count).toBeGreaterThan(0);
+    expect(p.engine.source).toBe('base');
+  });
+
+  it('shows a stable sample of members with the chosen columns', async () => {
+    const vip = templates.find((t) => t.definition.name === 'vip_customers')!;
+    const a = await engine.preview(vip, {
+      sample: 5,
+      sampleColumns: ['customer_id', 'vip_tier', 'lifetime_revenue'],
+    });
+    const b = await engine.preview(vip, {
+      sample: 5,
+      sampleColumns: ['customer_id', 'vip_tier', 'lifetime_revenue'],
+    });
+    expect(a.sample?.rows).toHaveLength(5);
+    expect(a.sample?.rows).toEqual(b.sample?.rows);
+    expect(a.sample?.columns).toEqual(['customer_id', 'vip_tier', 'lifetime_revenue']);
+    for (const row of a.sample!.rows) expect(['platinum', 'gold', 'silver']).toContain(row.vip_tier);
+  });
+
+  it('warns when a segment selects by health data without being sensitive', async () => {
+    const p = await engine.preview(
+      parseSegmentDefinition({
+        name: 'leak',
+        rules: [{ column: 'has_bought_pregnancy_products', op: '=', value: true }],
+      }),
+    );
+    expect(p.warnings[0]).toMatch(/reveals a health condition; mark the segment sensitive: true/);
+  });
+});
