@@ -15,6 +15,11 @@ interface CompiledTest {
   name: string;
   /** Counts failing rows (or returns 1 for a failed aggregate check). */
   countSql: string;
+  /**
+   * For row-level checks: the condition under which a row fails. Such tests of one model are counted together
+   * in a single scan, which matters on million-row marts.
+   */
+  failPredicate?: string;
   /** Shows a few failing values, for the report. */
   sampleSql?: string;
   describe(failures: number): string;
@@ -43,6 +48,7 @@ function compileColumnTest(
     return {
       name: `not_null(${column})`,
       countSql: `select count(*) as n from ${relation} where ${col} is null`,
+      failPredicate: `${col} is null`,
       describe: (n) => `${n} row(s) have no ${column}`,
     };
   }
@@ -52,6 +58,7 @@ function compileColumnTest(
     return {
       name: `accepted_values(${column})`,
       countSql: `select count(*) as n from ${relation} where ${bad}`,
+      failPredicate: bad,
       sampleSql: `select distinct ${col} as value from ${relation} where ${bad} limit 5`,
       describe: (n) => `${n} row(s) have a ${column} outside [${values.join(', ')}]`,
     };
@@ -75,6 +82,7 @@ function compileExpression(relation: string, expression: string, column?: string
   return {
     name: `expression(${expression})`,
     countSql: `select count(*) as n from ${relation} where not coalesce((${expression}), false)`,
+    failPredicate: `not coalesce((${expression}), false)`,
     sampleSql: column
       ? `select ${quoteIdent(column)} as value from ${relation} where not coalesce((${expression}), false) limit 3`
       : undefined,
@@ -131,12 +139,30 @@ export async function runDataTests(
   relation: string,
   relationFor: (name: string) => string,
 ): Promise<DataTestResult[]> {
-  const results: DataTestResult[] = [];
-  for (const test of compileTests(node, relation, relationFor)) {
+  const tests = compileTests(node, relation, relationFor);
+  const failures = new Map<CompiledTest, number>();
+  const rowChecks = tests.filter((test) => test.failPredicate);
+  if (rowChecks.length > 1) {
     try {
-      const [row] = await db.queryJs(test.countSql);
-      const failures = Number(row?.n ?? 0);
-      if (failures === 0) {
+      const columns = rowChecks.map(
+        (test, i) => `sum(case when ${test.failPredicate} then 1 else 0 end) as f${i}`,
+      );
+      const [row] = await db.queryJs(`select ${columns.join(', ')} from ${relation}`);
+      rowChecks.forEach((test, i) => failures.set(test, Number(row?.[`f${i}`] ?? 0)));
+    } catch {
+      // One broken expression spoils the shared scan; counting each test alone below pinpoints it.
+      failures.clear();
+    }
+  }
+  const results: DataTestResult[] = [];
+  for (const test of tests) {
+    try {
+      let count = failures.get(test);
+      if (count === undefined) {
+        const [row] = await db.queryJs(test.countSql);
+        count = Number(row?.n ?? 0);
+      }
+      if (count === 0) {
         results.push({ model: node.name, name: test.name, status: 'pass' });
         continue;
       }
@@ -149,8 +175,8 @@ export async function runDataTests(
         model: node.name,
         name: test.name,
         status: 'fail',
-        failures,
-        message: test.describe(failures) + sample,
+        failures: count,
+        message: test.describe(count) + sample,
       });
     } catch (error) {
       results.push({

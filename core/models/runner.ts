@@ -152,105 +152,120 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   emit({ type: 'start', runId, models: order.length, asOf });
 
   await ensureRawTables(db);
-  const built = new Set<string>();
-  const relationFor = (name: string): string =>
-    built.has(name) ? buildRelation(name) : publishedRelation(name);
-  const results: ModelResult[] = [];
-  const failed = new Set<string>();
-  const tests: DataTestResult[] = [];
-  let cancelled = false;
+  // Models are tables, not ordered results: dropping the ordering guarantee lets DuckDB write them in parallel
+  // with less memory. Restored afterwards for whoever shares the connection.
+  const [orderSetting] = await db.queryJs("select current_setting('preserve_insertion_order') as v");
+  await db.run('set preserve_insertion_order = false');
+  try {
+    return await buildSelected();
+  } finally {
+    await db.run(`set preserve_insertion_order = ${orderSetting?.v === false ? 'false' : 'true'}`);
+  }
 
-  for (const [index, name] of order.entries()) {
-    const node = project.nodes.get(name)!;
-    if (options.isCancelled?.()) {
-      cancelled = true;
-      break;
-    }
-    const blockedBy = (graph.upstream.get(name) ?? []).filter((dep) => failed.has(dep));
-    if (blockedBy.length) {
-      failed.add(name);
-      const result: ModelResult = {
-        name,
-        kind: node.kind,
-        status: 'skipped',
-        seconds: 0,
-        error: `upstream failed: ${blockedBy.join(', ')}`,
-      };
+  async function buildSelected(): Promise<BuildResult> {
+    const built = new Set<string>();
+    const relationFor = (name: string): string =>
+      built.has(name) ? buildRelation(name) : publishedRelation(name);
+    const results: ModelResult[] = [];
+    const failed = new Set<string>();
+    const tests: DataTestResult[] = [];
+    let cancelled = false;
+
+    for (const [index, name] of order.entries()) {
+      const node = project.nodes.get(name)!;
+      if (options.isCancelled?.()) {
+        cancelled = true;
+        break;
+      }
+      const blockedBy = (graph.upstream.get(name) ?? []).filter((dep) => failed.has(dep));
+      if (blockedBy.length) {
+        failed.add(name);
+        const result: ModelResult = {
+          name,
+          kind: node.kind,
+          status: 'skipped',
+          seconds: 0,
+          error: `upstream failed: ${blockedBy.join(', ')}`,
+        };
+        results.push(result);
+        emit({ type: 'model_done', result, index, total: order.length });
+        continue;
+      }
+      emit({ type: 'model_start', name, index, total: order.length });
+      const t0 = performance.now();
+      let result: ModelResult;
+      try {
+        await buildNode(db, node, { vars, asOf, relationFor });
+        built.add(name);
+        const [count] = await db.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
+        result = {
+          name,
+          kind: node.kind,
+          status: 'success',
+          rows: Number(count?.n ?? 0),
+          seconds: (performance.now() - t0) / 1000,
+        };
+      } catch (error) {
+        failed.add(name);
+        result = {
+          name,
+          kind: node.kind,
+          status: 'failed',
+          seconds: (performance.now() - t0) / 1000,
+          error: errorMessage(error),
+        };
+      }
       results.push(result);
       emit({ type: 'model_done', result, index, total: order.length });
-      continue;
     }
-    emit({ type: 'model_start', name, index, total: order.length });
-    const t0 = performance.now();
-    let result: ModelResult;
-    try {
-      await buildNode(db, node, { vars, asOf, relationFor });
-      built.add(name);
-      const [count] = await db.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
-      result = {
-        name,
-        kind: node.kind,
-        status: 'success',
-        rows: Number(count?.n ?? 0),
-        seconds: (performance.now() - t0) / 1000,
-      };
-    } catch (error) {
-      failed.add(name);
-      result = {
-        name,
-        kind: node.kind,
-        status: 'failed',
-        seconds: (performance.now() - t0) / 1000,
-        error: errorMessage(error),
-      };
-    }
-    results.push(result);
-    emit({ type: 'model_done', result, index, total: order.length });
-  }
 
-  if (!cancelled && options.runTests !== false) {
-    for (const name of order) {
-      if (!built.has(name)) continue;
-      const node = project.nodes.get(name)!;
-      tests.push(await checkDocumentedColumns(db, node, buildRelation(name)));
-      tests.push(...(await runDataTests(db, node, buildRelation(name), relationFor)));
-    }
-    emit({ type: 'tests_done', tests });
-  }
-
-  const ok = !cancelled && failed.size === 0 && tests.every((t) => t.status === 'pass');
-  let published = false;
-  if (ok) {
-    const t0 = performance.now();
-    await db.run('begin transaction');
-    try {
+    if (!cancelled && options.runTests !== false) {
       for (const name of order) {
-        await db.run(`drop table if exists ${publishedRelation(name)}`);
-        await db.run(`alter table ${buildRelation(name)} rename to ${quoteIdent(name)}`);
+        if (!built.has(name)) continue;
+        const node = project.nodes.get(name)!;
+        tests.push(await checkDocumentedColumns(db, node, buildRelation(name)));
+        tests.push(...(await runDataTests(db, node, buildRelation(name), relationFor)));
       }
-      await db.run('commit');
-      published = true;
-    } catch (error) {
-      await db.run('rollback');
-      throw new Error(`Publishing the built tables failed and was rolled back: ${errorMessage(error)}`);
+      emit({ type: 'tests_done', tests });
     }
-    emit({ type: 'published', models: order.length, seconds: (performance.now() - t0) / 1000 });
-  } else {
-    for (const name of built) await db.run(`drop table if exists ${buildRelation(name)}`);
-  }
 
-  const result: BuildResult = {
-    runId,
-    ok,
-    asOf,
-    models: results,
-    tests,
-    published,
-    seconds: (performance.now() - started) / 1000,
-    warnings: [...project.warnings, ...(cancelled ? ['the build was cancelled; nothing was published'] : [])],
-  };
-  await recordBuildRun(db, result, vars, options.select ?? []);
-  return result;
+    const ok = !cancelled && failed.size === 0 && tests.every((t) => t.status === 'pass');
+    let published = false;
+    if (ok) {
+      const t0 = performance.now();
+      await db.run('begin transaction');
+      try {
+        for (const name of order) {
+          await db.run(`drop table if exists ${publishedRelation(name)}`);
+          await db.run(`alter table ${buildRelation(name)} rename to ${quoteIdent(name)}`);
+        }
+        await db.run('commit');
+        published = true;
+      } catch (error) {
+        await db.run('rollback');
+        throw new Error(`Publishing the built tables failed and was rolled back: ${errorMessage(error)}`);
+      }
+      emit({ type: 'published', models: order.length, seconds: (performance.now() - t0) / 1000 });
+    } else {
+      for (const name of built) await db.run(`drop table if exists ${buildRelation(name)}`);
+    }
+
+    const result: BuildResult = {
+      runId,
+      ok,
+      asOf,
+      models: results,
+      tests,
+      published,
+      seconds: (performance.now() - started) / 1000,
+      warnings: [
+        ...project.warnings,
+        ...(cancelled ? ['the build was cancelled; nothing was published'] : []),
+      ],
+    };
+    await recordBuildRun(db, result, vars, options.select ?? []);
+    return result;
+  }
 }
 
 /** Runs only the data tests against the published tables (`c360 test`). */

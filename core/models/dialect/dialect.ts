@@ -23,7 +23,7 @@ export interface Dialect {
   date_trunc_month(expr: string): string;
   /** String value at a top-level key of a JSON text column; null when the text is not valid JSON. */
   json_str(column: string, key: string): string;
-  /** Ordered list aggregate, optionally truncated to the first `limit` elements. */
+  /** Ordered list aggregate of the non-null values, optionally truncated to the first `limit` elements. */
   list_agg(expr: string, orderBy: string, limit?: number): string;
   list_contains(list: string, value: string): string;
   list_len(list: string): string;
@@ -80,11 +80,14 @@ export const duckdbDialect: Dialect = {
   // Malformed JSON yields null instead of failing the query.
   json_str: (column, key) =>
     `json_extract_string(case when json_valid(${column}) then ${column} end, ${sqlString(`$.${key}`)})`,
-  // Sorting the finished list is much faster than an ordered aggregate when the list is ordered by its own
-  // values (DuckDB sorts NULLs last either way).
+  // NULLs are left out, as BigQuery's `ignore nulls` does. Sorting the finished list is much faster than an
+  // ordered aggregate when the list is ordered by its own values.
   list_agg: (expr, orderBy, limit) => {
+    const notNull = `filter (where (${expr}) is not null)`;
     const list =
-      orderBy.trim() === expr.trim() ? `list_sort(list(${expr}))` : `list(${expr} order by ${orderBy})`;
+      orderBy.trim() === expr.trim()
+        ? `list_sort(list(${expr}) ${notNull})`
+        : `list(${expr} order by ${orderBy}) ${notNull}`;
     return limit === undefined ? list : `list_slice(${list}, 1, ${limit})`;
   },
   list_contains: (list, value) => `list_contains(${list}, ${value})`,

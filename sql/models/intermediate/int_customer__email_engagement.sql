@@ -69,27 +69,11 @@ profile_totals as (
 
 ),
 
-customer_events as (
+-- events are summed per profile first, so that only one row per profile is joined to its customer
+profile_event_totals as (
 
     select
-        profile_customers.customer_id,
-        events.metric_name,
-        events.occurred_at,
-        events.is_machine_open,
-        -- window: as_of - email_window_days < occurred_at <= as_of
-        events.occurred_at <= {{ as_of() }}
-            and {{ hours_between('events.occurred_at', as_of()) }} < 24 * {{ var('email_window_days', 90) }} as is_in_window
-    from events
-    inner join profile_customers
-        on events.klaviyo_profile_id = profile_customers.klaviyo_profile_id
-    where events.occurred_at <= {{ as_of() }}
-
-),
-
-event_totals as (
-
-    select
-        customer_id,
+        klaviyo_profile_id,
         sum(case when is_in_window and metric_name = 'Received Email' then 1 else 0 end) as emails_received_90d,
         sum(case when is_in_window and metric_name = 'Opened Email' and not is_machine_open then 1 else 0 end) as opens_90d,
         sum(case when is_in_window and metric_name = 'Opened Email' and is_machine_open then 1 else 0 end) as machine_opens_90d,
@@ -99,8 +83,38 @@ event_totals as (
         max(case when metric_name = 'Clicked Email' then occurred_at end) as last_click_at,
         max(case when metric_name = 'Unsubscribed' then occurred_at end) as last_unsubscribed_at,
         max(case when metric_name = 'Marked Email as Spam' then occurred_at end) as last_spam_complaint_at
-    from customer_events
-    group by customer_id
+    from (
+        select
+            klaviyo_profile_id,
+            metric_name,
+            occurred_at,
+            is_machine_open,
+            -- window: as_of - email_window_days < occurred_at <= as_of
+            {{ hours_between('occurred_at', as_of()) }} < 24 * {{ var('email_window_days', 90) }} as is_in_window
+        from events
+        where occurred_at <= {{ as_of() }}
+    ) as windowed_events
+    group by klaviyo_profile_id
+
+),
+
+event_totals as (
+
+    select
+        profile_customers.customer_id,
+        sum(profile_event_totals.emails_received_90d) as emails_received_90d,
+        sum(profile_event_totals.opens_90d) as opens_90d,
+        sum(profile_event_totals.machine_opens_90d) as machine_opens_90d,
+        sum(profile_event_totals.clicks_90d) as clicks_90d,
+        sum(profile_event_totals.bounces_90d) as bounces_90d,
+        max(profile_event_totals.last_open_at) as last_open_at,
+        max(profile_event_totals.last_click_at) as last_click_at,
+        max(profile_event_totals.last_unsubscribed_at) as last_unsubscribed_at,
+        max(profile_event_totals.last_spam_complaint_at) as last_spam_complaint_at
+    from profile_event_totals
+    inner join profile_customers
+        on profile_event_totals.klaviyo_profile_id = profile_customers.klaviyo_profile_id
+    group by profile_customers.customer_id
 
 ),
 

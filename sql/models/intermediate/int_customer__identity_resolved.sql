@@ -85,16 +85,25 @@ shopify_guest_order_records as (
 ),
 
 -- (name, postal code) pairs under which a Shopify customer is known: default address and order addresses
-shopify_name_addresses as (
+shopify_customer_names as (
 
-    select distinct
+    select
         shopify_customer_records.identity_key,
-        lower({{ regex_replace_all("trim(coalesce(shopify_customers.first_name, '') || ' ' || coalesce(shopify_customers.last_name, ''))", '[[:space:]]+', ' ') }}) as name_normalized,
-        addresses.postal_code
+        shopify_customers.shopify_customer_id,
+        lower({{ regex_replace_all("shopify_customers.first_name || ' ' || shopify_customers.last_name", '[[:space:]]+', ' ') }}) as name_normalized
     from shopify_customers
     inner join shopify_customer_records
         on {{ cast('shopify_customers.shopify_customer_id', 'varchar') }} = shopify_customer_records.source_record_id
-    inner join (
+    where shopify_customers.first_name is not null and shopify_customers.last_name is not null
+
+),
+
+shopify_customer_postal_codes as (
+
+    select distinct
+        shopify_customer_id,
+        postal_code
+    from (
         select shopify_customer_id, default_postal_code as postal_code
         from shopify_customers
         where default_postal_code is not null
@@ -103,8 +112,18 @@ shopify_name_addresses as (
         from shopify_orders
         where shipping_postal_code is not null and shopify_customer_id is not null
     ) as addresses
-        on shopify_customers.shopify_customer_id = addresses.shopify_customer_id
-    where shopify_customers.first_name is not null and shopify_customers.last_name is not null
+
+),
+
+shopify_name_addresses as (
+
+    select distinct
+        shopify_customer_names.identity_key,
+        shopify_customer_names.name_normalized,
+        shopify_customer_postal_codes.postal_code
+    from shopify_customer_names
+    inner join shopify_customer_postal_codes
+        on shopify_customer_names.shopify_customer_id = shopify_customer_postal_codes.shopify_customer_id
 
 ),
 

@@ -60,20 +60,99 @@ metrics as (
 
 ),
 
--- rank() gives ties the lowest rank; score = 1 + floor(5 * (rank - 1) / n)
-ranked as (
+buyers as (
 
-    select
-        *,
-        count(*) over () as buyers_count,
-        rank() over (order by days_since_last_order desc) as recency_rank,
-        rank() over (order by total_orders) as frequency_rank,
-        rank() over (order by lifetime_revenue) as monetary_rank,
-        row_number() over (order by lifetime_revenue desc, customer_id) as revenue_position
+    select count(*) as buyers_count
     from metrics
 
 ),
 
+-- rank() over (order by m) = 1 + number of buyers with a smaller m (ties share the lowest rank); counted per
+-- distinct value, which avoids sorting all buyers three times
+recency_values as (
+
+    select
+        days_since_last_order,
+        count(*) as buyers_with_value
+    from metrics
+    group by days_since_last_order
+
+),
+
+recency_ranks as (
+
+    select
+        days_since_last_order,
+        1 + coalesce(sum(buyers_with_value) over (
+            order by days_since_last_order desc rows between unbounded preceding and 1 preceding
+        ), 0) as recency_rank
+    from recency_values
+
+),
+
+frequency_values as (
+
+    select
+        total_orders,
+        count(*) as buyers_with_value
+    from metrics
+    group by total_orders
+
+),
+
+frequency_ranks as (
+
+    select
+        total_orders,
+        1 + coalesce(sum(buyers_with_value) over (
+            order by total_orders rows between unbounded preceding and 1 preceding
+        ), 0) as frequency_rank
+    from frequency_values
+
+),
+
+monetary_values as (
+
+    select
+        lifetime_revenue,
+        count(*) as buyers_with_value
+    from metrics
+    group by lifetime_revenue
+
+),
+
+monetary_ranks as (
+
+    select
+        lifetime_revenue,
+        1 + coalesce(sum(buyers_with_value) over (
+            order by lifetime_revenue rows between unbounded preceding and 1 preceding
+        ), 0) as monetary_rank
+    from monetary_values
+
+),
+
+ranked as (
+
+    select
+        metrics.*,
+        buyers.buyers_count,
+        recency_ranks.recency_rank,
+        frequency_ranks.frequency_rank,
+        monetary_ranks.monetary_rank,
+        row_number() over (order by metrics.lifetime_revenue desc, metrics.customer_id) as revenue_position
+    from metrics
+    cross join buyers
+    inner join recency_ranks
+        on metrics.days_since_last_order = recency_ranks.days_since_last_order
+    inner join frequency_ranks
+        on metrics.total_orders = frequency_ranks.total_orders
+    inner join monetary_ranks
+        on metrics.lifetime_revenue = monetary_ranks.lifetime_revenue
+
+),
+
+-- score = 1 + floor(5 * (rank - 1) / n)
 scored as (
 
     select

@@ -21,11 +21,10 @@ products as (
 
 ),
 
+-- int_order_lines__enriched holds the lines of valid orders only
 valid_lines as (
 
-    select *
-    from order_lines
-    where is_valid_order
+    select * from order_lines
 
 ),
 

@@ -66,23 +66,13 @@ ranked_shopify_accounts as (
 
 ),
 
-source_id_lists as (
-
-    select
-        customer_id,
-        {{ list_agg('source_id', 'source_id') }} as source_ids
-    from identity
-    where source_id is not null
-    group by customer_id
-
-),
-
 customer_totals as (
 
     select
         customer_id,
         min(identity_key) as identity_key,
         min(seen_at) as first_seen_at,
+        {{ list_agg('source_id', 'source_id') }} as source_ids,
         {{ count_if("source = 'shopify_customer'") }} as shopify_accounts_count,
         {{ any_true("source = 'amazon_buyer'") }} as has_amazon_buyer,
         {{ any_true("source = 'klaviyo_profile'") }} as has_klaviyo_profile,
@@ -107,7 +97,7 @@ final as (
         ranked_shopify_accounts.default_city as city,
         ranked_shopify_accounts.default_country_code as country_code,
         ranked_shopify_accounts.email_marketing_consent as shopify_email_marketing_consent,
-        coalesce(source_id_lists.source_ids, {{ empty_string_list() }}) as source_ids,
+        coalesce(customer_totals.source_ids, {{ empty_string_list() }}) as source_ids,
         customer_totals.shopify_accounts_count > 0 as has_shopify_account,
         customer_totals.has_amazon_buyer,
         customer_totals.has_klaviyo_profile,
@@ -124,8 +114,6 @@ final as (
     left join ranked_shopify_accounts
         on customer_totals.customer_id = ranked_shopify_accounts.customer_id
         and ranked_shopify_accounts.account_rank = 1
-    left join source_id_lists
-        on customer_totals.customer_id = source_id_lists.customer_id
 
 )
 

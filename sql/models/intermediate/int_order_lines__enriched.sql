@@ -1,11 +1,12 @@
--- Order lines of both channels (grain: one row per line) with their order's customer and the product
--- catalogue attributes.
+-- Lines of valid orders of both channels (grain: one row per line) with their order's customer and time and
+-- the product's catalogue category and brand, for per-customer product metrics. Kept narrow on purpose (it
+-- is the largest table of the build): no order or line id, no titles; per-order views read the staging lines.
 
 with
 
 orders as (
 
-    select * from {{ ref('int_orders__attributed') }}
+    select * from {{ ref('int_orders__unioned') }}
 
 ),
 
@@ -34,7 +35,6 @@ shopify_matched as (
         shopify_lines.order_id,
         'shopify' as channel,
         coalesce(by_id.product_id, by_sku.product_id) as product_id,
-        coalesce(by_id.product_title, by_sku.product_title, shopify_lines.product_title) as product_title,
         coalesce(by_id.brand, by_sku.brand, shopify_lines.brand) as brand,
         coalesce(by_id.category, by_sku.category, shopify_lines.category) as category,
         shopify_lines.quantity,
@@ -54,7 +54,6 @@ amazon_matched as (
         amazon_items.order_id,
         'amazon' as channel,
         coalesce(by_asin.product_id, by_sku.product_id) as product_id,
-        coalesce(by_asin.product_title, by_sku.product_title, amazon_items.product_title) as product_title,
         coalesce(by_asin.brand, by_sku.brand) as brand,
         coalesce(by_asin.category, by_sku.category) as category,
         amazon_items.quantity,
@@ -78,13 +77,10 @@ lines as (
 final as (
 
     select
-        lines.order_id,
         lines.channel,
         orders.customer_id,
         orders.ordered_at,
-        orders.is_valid_order,
         lines.product_id,
-        lines.product_title,
         lines.brand,
         lines.category,
         lines.quantity,

@@ -15,6 +15,7 @@ final as (
         channel,
         customer_id,
         ordered_at,
+        eur_per_unit,
         revenue_eur
     from orders
     where is_valid_order

@@ -2,8 +2,6 @@
 -- unattributed on the way to the marts. Only reasons that occurred are listed.
 -- Rows dropped in staging are counted on the raw tables, everything else on the models.
 
-{% set json_object_pattern = '^[[:space:]]*[{](?s:.*)[}][[:space:]]*$' %}
-
 with
 
 -- Every raw row is either kept or dropped for exactly one reason, checked in this order: missing_key,
@@ -89,7 +87,8 @@ raw_klaviyo_profiles as (
     select
         count(*) - count(id) as missing_key,
         count(id) - (select count(*) from {{ ref('stg_klaviyo__profiles') }}) as duplicate_row,
-        {{ count_if('id is not null and properties is not null and not ' ~ regex_matches('properties', json_object_pattern)) }}
+        -- heuristic (cheap): properties that do not look like a JSON object
+        {{ count_if("id is not null and properties is not null and not (trim(properties) like '{%}')") }}
             as malformed_json
     from {{ source('klaviyo', 'profiles') }}
 
@@ -100,7 +99,8 @@ raw_klaviyo_events as (
     select
         count(*) - count(id) as missing_key,
         count(id) - (select count(*) from {{ ref('stg_klaviyo__events') }}) as duplicate_row,
-        {{ count_if('id is not null and properties is not null and not ' ~ regex_matches('properties', json_object_pattern)) }}
+        -- heuristic (cheap): properties that do not look like a JSON object
+        {{ count_if("id is not null and properties is not null and not (trim(properties) like '{%}')") }}
             as malformed_json
     from {{ source('klaviyo', 'events') }}
 
@@ -221,15 +221,6 @@ order_lines as (
 
 ),
 
-staged_lines as (
-
-    select
-        (select count(*) from {{ ref('stg_shopify__order_lines') }})
-            + (select count(*) from {{ ref('stg_amazon__order_items') }})
-            - (select count(*) from {{ ref('int_order_lines__enriched') }}) as orphan_line
-
-),
-
 shipments_without_order as (
 
     select count(*) as unattributed_shipment
@@ -327,7 +318,6 @@ issues as (
         from amazon_orders cross join attributed_orders
     union all select 'int_orders__attributed', 'negative_total', negative_total from attributed_orders
     union all select 'int_order_lines__enriched', 'unknown_product', unknown_product from order_lines
-    union all select 'int_order_lines__enriched', 'orphan_line', orphan_line from staged_lines
     union all select 'int_customer__shipment_metrics', 'unattributed_shipment', unattributed_shipment from shipments_without_order
     union all select 'int_customer__support_metrics', 'unattributed_ticket', unattributed_ticket from tickets_without_user
     union all select 'int_customer__email_engagement', 'unattributed_event', unattributed_event from events_without_profile

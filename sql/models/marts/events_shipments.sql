@@ -21,9 +21,21 @@ orders as (
 
 ),
 
-order_lines as (
+shopify_lines as (
 
-    select * from {{ ref('int_order_lines__enriched') }}
+    select * from {{ ref('stg_shopify__order_lines') }}
+
+),
+
+amazon_items as (
+
+    select * from {{ ref('stg_amazon__order_items') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_products') }}
 
 ),
 
@@ -101,17 +113,46 @@ event_orders as (
 
 ),
 
+-- product titles as in int_order_lines__enriched: catalogue title (by product id / ASIN, else SKU), else the
+-- line's own title
+event_order_lines as (
+
+    select
+        event_orders.order_id,
+        event_orders.channel,
+        coalesce(by_id.product_title, by_sku.product_title, shopify_lines.product_title) as product_title
+    from event_orders
+    inner join shopify_lines
+        on event_orders.order_id = shopify_lines.order_id
+    left join products as by_id
+        on shopify_lines.product_id = by_id.product_id
+    left join products as by_sku
+        on shopify_lines.sku = by_sku.sku
+    where event_orders.channel = 'shopify'
+    union all
+    select
+        event_orders.order_id,
+        event_orders.channel,
+        coalesce(by_asin.product_title, by_sku.product_title, amazon_items.product_title) as product_title
+    from event_orders
+    inner join amazon_items
+        on event_orders.order_id = amazon_items.order_id
+    left join products as by_asin
+        on amazon_items.asin = by_asin.asin
+    left join products as by_sku
+        on amazon_items.sku = by_sku.sku
+    where event_orders.channel = 'amazon'
+
+),
+
 order_products as (
 
     select distinct
-        order_lines.order_id,
-        order_lines.channel,
-        order_lines.product_title
-    from order_lines
-    inner join event_orders
-        on order_lines.order_id = event_orders.order_id
-        and order_lines.channel = event_orders.channel
-    where order_lines.product_title is not null
+        order_id,
+        channel,
+        product_title
+    from event_order_lines
+    where product_title is not null
 
 ),
 

@@ -20,8 +20,11 @@ parsed as (
 
     select
         *,
-        -- json_str yields null for malformed JSON (counted in data_quality_issues: malformed_json)
-        lower({{ json_str('properties', 'machine_open') }}) as machine_open_raw
+        -- json_str yields null for malformed JSON (counted in data_quality_issues: malformed_json); the
+        -- like filter only skips parsing rows that cannot hold the key
+        case
+            when properties like '%machine_open%' then lower({{ json_str('properties', 'machine_open') }})
+        end as machine_open_raw
     from deduplicated
     where duplicate_rank = 1
 

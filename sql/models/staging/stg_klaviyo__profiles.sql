@@ -45,7 +45,9 @@ properties_extracted as (
         *,
         lower(trim({{ json_str('properties', 'gender') }})) as gender_raw,
         {{ safe_cast(json_str('properties', 'birthday'), 'date') }} as birthday_raw,
-        lower(trim({{ json_str('properties', 'pregnancy_opt_in') }})) as pregnancy_opt_in_raw,
+        case
+            when properties like '%pregnancy_opt_in%' then lower(trim({{ json_str('properties', 'pregnancy_opt_in') }}))
+        end as pregnancy_opt_in_raw,
         nullif(trim({{ json_str('properties', 'source') }}), '') as signup_source
     from renamed
 

@@ -22,7 +22,7 @@ deduplicated as (
 final as (
 
     select
-        {{ cast('id', 'varchar') }} as order_line_id,
+        id as order_line_id,
         {{ cast('order_id', 'varchar') }} as order_id,
         product_id,
         nullif(trim(sku), '') as sku,
