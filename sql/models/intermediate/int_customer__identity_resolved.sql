@@ -84,6 +84,20 @@ shopify_guest_order_records as (
 
 ),
 
+amazon_name_addresses as (
+
+    select distinct
+        buyer_identity_email,
+        buyer_name_normalized,
+        ship_postal_code
+    from amazon_orders
+    where
+        buyer_identity_email is not null
+        and buyer_name_normalized is not null
+        and ship_postal_code is not null
+
+),
+
 -- (name, postal code) pairs under which a Shopify customer is known: default address and order addresses
 shopify_customer_names as (
 
@@ -95,6 +109,15 @@ shopify_customer_names as (
     inner join shopify_customer_records
         on {{ cast('shopify_customers.shopify_customer_id', 'varchar') }} = shopify_customer_records.source_record_id
     where shopify_customers.first_name is not null and shopify_customers.last_name is not null
+
+),
+
+-- only names that some Amazon buyer uses can match; the rest need no addresses
+shopify_candidate_names as (
+
+    select *
+    from shopify_customer_names
+    where name_normalized in (select buyer_name_normalized from amazon_name_addresses)
 
 ),
 
@@ -112,32 +135,19 @@ shopify_customer_postal_codes as (
         from shopify_orders
         where shipping_postal_code is not null and shopify_customer_id is not null
     ) as addresses
+    where shopify_customer_id in (select shopify_customer_id from shopify_candidate_names)
 
 ),
 
 shopify_name_addresses as (
 
     select distinct
-        shopify_customer_names.identity_key,
-        shopify_customer_names.name_normalized,
+        shopify_candidate_names.identity_key,
+        shopify_candidate_names.name_normalized,
         shopify_customer_postal_codes.postal_code
-    from shopify_customer_names
+    from shopify_candidate_names
     inner join shopify_customer_postal_codes
-        on shopify_customer_names.shopify_customer_id = shopify_customer_postal_codes.shopify_customer_id
-
-),
-
-amazon_name_addresses as (
-
-    select distinct
-        buyer_identity_email,
-        buyer_name_normalized,
-        ship_postal_code
-    from amazon_orders
-    where
-        buyer_identity_email is not null
-        and buyer_name_normalized is not null
-        and ship_postal_code is not null
+        on shopify_candidate_names.shopify_customer_id = shopify_customer_postal_codes.shopify_customer_id
 
 ),
 
