@@ -69,3 +69,22 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
+
+/**
+ * Runs `work` with a DuckDB setting changed and restores the previous value afterwards, so a shared
+ * connection is left as it was found even when `work` throws.
+ */
+export async function withSetting<T>(
+  db: Database,
+  name: string,
+  value: boolean,
+  work: () => Promise<T>,
+): Promise<T> {
+  const [previous] = await db.queryJs(`select current_setting('${name.replace(/'/g, "''")}') as v`);
+  await db.run(`set ${name} = ${value}`);
+  try {
+    return await work();
+  } finally {
+    await db.run(`set ${name} = ${previous?.v === false ? 'false' : 'true'}`);
+  }
+}

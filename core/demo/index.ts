@@ -1,4 +1,4 @@
-import type { Database } from '../db/duckdb.ts';
+import { withSetting, type Database } from '../db/duckdb.ts';
 import { createRawSchemas, RAW_TABLES, rawSchemaName, rawTableDdl } from '../sources/rawTables.ts';
 import { generateAmazon } from './amazon.ts';
 import { loadCatalog } from './catalog.ts';
@@ -93,43 +93,42 @@ export async function generateDemoShop(db: Database, options: DemoOptions): Prom
   };
 
   // Row order carries no meaning in raw tables; without it DuckDB inserts in parallel. Restored after.
-  const [orderSetting] = await db.queryJs("select current_setting('preserve_insertion_order') as v");
-  await db.run('set preserve_insertion_order = false');
-  // Not one big transaction: DuckDB keeps no statistics for tables created inside an open transaction,
-  // and the join plans over such temp tables get many times slower. Instead the rows go to build
-  // tables that replace the raw tables in one short transaction at the end.
-  try {
-    await stage('prepare', async () => {
-      await createRawSchemas((sql) => db.run(sql));
+  await withSetting(db, 'preserve_insertion_order', false, async () => {
+    // Not one big transaction: DuckDB keeps no statistics for tables created inside an open transaction,
+    // and the join plans over such temp tables get many times slower. Instead the rows go to build
+    // tables that replace the raw tables in one short transaction at the end.
+    try {
+      await stage('prepare', async () => {
+        await createRawSchemas((sql) => db.run(sql));
+        for (const table of RAW_TABLES) {
+          await db.run(rawTableDdl({ ...table, table: `${table.table}${BUILD_SUFFIX}` }));
+        }
+        await createRandomMacros(db, seed);
+        await loadCatalog(ctx);
+      });
+      await stage('people', () => generatePeople(ctx));
+      await stage('orders', () => generateOrders(ctx));
+      await stage('shopify', () => generateShopify(ctx));
+      await stage('amazon', () => generateAmazon(ctx));
+      // Intermediate tables are dropped as soon as the last reader is done: peak memory at 1M stays low.
+      await dropTempTables(ctx, ['demo_lines', 'demo_order_totals']);
+      await stage('shipments', () => generateShipments(ctx));
+      await dropTempTables(ctx, ['demo_orders']);
+      await stage('klaviyo', () => generateKlaviyo(ctx));
+      await stage('zendesk', () => generateZendesk(ctx));
+      await stage('swap', () => swapInBuildTables(db));
+    } catch (error) {
       for (const table of RAW_TABLES) {
-        await db.run(rawTableDdl({ ...table, table: `${table.table}${BUILD_SUFFIX}` }));
+        await db
+          .run(`drop table if exists ${buildTableName(table.source, table.table)}`)
+          .catch(() => undefined);
       }
-      await createRandomMacros(db, seed);
-      await loadCatalog(ctx);
-    });
-    await stage('people', () => generatePeople(ctx));
-    await stage('orders', () => generateOrders(ctx));
-    await stage('shopify', () => generateShopify(ctx));
-    await stage('amazon', () => generateAmazon(ctx));
-    // Intermediate tables are dropped as soon as the last reader is done: peak memory at 1M stays low.
-    await dropTempTables(ctx, ['demo_lines', 'demo_order_totals']);
-    await stage('shipments', () => generateShipments(ctx));
-    await dropTempTables(ctx, ['demo_orders']);
-    await stage('klaviyo', () => generateKlaviyo(ctx));
-    await stage('zendesk', () => generateZendesk(ctx));
-    await stage('swap', () => swapInBuildTables(db));
-  } catch (error) {
-    for (const table of RAW_TABLES) {
-      await db
-        .run(`drop table if exists ${buildTableName(table.source, table.table)}`)
-        .catch(() => undefined);
+      throw error;
+    } finally {
+      await dropTempTables(ctx, 'all').catch(() => undefined);
+      await dropRandomMacros(db).catch(() => undefined);
     }
-    throw error;
-  } finally {
-    await dropTempTables(ctx, 'all').catch(() => undefined);
-    await dropRandomMacros(db).catch(() => undefined);
-    await db.run(`set preserve_insertion_order = ${orderSetting?.v === false ? 'false' : 'true'}`);
-  }
+  });
   let tables: DemoSummary['tables'] = [];
   await stage('finish', async () => {
     await db.run('checkpoint');

@@ -23,31 +23,6 @@ export class TemplateError extends Error {
   }
 }
 
-const MACROS = [
-  'type',
-  'cast',
-  'safe_cast',
-  'days_between',
-  'hours_between',
-  'add_days',
-  'timestamp_literal',
-  'date_trunc_month',
-  'json_str',
-  'list_agg',
-  'list_contains',
-  'list_len',
-  'empty_string_list',
-  'list_join',
-  'split',
-  'md5_hex',
-  'regex_replace_all',
-  'regex_matches',
-  'count_if',
-  'any_true',
-  'hash_bucket',
-  'ln',
-] as const satisfies readonly (keyof Dialect)[];
-
 /** Renders a model template to SQL for one dialect. */
 export function renderModel(file: string, template: string, ctx: RenderContext): string {
   const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
@@ -67,9 +42,10 @@ export function renderModel(file: string, template: string, ctx: RenderContext):
     return fallback;
   });
   env.addGlobal('as_of', () => ctx.dialect.timestamp_literal(ctx.asOf));
-  for (const macro of MACROS) {
-    const fn = ctx.dialect[macro] as (...args: unknown[]) => string;
-    env.addGlobal(macro, (...args: unknown[]) => fn(...args));
+  // Every function of the dialect is a macro, so a macro added to Dialect is usable in templates at once.
+  for (const [macro, fn] of Object.entries(ctx.dialect)) {
+    if (typeof fn === 'function')
+      env.addGlobal(macro, (...args: unknown[]) => (fn as (...a: unknown[]) => string)(...args));
   }
   try {
     return env.renderString(template, {});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdent, type Database } from '../db/duckdb.ts';
-import { RAW_TABLES, createRawSchemas, rawSchemaName, rawTableDdl } from '../sources/rawTables.ts';
+import { quoteIdent, withSetting, type Database } from '../db/duckdb.ts';
+import { createMissingRawTables } from '../sources/rawTables.ts';
 import { buildGraph, selectNodes } from './dag.ts';
 import { checkDocumentedColumns, runDataTests, type DataTestResult } from './dataTests.ts';
 import { dialectFor } from './dialect/dialect.ts';
@@ -84,17 +84,7 @@ function locateSqlError(node: ProjectNode, message: string): string {
 
 /** Makes sure every raw table exists (empty when a source is not connected) so models can always build. */
 export async function ensureRawTables(db: Database): Promise<void> {
-  await createRawSchemas((sql) => db.run(sql));
-  const existing = new Set(
-    (await db.queryJson(`select schema_name || '.' || table_name as t from duckdb_tables()`)).map((r) =>
-      String(r.t),
-    ),
-  );
-  for (const table of RAW_TABLES) {
-    if (!existing.has(`${rawSchemaName(table.source)}.${table.table}`)) {
-      await db.run(rawTableDdl(table).replace('create or replace table', 'create table'));
-    }
-  }
+  await createMissingRawTables(db);
 }
 
 async function buildNode(
@@ -153,14 +143,8 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
 
   await ensureRawTables(db);
   // Models are tables, not ordered results: dropping the ordering guarantee lets DuckDB write them in parallel
-  // with less memory. Restored afterwards for whoever shares the connection.
-  const [orderSetting] = await db.queryJs("select current_setting('preserve_insertion_order') as v");
-  await db.run('set preserve_insertion_order = false');
-  try {
-    return await buildSelected();
-  } finally {
-    await db.run(`set preserve_insertion_order = ${orderSetting?.v === false ? 'false' : 'true'}`);
-  }
+  // with less memory.
+  return withSetting(db, 'preserve_insertion_order', false, buildSelected);
 
   async function buildSelected(): Promise<BuildResult> {
     const built = new Set<string>();

@@ -1,7 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
-import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { quoteIdent, withSetting, type Database } from '../db/duckdb.ts';
 import { discoverRawFiles, type RawFile, type UnknownFile } from './rawFileDiscovery.ts';
-import { createRawSchemas, RAW_TABLES, rawSchemaName, type RawColumn, type RawTable } from './rawTables.ts';
+import {
+  createMissingRawTables,
+  createRawSchemas,
+  RAW_TABLES,
+  rawSchemaName,
+  type RawColumn,
+  type RawTable,
+} from './rawTables.ts';
 
 /**
  * `c360 load DIR`: replaces raw tables with the contents of CSV, Parquet or JSON-lines files.
@@ -104,8 +111,7 @@ export async function loadRawFiles(
   await db.run(`create table if not exists ${LOAD_REJECTIONS_TABLE} (
     source VARCHAR, "table" VARCHAR, file VARCHAR, row_number BIGINT, reason VARCHAR, raw_row VARCHAR)`);
 
-  const [orderSetting] = await db.queryJs("select current_setting('preserve_insertion_order') as v");
-  try {
+  await withSetting(db, 'preserve_insertion_order', false, async () => {
     for (const file of discovery.files) {
       const t0 = performance.now();
       const base = { file: file.file, source: file.table.source, table: file.table.table };
@@ -130,9 +136,7 @@ export async function loadRawFiles(
         options.onProgress?.({ ...base, status: 'failed', seconds: (performance.now() - t0) / 1000 });
       }
     }
-  } finally {
-    await db.run(`set preserve_insertion_order = ${orderSetting?.v === false ? 'false' : 'true'}`);
-  }
+  });
 
   report.createdEmpty = await createMissingRawTables(db);
   report.seconds = (performance.now() - started) / 1000;
@@ -141,26 +145,6 @@ export async function loadRawFiles(
 
 function columnDdl(columns: readonly RawColumn[]): string {
   return columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-}
-
-async function createMissingRawTables(db: Database): Promise<string[]> {
-  const existing = new Set(
-    (
-      await db.queryJs(
-        `select schema_name || '.' || table_name as t from duckdb_tables() where not temporary`,
-      )
-    ).map((r) => String(r.t)),
-  );
-  const created: string[] = [];
-  for (const table of RAW_TABLES) {
-    const name = `${rawSchemaName(table.source)}.${table.table}`;
-    if (existing.has(name)) continue;
-    await db.run(
-      `create table if not exists ${rawSchemaName(table.source)}.${quoteIdent(table.table)} (${columnDdl(table.columns)})`,
-    );
-    created.push(name);
-  }
-  return created;
 }
 
 interface SourceColumn {
@@ -184,9 +168,9 @@ async function stageFile(db: Database, file: RawFile): Promise<{ columns: Source
   try {
     // Row numbers come from scan order, which DuckDB keeps only with insertion order preserved; the
     // later steps do not need it and run in parallel without it.
-    await db.run('set preserve_insertion_order = true');
-    await db.run(`create or replace temp table load_src as ${read[file.format]}`);
-    await db.run('set preserve_insertion_order = false');
+    await withSetting(db, 'preserve_insertion_order', true, () =>
+      db.run(`create or replace temp table load_src as ${read[file.format]}`),
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new FileProblem(

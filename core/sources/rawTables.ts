@@ -1,3 +1,5 @@
+import type { Database } from '../db/duckdb.ts';
+
 /**
  * The raw source tables of SPEC §3: what the demo generator writes, what `c360 load` accepts and what
  * the staging models read through `{{ source(...) }}`. One schema per source (`raw_<source>`).
@@ -228,12 +230,33 @@ export function findRawTable(source: string, table: string): RawTable | undefine
   return RAW_TABLES.find((t) => t.source === source && t.table === table);
 }
 
-/** `CREATE TABLE` statements for the raw tables (replacing existing ones). */
-export function rawTableDdl(table: RawTable): string {
+/** `CREATE TABLE` statement for a raw table: replacing an existing one, or only when it is missing. */
+export function rawTableDdl(table: RawTable, options: { ifNotExists?: boolean } = {}): string {
   const cols = table.columns.map((col) => `  "${col.name}" ${col.type}`).join(',\n');
-  return `create or replace table ${rawSchemaName(table.source)}."${table.table}" (\n${cols}\n)`;
+  const create = options.ifNotExists ? 'create table if not exists' : 'create or replace table';
+  return `${create} ${rawSchemaName(table.source)}."${table.table}" (\n${cols}\n)`;
 }
 
 export async function createRawSchemas(run: (sql: string) => Promise<void>): Promise<void> {
   for (const source of SOURCE_NAMES) await run(`create schema if not exists ${rawSchemaName(source)}`);
+}
+
+/** Creates the raw schemas and every raw table that does not exist yet (empty); returns `schema.table` names. */
+export async function createMissingRawTables(db: Database): Promise<string[]> {
+  await createRawSchemas((sql) => db.run(sql));
+  const existing = new Set(
+    (
+      await db.queryJs(
+        `select schema_name || '.' || table_name as t from duckdb_tables() where not temporary`,
+      )
+    ).map((r) => String(r.t)),
+  );
+  const created: string[] = [];
+  for (const table of RAW_TABLES) {
+    const name = `${rawSchemaName(table.source)}.${table.table}`;
+    if (existing.has(name)) continue;
+    await db.run(rawTableDdl(table, { ifNotExists: true }));
+    created.push(name);
+  }
+  return created;
 }
