@@ -3,6 +3,7 @@ import { registerModelCommands } from './commands/models.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 import { registerSourceCommands } from './commands/sources.ts';
 import { registerSegmentCommands } from './commands/segments.ts';
+import { registerSyncCommands } from './commands/sync.ts';
 import { EXIT, type GlobalOptions } from './common.ts';
 import { createOutput } from './output.ts';
 import { ApiInputError } from '../api/procedure.ts';
@@ -20,11 +21,13 @@ registerWorkspaceCommands(program, globals);
 registerSourceCommands(program, globals);
 registerModelCommands(program, globals);
 registerSegmentCommands(program, globals);
+registerSyncCommands(program, globals);
 
 program.addHelpText(
   'after',
   `
-Exit codes: 0 success · 1 the work failed (build error, failing data test) · 2 invalid usage or configuration.
+Exit codes: 0 success · 1 the work failed (build error, failing data test, rows rejected by Klaviyo) ·
+2 invalid usage or configuration, or a sync blocked by a guardrail.
 
 Examples:
   c360 demo --customers 20000        generate a demo shop into ./workspace
@@ -32,7 +35,9 @@ Examples:
   c360 build --select dim_customers+ rebuild dim_customers and everything downstream
   c360 show dim_customers --limit 5  print rows
   c360 segments init                 copy the built-in segment templates into the workspace
-  c360 segments preview winback      size, breakdowns, overlap and funnel of a segment`,
+  c360 segments preview winback      size, breakdowns, overlap and funnel of a segment
+  c360 sync --dry-run                what a sync to Klaviyo would send (plan, API calls, duration)
+  c360 runs                          sync run history`,
 );
 
 try {

@@ -8,7 +8,7 @@ export interface ModelGraph {
   downstream: Map<string, string[]>;
 }
 
-function closest(name: string, candidates: Iterable<string>): string | undefined {
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

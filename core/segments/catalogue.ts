@@ -78,7 +78,7 @@ function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-async function latestBuild(db: Database): Promise<{ runId: string | null; asOf: string | null }> {
+export async function latestBuild(db: Database): Promise<{ runId: string | null; asOf: string | null }> {
   try {
     const [row] = await db.queryJson(
       `select run_id, strftime(as_of, '%Y-%m-%d') as as_of from c360.build_runs

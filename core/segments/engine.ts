@@ -3,7 +3,12 @@ import { resolve } from 'node:path';
 import type { Database, JsonRow } from '../db/duckdb.ts';
 import { readCatalogue, type Catalogue } from './catalogue.ts';
 import { holdoutParameters, SqlParams } from './compiler.ts';
-import { SegmentDefinitionError, type LoadedSegment, type SegmentProblem } from './definition.ts';
+import {
+  SegmentDefinitionError,
+  type LoadedSegment,
+  type SegmentDefinition,
+  type SegmentProblem,
+} from './definition.ts';
 import { loadSegmentFolder, parseSegmentYaml } from './segmentFiles.ts';
 import {
   BASE_TABLE,
@@ -13,7 +18,7 @@ import {
   ensureBase,
   invalidateProjection,
 } from './projection.ts';
-import { sampleMembers } from './members.ts';
+import { memberQuery, sampleMembers } from './members.ts';
 import { computeFigures, preparePreview, type PreviewFigures } from './preview.ts';
 import {
   checkExpertRules,
@@ -306,6 +311,23 @@ export class SegmentEngine {
       ]);
     }
     return recordSnapshot(this.db, this.state.set, target, options);
+  }
+
+  /**
+   * The current membership of a saved segment as SQL over temp tables of this connection (customer_id,
+   * is_holdout): what the list sync publishes.
+   */
+  async memberSql(name: string): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
+    await this.refresh();
+    const target = this.state.set.saved.get(name);
+    if (!target) {
+      await this.resolve(name);
+      throw new SegmentDefinitionError([
+        { segment: name, path: '', message: 'only saved segments (files in segments/) are published' },
+      ]);
+    }
+    const query = await memberQuery(this.db, this.state.set, target);
+    return { sql: query.sql, values: query.params.values, definition: target.definition };
   }
 
   async history(name: string): Promise<SnapshotSummary[]> {

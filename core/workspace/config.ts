@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeZodIssues } from '../models/schemaFile.ts';
+import { DEFAULT_SYNC_CONFIG, syncConfigSchema } from '../sync/config.ts';
 
 export const CONFIG_FILE = 'c360.config.yaml';
 
@@ -25,6 +26,8 @@ export const workspaceConfigSchema = z.strictObject({
     .default({}),
   /** Model project folder, relative to the workspace; default: the models shipped with c360. */
   models_dir: z.string().optional(),
+  /** Reverse ETL to Klaviyo (SPEC §7); see core/sync/config.ts for every setting. */
+  sync: syncConfigSchema.default(DEFAULT_SYNC_CONFIG),
 });
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
@@ -68,4 +71,22 @@ vars:
 duckdb:
   # threads: 2
   memory_limit: 3GB
+
+# Sync to Klaviyo (c360 sync). The API key comes from the environment variable KLAVIYO_API_KEY, never from here.
+# Every setting has a default; uncomment to change. README "Sync to Klaviyo" lists them all.
+# sync:
+#   profiles:
+#     audience: marketable          # or valid_email
+#     properties:                   # Klaviyo property name: dim_customers column
+#       LTV: lifetime_revenue
+#       Lifecycle Stage: lifecycle_stage
+#   lists:
+#     segments: all                 # or a list of segment names
+#     list_prefix: "c360: "
+#     mirror: true                  # remove members that left (only members c360 added)
+#   events:
+#     backfill_after_hours: 24      # older events are recorded without triggering flows
+#   guardrails:
+#     max_list_removal_percent: 20
+#     max_profiles_changed_percent: 50
 `;

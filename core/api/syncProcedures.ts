@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { openWorkspace } from '../workspace/index.ts';
+import {
+  listRuns,
+  readPlanFile,
+  runSync,
+  showRun,
+  SYNC_KINDS,
+  type ApplyProgress,
+  type RunError,
+  type RunSummary,
+  type SyncOutcome,
+} from '../sync/index.ts';
+import { defineProcedure } from './procedure.ts';
+
+const workspaceInput = z.object({ workspace: z.string().optional() });
+
+export const syncProcedure = defineProcedure({
+  name: 'sync.run',
+  summary:
+    'Plan a sync to Klaviyo against the last applied state, check the guardrails and apply it (or only plan: dryRun)',
+  input: workspaceInput.extend({
+    syncs: z
+      .array(z.enum(SYNC_KINDS))
+      .min(1)
+      .default([...SYNC_KINDS]),
+    segments: z.array(z.string().min(1)).optional(),
+    dryRun: z.boolean().default(false),
+    /** A saved plan file to apply exactly. */
+    planFile: z.string().min(1).optional(),
+    planOut: z.string().min(1).optional(),
+    /** Approval of the tripped guardrails of this plan. */
+    approve: z.boolean().default(false),
+  }),
+  async handler(input, ctx): Promise<SyncOutcome> {
+    const plan = input.planFile ? await readPlanFile(input.planFile) : undefined;
+    const ws = await openWorkspace(input.workspace);
+    try {
+      return await runSync(
+        { db: ws.db, config: ws.config.sync, dir: ws.dir, projectDir: ws.projectDir },
+        {
+          syncs: input.syncs,
+          ...(input.segments ? { segments: input.segments } : {}),
+          dryRun: input.dryRun,
+          ...(plan ? { plan } : {}),
+          ...(input.planOut ? { planOut: input.planOut } : {}),
+          approve: input.approve,
+        },
+        {
+          onProgress: (event: ApplyProgress) =>
+            ctx.onProgress?.({ procedure: 'sync.run', message: event.message ?? '', data: { ...event } }),
+          ...(ctx.isCancelled ? { isCancelled: ctx.isCancelled } : {}),
+        },
+      );
+    } finally {
+      ws.close();
+    }
+  },
+});
+
+export const listRunsProcedure = defineProcedure({
+  name: 'runs.list',
+  summary: 'List recent sync runs with their counts',
+  input: workspaceInput.extend({ limit: z.number().int().min(1).max(1000).default(20) }),
+  async handler(input): Promise<RunSummary[]> {
+    const ws = await openWorkspace(input.workspace);
+    try {
+      return await listRuns(ws.db, input.limit);
+    } finally {
+      ws.close();
+    }
+  },
+});
+
+export const showRunProcedure = defineProcedure({
+  name: 'runs.show',
+  summary: 'One sync run: counts per target and the rejected rows with their errors',
+  input: workspaceInput.extend({ runId: z.string().min(4, 'give a run id (or its first characters)') }),
+  async handler(input): Promise<RunSummary & { errors: RunError[] }> {
+    const ws = await openWorkspace(input.workspace);
+    try {
+      return await showRun(ws.db, input.runId);
+    } finally {
+      ws.close();
+    }
+  },
+});

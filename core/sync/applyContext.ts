@@ -1,0 +1,69 @@
+import type { SyncConfig } from './config.ts';
+import type { SyncKind } from './guardrails.ts';
+import type { KlaviyoClient } from './klaviyo/client.ts';
+import type { DbQueue } from './state.ts';
+
+/** What every apply step gets: the serialised database, the paced client, progress and cancellation. */
+export interface ApplyContext {
+  q: DbQueue;
+  client: KlaviyoClient;
+  runId: string;
+  config: SyncConfig;
+  progress(event: ApplyProgress): void;
+  isCancelled(): boolean;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ApplyProgress {
+  sync: SyncKind;
+  target: string;
+  done: number;
+  total: number;
+  message?: string;
+}
+
+/** Counts of one target's apply. */
+export interface ApplyCounts {
+  sent: number;
+  succeeded: number;
+  failed: number;
+}
+
+export class SyncCancelledError extends Error {
+  override name = 'SyncCancelledError';
+  constructor() {
+    super('The sync was cancelled; every acknowledged batch is saved and the next run continues from there.');
+  }
+}
+
+/**
+ * Runs `work` on items from `next` with at most `concurrency` in flight. `next` is called one at a time and
+ * returns undefined when there is nothing left. The first error stops new work and is rethrown.
+ */
+export async function runPool<T>(
+  concurrency: number,
+  next: () => Promise<T | undefined>,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let failed: unknown;
+  let taking: Promise<unknown> = Promise.resolve();
+  const take = (): Promise<T | undefined> => {
+    const result = taking.then(() => (failed === undefined ? next() : undefined));
+    taking = result.catch(() => undefined);
+    return result;
+  };
+  const worker = async () => {
+    for (;;) {
+      const item = await take();
+      if (item === undefined) return;
+      try {
+        await work(item);
+      } catch (error) {
+        failed ??= error;
+        return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  if (failed !== undefined) throw failed;
+}

@@ -1,0 +1,184 @@
+import { listValue } from '@duckdb/node-api';
+import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
+import type { EventsPlan } from './eventPlan.ts';
+import { isAmbiguousFailure, type EventPayload } from './klaviyo/client.ts';
+import { KlaviyoApiError } from './klaviyo/errors.ts';
+import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
+import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
+
+/**
+ * Applies an event plan so that no event is lost or doubled. Each bulk request (≤ 1,000 events, < 5 MB) is
+ * written to `c360.sync_event_inflight` before it is sent and moved to `c360.sync_event_state` when Klaviyo
+ * accepts it. When the outcome is unknown (timeout, dropped connection, 5xx, or a killed process) the events
+ * are resent one by one through POST /api/events, whose documented unique_id rule keeps the first event: the
+ * bulk endpoint only documents a rejection for ids repeated inside one request. A bulk request rejected as a
+ * whole (400) is also retried one by one, so only the bad events fail.
+ */
+
+interface EventRow {
+  eventId: string;
+  email: string;
+  event: EventPayload;
+  bytes: number;
+}
+
+const REQUEST_BYTES = Math.floor(BATCH_LIMITS.eventJobBytes * 0.9);
+
+function toRow(r: Record<string, unknown>): EventRow {
+  const properties = String(r.properties);
+  return {
+    eventId: String(r.event_id),
+    email: String(r.email),
+    event: {
+      uniqueId: String(r.event_id),
+      metric: String(r.metric),
+      time: new Date(String(r.event_time)),
+      properties: JSON.parse(properties) as Record<string, unknown>,
+      backfill: r.backfill === true,
+    },
+    bytes: properties.length + String(r.email).length + String(r.metric).length + 200,
+  };
+}
+
+const SELECT_EVENTS = `select e.event_id, e.email, e.metric, strftime(e.event_time, '%Y-%m-%dT%H:%M:%SZ') as event_time,
+  e.properties, e.backfill from c360_plan_events e`;
+
+async function confirm(ctx: ApplyContext, ids: string[], failures: FailureRow[]): Promise<void> {
+  await ctx.q.transaction(async (db) => {
+    if (ids.length) {
+      await db.run(
+        `insert or ignore into c360.sync_event_state select unnest($1::varchar[]), ${SQL_NOW}, $2`,
+        [listValue(ids), ctx.runId],
+      );
+      await db.run(
+        `delete from c360.sync_failures where sync = 'events' and list_contains($1::varchar[], item_key)`,
+        [listValue(ids)],
+      );
+    }
+    const all = [...ids, ...failures.map((f) => f.key)];
+    if (all.length)
+      await db.run(`delete from c360.sync_event_inflight where list_contains($1::varchar[], event_id)`, [
+        listValue(all),
+      ]);
+    await recordFailures(db, ctx.runId, failures);
+  });
+}
+
+/** One by one through the deduplicating endpoint; rejected events are recorded, not retried in this run. */
+async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts): Promise<void> {
+  const ok: string[] = [];
+  const failures: FailureRow[] = [];
+  let i = 0;
+  await runPool(
+    ctx.config.klaviyo.concurrency,
+    async () => rows[i++],
+    async (row) => {
+      try {
+        await ctx.client.createEvent(row.email, row.event);
+        ok.push(row.eventId);
+      } catch (error) {
+        if (
+          !(error instanceof KlaviyoApiError) ||
+          error.retryable ||
+          error.status === 401 ||
+          error.status === 403
+        )
+          throw error;
+        failures.push({
+          sync: 'events',
+          target: '',
+          key: row.eventId,
+          code: error.code,
+          error: error.message,
+        });
+      }
+    },
+  ).finally(() => confirm(ctx, ok, failures));
+  counts.succeeded += ok.length;
+  counts.failed += failures.length;
+}
+
+async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts): Promise<void> {
+  counts.sent += rows.length;
+  const ids = rows.map((r) => r.eventId);
+  await ctx.q.run((db) =>
+    db.run(`insert or ignore into c360.sync_event_inflight select unnest($1::varchar[]), $2, ${SQL_NOW}`, [
+      listValue(ids),
+      ctx.runId,
+    ]),
+  );
+  const byEmail = new Map<string, EventPayload[]>();
+  for (const r of rows) byEmail.set(r.email, [...(byEmail.get(r.email) ?? []), r.event]);
+  try {
+    await ctx.client.bulkCreateEvents(byEmail);
+  } catch (error) {
+    if (error instanceof KlaviyoApiError && (error.status === 400 || isAmbiguousFailure(error))) {
+      await sendSingly(ctx, rows, counts);
+      return;
+    }
+    throw error;
+  }
+  await confirm(ctx, ids, []);
+  counts.succeeded += rows.length;
+}
+
+export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<ApplyCounts> {
+  const counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+  const report = () =>
+    ctx.progress({
+      sync: 'events',
+      target: plan.target,
+      done: counts.succeeded + counts.failed,
+      total: plan.send,
+    });
+  const unconfirmed = `e.action = 'send'
+    and not exists (select 1 from c360.sync_event_state s where s.event_id = e.event_id)`;
+  // Events an interrupted run sent without an answer: the deduplicating endpoint, before anything new.
+  const inflight = await ctx.q.run((db) =>
+    db.queryJson(
+      `${SELECT_EVENTS} where ${unconfirmed}
+         and exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id) order by e.event_id`,
+    ),
+  );
+  if (inflight.length) {
+    counts.sent += inflight.length;
+    await sendSingly(ctx, inflight.map(toRow), counts);
+    report();
+  }
+  let after = '';
+  let done = false;
+  let carry: EventRow[] = [];
+  await runPool(
+    Math.min(3, ctx.config.klaviyo.concurrency),
+    async () => {
+      if (ctx.isCancelled()) throw new SyncCancelledError();
+      const rows = carry;
+      carry = [];
+      if (!done && rows.length < BATCH_LIMITS.eventsPerBulkJob) {
+        const fetched = await ctx.q.run((db) =>
+          db.queryJson(
+            `${SELECT_EVENTS} where ${unconfirmed} and e.event_id > $1
+               and not exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id)
+             order by e.event_id limit ${BATCH_LIMITS.eventsPerBulkJob - rows.length}`,
+            [after],
+          ),
+        );
+        if (fetched.length < BATCH_LIMITS.eventsPerBulkJob - rows.length) done = true;
+        if (fetched.length) after = String(fetched[fetched.length - 1]!.event_id);
+        rows.push(...fetched.map(toRow));
+      }
+      if (!rows.length) return undefined;
+      let bytes = 0;
+      let take = 0;
+      while (take < rows.length && bytes + rows[take]!.bytes <= REQUEST_BYTES) bytes += rows[take++]!.bytes;
+      take = Math.max(1, take);
+      carry = rows.slice(take);
+      return rows.slice(0, take);
+    },
+    async (rows) => {
+      await sendBulk(ctx, rows, counts);
+      report();
+    },
+  );
+  return counts;
+}

@@ -1,0 +1,183 @@
+import { listValue } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { recordPublishedSnapshot, SEGMENTS_DIR } from '../segments/index.ts';
+import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
+import {
+  awaitJob,
+  forgetJob,
+  isGone,
+  pendingJobs,
+  submitJob,
+  type JobOutcome,
+  type JobRow,
+} from './importJobs.ts';
+import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
+import type { ListPlan } from './listPlan.ts';
+import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
+
+/**
+ * Applies a list plan: find or create the list, add members through bulk import jobs that carry the list
+ * relationship (by email, 10,000 per job; the job's results give the profile ids), remove members that left
+ * (only those this tool added, by profile id, 1,000 per call). After a clean apply the segment's membership is
+ * recorded as a published snapshot, so previews show the change since what Klaviyo received.
+ */
+
+export interface ListApplyOptions {
+  workspaceDir: string;
+  projectDir: string;
+}
+
+async function ensureList(ctx: ApplyContext, plan: ListPlan): Promise<string> {
+  if (plan.listId) return plan.listId;
+  const found = await ctx.client.findList(plan.listName);
+  const list = found ?? (await ctx.client.createList(plan.listName));
+  await ctx.q.run((db) =>
+    db.run(`insert or replace into c360.sync_lists values ($1, $2, $3, $4, ${SQL_NOW}, null)`, [
+      plan.target,
+      plan.listName,
+      list.id,
+      !found,
+    ]),
+  );
+  return list.id;
+}
+
+async function finishAddJob(
+  ctx: ApplyContext,
+  segment: string,
+  outcome: JobOutcome,
+  counts: ApplyCounts,
+): Promise<void> {
+  const failures: FailureRow[] = [];
+  const confirmed: { email: string; id: string | null }[] = [];
+  outcome.rows.forEach((row, i) => {
+    const failure = outcome.failed.get(i);
+    if (failure)
+      failures.push({
+        sync: 'lists',
+        target: segment,
+        key: row.email,
+        code: failure.code,
+        error: failure.detail,
+      });
+    else confirmed.push({ email: row.email, id: outcome.profileIds.get(row.email.toLowerCase()) ?? null });
+  });
+  await ctx.q.transaction(async (db) => {
+    if (confirmed.length) {
+      await db.run(
+        `insert or replace into c360.sync_list_members
+         select $1, unnest($2::varchar[]), unnest($3::varchar[]), ${SQL_NOW}, $4`,
+        [segment, listValue(confirmed.map((c) => c.email)), listValue(confirmed.map((c) => c.id)), ctx.runId],
+      );
+      await db.run(
+        `delete from c360.sync_failures where sync = 'lists' and target = $1 and list_contains($2::varchar[], item_key)`,
+        [segment, listValue(confirmed.map((c) => c.email))],
+      );
+    }
+    await recordFailures(db, ctx.runId, failures);
+    await db.run(`delete from c360.sync_job_rows where job_id = $1`, [outcome.jobId]);
+    await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [outcome.jobId]);
+  });
+  counts.succeeded += confirmed.length;
+  counts.failed += failures.length;
+}
+
+function addReader(ctx: ApplyContext, segment: string) {
+  let after = '';
+  return async (): Promise<JobRow[] | undefined> => {
+    if (ctx.isCancelled()) throw new SyncCancelledError();
+    const rows = await ctx.q.run((db) =>
+      db.queryJson(
+        `select p.email from c360_plan_list_members p
+         where p.segment = $1 and p.action = 'add' and p.email > $2
+           and not exists (select 1 from c360.sync_list_members m where m.segment = p.segment and m.email = p.email)
+         order by p.email limit ${BATCH_LIMITS.profilesPerJob}`,
+        [segment, after],
+      ),
+    );
+    if (!rows.length) return undefined;
+    after = String(rows[rows.length - 1]!.email);
+    return rows.map((r) => ({ email: String(r.email), payloadHash: null, payload: null }));
+  };
+}
+
+async function removeMembers(
+  ctx: ApplyContext,
+  plan: ListPlan,
+  listId: string,
+  counts: ApplyCounts,
+): Promise<void> {
+  for (;;) {
+    if (ctx.isCancelled()) throw new SyncCancelledError();
+    const rows = await ctx.q.run((db) =>
+      db.queryJson(
+        `select m.email, m.profile_id from c360_plan_list_members p
+         join c360.sync_list_members m on m.segment = p.segment and m.email = p.email
+         where p.segment = $1 and p.action = 'remove' order by m.email limit ${BATCH_LIMITS.idsPerListCall}`,
+        [plan.target],
+      ),
+    );
+    if (!rows.length) return;
+    const missing = rows.filter((r) => r.profile_id === null).map((r) => String(r.email));
+    const looked = missing.length ? await ctx.client.profileIdsByEmail(missing) : new Map<string, string>();
+    const ids = rows
+      .map((r) => (r.profile_id === null ? looked.get(String(r.email)) : String(r.profile_id)))
+      .filter((id): id is string => Boolean(id));
+    counts.sent += rows.length;
+    // A profile Klaviyo no longer has (deleted there) is off the list already.
+    if (ids.length) await ctx.client.removeFromList(listId, ids);
+    await ctx.q.run((db) =>
+      db.run(
+        `delete from c360.sync_list_members where segment = $1 and list_contains($2::varchar[], email)`,
+        [plan.target, listValue(rows.map((r) => String(r.email)))],
+      ),
+    );
+    counts.succeeded += rows.length;
+    ctx.progress({
+      sync: 'lists',
+      target: plan.target,
+      done: counts.succeeded + counts.failed,
+      total: plan.add + plan.remove,
+    });
+  }
+}
+
+export async function applyList(
+  ctx: ApplyContext,
+  plan: ListPlan,
+  options: ListApplyOptions,
+): Promise<ApplyCounts> {
+  const counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+  if (plan.refused) return counts;
+  const listId = await ensureList(ctx, plan);
+  for (const job of await pendingJobs(ctx, 'lists', plan.target)) {
+    try {
+      await finishAddJob(ctx, plan.target, await awaitJob(ctx, job.jobId, job.rows, true), counts);
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      await forgetJob(ctx, job.jobId);
+    }
+  }
+  const total = plan.add + plan.remove;
+  await runPool(Math.min(3, ctx.config.klaviyo.concurrency), addReader(ctx, plan.target), async (rows) => {
+    counts.sent += rows.length;
+    const jobId = await submitJob(ctx, 'lists', rows, { segment: plan.target, listId });
+    await finishAddJob(ctx, plan.target, await awaitJob(ctx, jobId, rows, true), counts);
+    ctx.progress({ sync: 'lists', target: plan.target, done: counts.succeeded + counts.failed, total });
+  });
+  await removeMembers(ctx, plan, listId, counts);
+  if (counts.failed === 0) {
+    await ctx.q.run(async (db) => {
+      await db.run(`update c360.sync_lists set published_definition_hash = $2 where segment = $1`, [
+        plan.target,
+        plan.definitionHash,
+      ]);
+      await recordPublishedSnapshot(db, plan.target, {
+        segmentsDir: join(options.workspaceDir, SEGMENTS_DIR),
+        projectDir: options.projectDir,
+        note: `published to Klaviyo list ${plan.listName} (${listId}) by sync run ${ctx.runId}`,
+      });
+    });
+  }
+  return counts;
+}

@@ -1,0 +1,210 @@
+import { listValue } from '@duckdb/node-api';
+import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
+import {
+  awaitJob,
+  forgetJob,
+  isGone,
+  payloadOf,
+  pendingJobs,
+  requestBytes,
+  submitJob,
+  type JobOutcome,
+  type JobRow,
+} from './importJobs.ts';
+import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
+import { KlaviyoApiError } from './klaviyo/errors.ts';
+import type { ProfilesPlan } from './profilePlan.ts';
+import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
+
+/**
+ * Applies a profile plan: bulk import jobs at 10,000 profiles (and under 5 MB), one single upsert per profile
+ * that needs a property cleared. State advances per job, only for the profiles Klaviyo did not reject.
+ */
+
+/** Requests are JSON:API envelopes around the payloads; keep clear of the 5 MB limit. */
+const JOB_BYTES = Math.floor(BATCH_LIMITS.jobBytes * 0.97);
+const ENVELOPE_BYTES = 512;
+
+/** Confirms the rows of a finished job that Klaviyo did not reject; records the rejected ones. */
+async function finishProfileJob(ctx: ApplyContext, outcome: JobOutcome, counts: ApplyCounts): Promise<void> {
+  const failures: FailureRow[] = [];
+  for (const [i, e] of outcome.failed)
+    failures.push({
+      sync: 'profiles',
+      target: '',
+      key: outcome.rows[i]!.email,
+      code: e.code,
+      error: e.detail,
+    });
+  const failedPositions = [...outcome.failed.keys()];
+  await ctx.q.transaction(async (db) => {
+    await db.run(
+      `insert or replace into c360.sync_profile_state
+       select email, payload_hash, payload, ${SQL_NOW}, $2 from c360.sync_job_rows
+       where job_id = $1 and not list_contains($3::json::integer[], position)`,
+      [outcome.jobId, ctx.runId, JSON.stringify(failedPositions)],
+    );
+    await db.run(
+      `delete from c360.sync_failures where sync = 'profiles' and item_key in
+         (select email from c360.sync_job_rows where job_id = $1 and not list_contains($2::json::integer[], position))`,
+      [outcome.jobId, JSON.stringify(failedPositions)],
+    );
+    await recordFailures(db, ctx.runId, failures);
+    await db.run(`delete from c360.sync_job_rows where job_id = $1`, [outcome.jobId]);
+    await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [outcome.jobId]);
+  });
+  counts.succeeded += outcome.rows.length - outcome.failed.size;
+  counts.failed += outcome.failed.size;
+}
+
+/** Jobs an interrupted run left behind: finish them first, so their rows are not sent again. */
+async function resumePendingJobs(ctx: ApplyContext, counts: ApplyCounts): Promise<void> {
+  for (const job of await pendingJobs(ctx, 'profiles')) {
+    try {
+      await finishProfileJob(ctx, await awaitJob(ctx, job.jobId, job.rows, false), counts);
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      await forgetJob(ctx, job.jobId);
+    }
+  }
+}
+
+/** Next batch in email order: rows still unconfirmed (a resumed job may have confirmed some since planning). */
+function batchReader(ctx: ApplyContext) {
+  let after = '';
+  let carry: JobRow[] = [];
+  let done = false;
+  return async (): Promise<JobRow[] | undefined> => {
+    if (ctx.isCancelled()) throw new SyncCancelledError();
+    const rows = [...carry];
+    carry = [];
+    if (!done && rows.length < BATCH_LIMITS.profilesPerJob) {
+      const fetched = await ctx.q.run((db) =>
+        db.queryJson(
+          `select p.email, p.payload_hash, p.payload from c360_plan_profiles p
+           where p.action in ('create', 'update') and coalesce(len(p.clears), 0) = 0 and p.email > $1
+             and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)
+           order by p.email limit ${BATCH_LIMITS.profilesPerJob - rows.length}`,
+          [after],
+        ),
+      );
+      if (fetched.length < BATCH_LIMITS.profilesPerJob - rows.length) done = true;
+      for (const r of fetched)
+        rows.push({
+          email: String(r.email),
+          payloadHash: String(r.payload_hash),
+          payload: String(r.payload),
+        });
+      if (fetched.length) after = String(fetched[fetched.length - 1]!.email);
+    }
+    if (!rows.length) return undefined;
+    let bytes = ENVELOPE_BYTES;
+    let take = 0;
+    while (take < rows.length && bytes + requestBytes(rows[take]!) <= JOB_BYTES)
+      bytes += requestBytes(rows[take++]!);
+    carry = rows.slice(Math.max(1, take));
+    return rows.slice(0, Math.max(1, take));
+  };
+}
+
+/** Profiles with a cleared value: one upsert each (the only call that can clear), confirmed in groups. */
+async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () => void): Promise<void> {
+  const rows = await ctx.q.run((db) =>
+    db.queryJson(
+      `select p.email, p.payload_hash, p.payload, p.clears from c360_plan_profiles p
+       where p.action = 'update' and len(p.clears) > 0
+         and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)
+       order by p.email`,
+    ),
+  );
+  let pending: { email: string; hash: string; payload: string }[] = [];
+  const failures: FailureRow[] = [];
+  const flush = async () => {
+    const confirmed = pending;
+    const failed = failures.splice(0);
+    pending = [];
+    if (!confirmed.length && !failed.length) return;
+    await ctx.q.transaction(async (db) => {
+      if (confirmed.length)
+        await db.run(
+          `insert or replace into c360.sync_profile_state
+           select unnest($1::varchar[]), unnest($2::varchar[]), unnest($3::varchar[]), ${SQL_NOW}, $4`,
+          [
+            listValue(confirmed.map((c) => c.email)),
+            listValue(confirmed.map((c) => c.hash)),
+            listValue(confirmed.map((c) => c.payload)),
+            ctx.runId,
+          ],
+        );
+      await recordFailures(db, ctx.runId, failed);
+    });
+  };
+  let i = 0;
+  await runPool(
+    ctx.config.klaviyo.concurrency,
+    async () => {
+      if (ctx.isCancelled()) throw new SyncCancelledError();
+      if (pending.length >= 100) await flush();
+      return rows[i++];
+    },
+    async (row) => {
+      const payload = payloadOf({
+        email: String(row.email),
+        payloadHash: null,
+        payload: String(row.payload),
+      });
+      counts.sent++;
+      try {
+        await ctx.client.upsertProfile(payload);
+        pending.push({
+          email: String(row.email),
+          hash: String(row.payload_hash),
+          payload: String(row.payload),
+        });
+        counts.succeeded++;
+      } catch (error) {
+        if (
+          !(error instanceof KlaviyoApiError) ||
+          error.retryable ||
+          error.status === 401 ||
+          error.status === 403
+        )
+          throw error;
+        failures.push({
+          sync: 'profiles',
+          target: '',
+          key: String(row.email),
+          code: error.code,
+          error: error.message,
+        });
+        counts.failed++;
+      }
+      onDone();
+    },
+  ).finally(flush);
+}
+
+export async function applyProfiles(ctx: ApplyContext, plan: ProfilesPlan): Promise<ApplyCounts> {
+  const counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+  const total = plan.create + plan.update;
+  const report = (message?: string) =>
+    ctx.progress({
+      sync: 'profiles',
+      target: plan.target,
+      done: counts.succeeded + counts.failed,
+      total,
+      ...(message ? { message } : {}),
+    });
+  await resumePendingJobs(ctx, counts);
+  // Jobs process on Klaviyo's side while the next is sent; a few in flight keeps the endpoint busy.
+  await runPool(Math.min(3, ctx.config.klaviyo.concurrency), batchReader(ctx), async (rows) => {
+    counts.sent += rows.length;
+    const jobId = await submitJob(ctx, 'profiles', rows);
+    report(`job ${jobId} submitted (${rows.length} profiles)`);
+    await finishProfileJob(ctx, await awaitJob(ctx, jobId, rows, false), counts);
+    report();
+  });
+  await applyClears(ctx, counts, () => report());
+  report();
+  return counts;
+}

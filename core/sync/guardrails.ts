@@ -1,0 +1,83 @@
+import type { GuardrailConfig } from './config.ts';
+import type { EventsPlan } from './eventPlan.ts';
+import type { ListPlan } from './listPlan.ts';
+import type { ProfilesPlan } from './profilePlan.ts';
+
+/**
+ * Guardrails block (SPEC §7): a run stops before its first write call when one trips, and goes ahead only
+ * with an explicit approval. Pure: plan figures in, tripped guardrails out.
+ */
+
+export type SyncKind = 'profiles' | 'lists' | 'events';
+export type TargetPlan = ProfilesPlan | ListPlan | EventsPlan;
+
+export type GuardrailId =
+  'empty_source' | 'profiles_changing' | 'list_removal' | 'list_emptied' | 'sensitive_segment';
+
+export interface TrippedGuardrail {
+  id: GuardrailId;
+  sync: SyncKind;
+  target: string;
+  message: string;
+}
+
+const pct = (part: number, whole: number) => (whole > 0 ? (part / whole) * 100 : 0);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+export function checkGuardrails(plans: TargetPlan[], config: GuardrailConfig): TrippedGuardrail[] {
+  const tripped: TrippedGuardrail[] = [];
+  const trip = (id: GuardrailId, plan: TargetPlan, message: string) =>
+    tripped.push({ id, sync: plan.sync, target: plan.target, message });
+  for (const plan of plans) {
+    if (plan.sync === 'profiles') {
+      if (config.block_empty_source && plan.sourceRows === 0)
+        trip('empty_source', plan, `${plan.target} has 0 rows: a broken build would look like this`);
+      const changing = plan.update;
+      if (
+        plan.previouslySynced > 0 &&
+        pct(changing, plan.previouslySynced) > config.max_profiles_changed_percent
+      )
+        trip(
+          'profiles_changing',
+          plan,
+          `${fmt(changing)} of ${fmt(plan.previouslySynced)} synced profiles would change ` +
+            `(${pct(changing, plan.previouslySynced).toFixed(1)} % > ${config.max_profiles_changed_percent} %)`,
+        );
+    } else if (plan.sync === 'events') {
+      if (config.block_empty_source && plan.sourceRows === 0)
+        trip('empty_source', plan, `${plan.target} has 0 rows: a broken build would look like this`);
+    } else if (!plan.refused) {
+      if (plan.members === 0 && plan.previousMembers > 0) {
+        if (config.block_emptied_list)
+          trip(
+            'list_emptied',
+            plan,
+            `list "${plan.listName}" would be emptied (${fmt(plan.previousMembers)} members removed)`,
+          );
+      } else if (config.block_empty_source && plan.members === 0)
+        trip('empty_source', plan, `segment ${plan.target} has 0 members`);
+      if (plan.members > 0 && pct(plan.remove, plan.previousMembers) > config.max_list_removal_percent)
+        trip(
+          'list_removal',
+          plan,
+          `${fmt(plan.remove)} of ${fmt(plan.previousMembers)} members would be removed from "${plan.listName}" ` +
+            `(${pct(plan.remove, plan.previousMembers).toFixed(1)} % > ${config.max_list_removal_percent} %)`,
+        );
+      if (
+        config.approve_sensitive_segments &&
+        plan.sensitive &&
+        plan.publishedDefinitionHash !== plan.definitionHash
+      )
+        trip(
+          'sensitive_segment',
+          plan,
+          `${plan.target} is a sensitive (health) segment ${
+            plan.publishedDefinitionHash
+              ? 'whose definition changed since it was approved'
+              : 'published for the first time'
+          }: check its consent rule before it reaches Klaviyo`,
+        );
+    }
+  }
+  return tripped;
+}

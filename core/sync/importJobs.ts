@@ -1,0 +1,173 @@
+import { listValue } from '@duckdb/node-api';
+import type { ApplyContext } from './applyContext.ts';
+import { SyncCancelledError } from './applyContext.ts';
+import type { ImportError, ProfilePayload } from './klaviyo/client.ts';
+import { KlaviyoApiError } from './klaviyo/errors.ts';
+import { SQL_NOW } from './state.ts';
+
+/**
+ * Bulk profile import jobs, shared by the profile and list syncs. A job is written to
+ * `c360.sync_import_jobs` (with its rows) as soon as Klaviyo accepted it, so a run killed while the job
+ * processes picks the job up again instead of sending the rows twice.
+ */
+
+export interface JobRow {
+  email: string;
+  payloadHash: string | null;
+  payload: string | null;
+}
+
+export interface JobOutcome {
+  jobId: string;
+  rows: JobRow[];
+  /** Position in `rows` → Klaviyo's error. */
+  failed: Map<number, { code: string; detail: string }>;
+  /** email → profile id (list syncs only). */
+  profileIds: Map<string, string>;
+}
+
+export function payloadOf(row: JobRow): ProfilePayload {
+  return row.payload ? (JSON.parse(row.payload) as ProfilePayload) : { email: row.email, properties: {} };
+}
+
+/**
+ * Bulk import ignores nulls (it cannot clear a value; cleared values go through single upserts), so they are
+ * left out of the request: smaller jobs, more profiles per 5 MB.
+ */
+export function withoutNulls(payload: ProfilePayload): ProfilePayload {
+  const compact = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+  const out = compact(payload as unknown as Record<string, unknown>) as unknown as ProfilePayload;
+  out.properties = compact(payload.properties ?? {});
+  if (payload.location) out.location = compact(payload.location) as ProfilePayload['location'];
+  return out;
+}
+
+/** Bytes a profile adds to a bulk request: its null-free JSON plus the resource envelope. */
+export function requestBytes(row: JobRow): number {
+  return Buffer.byteLength(JSON.stringify(withoutNulls(payloadOf(row)))) + 40;
+}
+
+/** Submits a job and records it; returns its id. */
+export async function submitJob(
+  ctx: ApplyContext,
+  sync: 'profiles' | 'lists',
+  rows: JobRow[],
+  target: { segment?: string; listId?: string } = {},
+): Promise<string> {
+  const job = await ctx.client.submitImportJob(
+    rows.map((r) => withoutNulls(payloadOf(r))),
+    target.listId,
+  );
+  await ctx.q.transaction(async (db) => {
+    await db.run(`insert into c360.sync_import_jobs values ($1, $2, $3, $4, $5, ${SQL_NOW})`, [
+      job.id,
+      sync,
+      target.segment ?? null,
+      target.listId ?? null,
+      ctx.runId,
+    ]);
+    await db.run(
+      `insert into c360.sync_job_rows
+       select $1, unnest(range(len($2::varchar[])))::integer, unnest($2::varchar[]), unnest($3::varchar[]), unnest($4::varchar[])`,
+      [
+        job.id,
+        listValue(rows.map((r) => r.email)),
+        listValue(rows.map((r) => r.payloadHash)),
+        listValue(rows.map((r) => r.payload)),
+      ],
+    );
+  });
+  return job.id;
+}
+
+/** Waits for a job, then reads its per-profile errors (and, for lists, the profile ids). */
+export async function awaitJob(
+  ctx: ApplyContext,
+  jobId: string,
+  rows: JobRow[],
+  wantIds: boolean,
+): Promise<JobOutcome> {
+  for (;;) {
+    const status = await ctx.client.getImportJob(jobId);
+    if (status.status === 'complete' || status.status === 'cancelled') {
+      const failed = new Map<number, { code: string; detail: string }>();
+      if (status.status === 'cancelled') {
+        rows.forEach((_, i) =>
+          failed.set(i, { code: 'job_cancelled', detail: 'the import job was cancelled in Klaviyo' }),
+        );
+      } else if (status.failedCount > 0) {
+        mapErrors(await ctx.client.importErrors(jobId), rows, failed);
+      }
+      const profileIds =
+        wantIds && status.status === 'complete'
+          ? await ctx.client.importedProfileIds(jobId)
+          : new Map<string, string>();
+      return { jobId, rows, failed, profileIds };
+    }
+    if (ctx.isCancelled()) throw new SyncCancelledError();
+    await ctx.sleep(ctx.config.klaviyo.poll_interval_ms);
+  }
+}
+
+/** Klaviyo's errors carry no row number except in the pointer; else match on the email sent. */
+export function mapErrors(
+  errors: ImportError[],
+  rows: JobRow[],
+  failed: Map<number, { code: string; detail: string }>,
+): void {
+  const byEmail = new Map<string, number>();
+  rows.forEach((r, i) => byEmail.set(r.email.toLowerCase(), i));
+  for (const e of errors) {
+    const index =
+      e.index !== undefined && e.index < rows.length
+        ? e.index
+        : e.email
+          ? byEmail.get(e.email.toLowerCase())
+          : undefined;
+    if (index !== undefined) failed.set(index, { code: e.code, detail: e.detail });
+  }
+}
+
+/** Jobs an earlier run submitted and never finished, with their rows. */
+export async function pendingJobs(
+  ctx: ApplyContext,
+  sync: 'profiles' | 'lists',
+  segment?: string,
+): Promise<{ jobId: string; listId: string | null; rows: JobRow[] }[]> {
+  return ctx.q.run(async (db) => {
+    const jobs = await db.queryJson(
+      `select job_id, list_id from c360.sync_import_jobs where sync = $1 and coalesce(segment, '') = $2 order by submitted_at`,
+      [sync, segment ?? ''],
+    );
+    const out = [];
+    for (const job of jobs) {
+      const rows = await db.queryJson(
+        `select email, payload_hash, payload from c360.sync_job_rows where job_id = $1 order by position`,
+        [String(job.job_id)],
+      );
+      out.push({
+        jobId: String(job.job_id),
+        listId: job.list_id === null ? null : String(job.list_id),
+        rows: rows.map((r) => ({
+          email: String(r.email),
+          payloadHash: r.payload_hash === null ? null : String(r.payload_hash),
+          payload: r.payload === null ? null : String(r.payload),
+        })),
+      });
+    }
+    return out;
+  });
+}
+
+/** A pending job Klaviyo no longer knows: forget it, its rows are still unconfirmed and get planned again. */
+export async function forgetJob(ctx: ApplyContext, jobId: string): Promise<void> {
+  await ctx.q.transaction(async (db) => {
+    await db.run(`delete from c360.sync_job_rows where job_id = $1`, [jobId]);
+    await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [jobId]);
+  });
+}
+
+export function isGone(error: unknown): boolean {
+  return error instanceof KlaviyoApiError && error.status === 404;
+}

@@ -1,0 +1,19 @@
+/**
+ * Reverse ETL to Klaviyo (SPEC §7): plan (a diff against what Klaviyo confirmed) → guardrails → apply in
+ * batches at the API maxima, paced within the rate limits, checkpointed per acknowledged batch.
+ */
+export { DEFAULT_SYNC_CONFIG, syncConfigSchema } from './config.ts';
+export type { SyncConfig } from './config.ts';
+export { computePlan, readPlanFile, savePlan, SYNC_KINDS, endpointLabel, PlanFileError } from './plan.ts';
+export type { PlanRequest, SyncPlan } from './plan.ts';
+export type { SyncKind, TargetPlan, TrippedGuardrail } from './guardrails.ts';
+export { runSync, StalePlanError } from './syncRunner.ts';
+export type { SyncHooks, SyncOutcome, SyncRequest, SyncStatus } from './syncRunner.ts';
+export { listRuns, showRun, RunNotFoundError } from './runs.ts';
+export type { RunSummary, RunError, TargetResult } from './runs.ts';
+export { SKIP_REASONS } from './profilePlan.ts';
+export { EVENT_SKIP_REASONS } from './eventPlan.ts';
+export type { ApplyProgress } from './applyContext.ts';
+export { SyncConfigError } from './sourceModel.ts';
+export { ENDPOINTS } from './klaviyo/rateLimits.ts';
+export type { Endpoint } from './klaviyo/rateLimits.ts';

@@ -1,0 +1,460 @@
+import {
+  ApiKeySession,
+  DataPrivacyApi,
+  EventsApi,
+  ListsApi,
+  ProfilesApi,
+  RetryWithExponentialBackoff,
+} from 'klaviyo-api';
+import { KlaviyoApiError, rateLimitHeaders, redact, toKlaviyoError } from './errors.ts';
+import { ENDPOINTS, type Endpoint } from './rateLimits.ts';
+import { RequestPacer } from './tokenBucket.ts';
+
+/**
+ * The Klaviyo calls the sync makes, on the official SDK. The SDK's own retry loop is switched off (it
+ * retries neither 500s nor dropped connections, and hides how often it was throttled): this client paces
+ * every endpoint within its burst/steady limits, honours Retry-After and RateLimit-*, bounds the requests in
+ * flight, retries transient failures with backoff, and counts everything for the run record.
+ */
+
+export const DEFAULT_BASE_URL = 'https://a.klaviyo.com';
+
+/** A profile as the API names its fields; `properties` keys are Klaviyo property names. */
+export interface ProfilePayload {
+  email: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  external_id?: string | null;
+  phone_number?: string | null;
+  organization?: string | null;
+  title?: string | null;
+  locale?: string | null;
+  location?: Record<string, string | number | null>;
+  properties: Record<string, unknown>;
+}
+
+export interface EventPayload {
+  uniqueId: string;
+  metric: string;
+  time: Date;
+  properties: Record<string, unknown>;
+  backfill: boolean;
+}
+
+export interface ImportJobStatus {
+  id: string;
+  status: 'queued' | 'processing' | 'complete' | 'cancelled';
+  totalCount: number;
+  completedCount: number;
+  failedCount: number;
+}
+
+export interface ImportError {
+  /** Position of the profile in the submitted batch, when Klaviyo's pointer names it. */
+  index?: number;
+  email?: string;
+  code: string;
+  detail: string;
+}
+
+export interface CallStats {
+  calls: Partial<Record<Endpoint, number>>;
+  writeCalls: number;
+  throttled: number;
+  retries: number;
+}
+
+export interface KlaviyoClientOptions {
+  apiKey: string;
+  baseUrl?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  rateLimitScale?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const WRITE_ENDPOINTS = new Set<Endpoint>([
+  'bulkImport',
+  'profileImport',
+  'listCreate',
+  'listMembersWrite',
+  'eventCreate',
+  'eventBulkCreate',
+  'deletion',
+]);
+
+/** Passes a timeout to axios and lets this client, not the SDK, decide about retries. */
+class TimedSession extends ApiKeySession {
+  constructor(
+    apiKey: string,
+    private readonly timeoutMs: number,
+  ) {
+    super(apiKey, new RetryWithExponentialBackoff({ numRetries: 1 }));
+  }
+  override requestWithRetry(config: Parameters<ApiKeySession['requestWithRetry']>[0]) {
+    return super.requestWithRetry({ ...config, timeout: this.timeoutMs });
+  }
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async use<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** Failures after which the request may have been processed: resending a non-idempotent call could double it. */
+export function isAmbiguousFailure(error: KlaviyoApiError): boolean {
+  return error.status === 0 || error.status === 500 || error.status === 502 || error.status === 504;
+}
+
+interface RequestOptions {
+  /** Retry failures that may have been processed server-side (default true; the calls are idempotent). */
+  retryAmbiguous?: boolean;
+}
+
+function cursorOf(next: unknown): string | undefined {
+  return typeof next === 'string' && next.length ? next : undefined;
+}
+
+export class KlaviyoClient {
+  readonly stats: CallStats = { calls: {}, writeCalls: 0, throttled: 0, retries: 0 };
+  private readonly profiles: ProfilesApi;
+  private readonly lists: ListsApi;
+  private readonly events: EventsApi;
+  private readonly privacy: DataPrivacyApi;
+  private readonly pacers = new Map<Endpoint, RequestPacer>();
+  private readonly semaphore: Semaphore;
+  private readonly maxAttempts: number;
+  private readonly scale: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly secrets: string[];
+
+  constructor(options: KlaviyoClientOptions) {
+    const session = new TimedSession(options.apiKey, options.timeoutMs ?? 60_000);
+    const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.profiles = new ProfilesApi(session);
+    this.lists = new ListsApi(session);
+    this.events = new EventsApi(session);
+    this.privacy = new DataPrivacyApi(session);
+    for (const api of [this.profiles, this.lists, this.events, this.privacy]) api.basePath = baseUrl;
+    this.semaphore = new Semaphore(options.concurrency ?? 4);
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.scale = options.rateLimitScale ?? 1;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.secrets = [options.apiKey];
+  }
+
+  private pacer(endpoint: Endpoint): RequestPacer {
+    let pacer = this.pacers.get(endpoint);
+    if (!pacer) {
+      const { burst, steady } = ENDPOINTS[endpoint];
+      pacer = new RequestPacer(
+        Math.max(1, Math.floor(burst * this.scale)),
+        Math.max(1, Math.floor(steady * this.scale)),
+      );
+      this.pacers.set(endpoint, pacer);
+    }
+    return pacer;
+  }
+
+  private async request<T>(
+    endpoint: Endpoint,
+    send: () => Promise<{ response: { headers?: unknown }; body?: T }>,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    const label = ENDPOINTS[endpoint].label;
+    let failures = 0;
+    let throttles = 0;
+    for (;;) {
+      const pacer = this.pacer(endpoint);
+      try {
+        const result = await this.semaphore.use(async () => {
+          await pacer.acquire();
+          this.stats.calls[endpoint] = (this.stats.calls[endpoint] ?? 0) + 1;
+          if (WRITE_ENDPOINTS.has(endpoint)) this.stats.writeCalls++;
+          return send();
+        });
+        const { remaining, resetSeconds } = rateLimitHeaders(result.response.headers);
+        if (remaining === 0 && resetSeconds !== undefined) pacer.pauseFor(resetSeconds * 1000);
+        return result.body as T;
+      } catch (raw) {
+        const error = toKlaviyoError(raw, label);
+        error.message = redact(error.message, this.secrets);
+        if (error.status === 429) {
+          this.stats.throttled++;
+          throttles++;
+          pacer.pauseFor(Math.max(1, error.retryAfterSeconds ?? 1) * 1000);
+          // The server says when to come back, so throttling does not use up the attempts quickly.
+          if (throttles < this.maxAttempts * 4) {
+            this.stats.retries++;
+            continue;
+          }
+          throw error;
+        }
+        failures++;
+        const ambiguousStop = options.retryAmbiguous === false && isAmbiguousFailure(error);
+        if (!error.retryable || ambiguousStop || failures >= this.maxAttempts) throw error;
+        this.stats.retries++;
+        const backoff = Math.min(30_000, 250 * 2 ** (failures - 1));
+        await this.sleep(backoff / 2 + Math.random() * (backoff / 2));
+      }
+    }
+  }
+
+  // ---- profiles -------------------------------------------------------------------------------------------
+
+  async submitImportJob(profiles: ProfilePayload[], listId?: string): Promise<ImportJobStatus> {
+    const body = await this.request('bulkImport', () =>
+      this.profiles.bulkImportProfiles({
+        data: {
+          type: 'profile-bulk-import-job',
+          attributes: {
+            profiles: {
+              data: profiles.map((p) => ({ type: 'profile' as const, attributes: toSdkProfile(p) })),
+            },
+          },
+          ...(listId ? { relationships: { lists: { data: [{ type: 'list' as const, id: listId }] } } } : {}),
+        },
+      }),
+    );
+    return jobStatus(body.data);
+  }
+
+  async getImportJob(jobId: string): Promise<ImportJobStatus> {
+    const body = await this.request('importJobRead', () => this.profiles.getBulkImportProfilesJob(jobId));
+    return jobStatus(body.data);
+  }
+
+  async importErrors(jobId: string): Promise<ImportError[]> {
+    const errors: ImportError[] = [];
+    let cursor: string | undefined;
+    do {
+      const body = await this.request('importJobRead', () =>
+        this.profiles.getErrorsForBulkImportProfilesJob(jobId, {
+          pageSize: 100,
+          ...(cursor ? { pageCursor: cursor } : {}),
+        }),
+      );
+      for (const item of body.data ?? []) {
+        const a = item.attributes as unknown as {
+          code?: string;
+          title?: string;
+          detail?: string;
+          source?: { pointer?: string | null };
+          originalPayload?: Record<string, unknown> | null;
+        };
+        const match = /\/profiles\/data\/(\d+)/.exec(a.source?.pointer ?? '');
+        const email = a.originalPayload?.email;
+        errors.push({
+          ...(match ? { index: Number(match[1]) } : {}),
+          ...(typeof email === 'string' ? { email } : {}),
+          code: a.code ?? 'invalid',
+          detail: a.detail ?? a.title ?? 'rejected by Klaviyo',
+        });
+      }
+      cursor = cursorOf(body.links?.next);
+    } while (cursor);
+    return errors;
+  }
+
+  /** The profiles a job created or updated, as email → Klaviyo profile id. */
+  async importedProfileIds(jobId: string): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    let cursor: string | undefined;
+    do {
+      const body = await this.request('importJobRead', () =>
+        this.profiles.getProfilesForBulkImportProfilesJob(jobId, {
+          fieldsProfile: ['email'],
+          pageSize: 100,
+          ...(cursor ? { pageCursor: cursor } : {}),
+        }),
+      );
+      for (const p of body.data ?? []) {
+        const email = p.attributes?.email;
+        if (p.id && email) ids.set(email.toLowerCase(), p.id);
+      }
+      cursor = cursorOf(body.links?.next);
+    } while (cursor);
+    return ids;
+  }
+
+  /** Looks profiles up by email, 100 per call. */
+  async profileIdsByEmail(emails: string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (let i = 0; i < emails.length; i += 100) {
+      const chunk = emails.slice(i, i + 100);
+      const body = await this.request('profilesRead', () =>
+        this.profiles.getProfiles({
+          filter: `any(email,${JSON.stringify(chunk)})`,
+          fieldsProfile: ['email'],
+          pageSize: 100,
+        }),
+      );
+      for (const p of body.data ?? []) {
+        const email = p.attributes?.email;
+        if (p.id && email) ids.set(email.toLowerCase(), p.id);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Single-profile upsert: the only way to clear a property (bulk import ignores nulls, and the SDK cannot
+   * serialise `patch_properties.unset`).
+   */
+  async upsertProfile(profile: ProfilePayload): Promise<string> {
+    const body = await this.request('profileImport', () =>
+      this.profiles.createOrUpdateProfile({ data: { type: 'profile', attributes: toSdkProfile(profile) } }),
+    );
+    return body.data.id ?? '';
+  }
+
+  // ---- lists ----------------------------------------------------------------------------------------------
+
+  async findList(name: string): Promise<{ id: string; name: string } | undefined> {
+    const body = await this.request('listsRead', () =>
+      this.lists.getLists({ filter: `equals(name,${JSON.stringify(name)})`, fieldsList: ['name'] }),
+    );
+    const found = (body.data ?? []).find((l) => l.attributes?.name === name);
+    return found?.id ? { id: found.id, name } : undefined;
+  }
+
+  async createList(name: string): Promise<{ id: string; name: string }> {
+    const body = await this.request('listCreate', () =>
+      this.lists.createList({ data: { type: 'list', attributes: { name } } }),
+    );
+    return { id: body.data.id ?? '', name };
+  }
+
+  async addToList(listId: string, profileIds: string[]): Promise<void> {
+    await this.request('listMembersWrite', () =>
+      this.lists.addProfilesToList(listId, {
+        data: profileIds.map((id) => ({ type: 'profile' as const, id })),
+      }),
+    );
+  }
+
+  async removeFromList(listId: string, profileIds: string[]): Promise<void> {
+    await this.request('listMembersWrite', () =>
+      this.lists.removeProfilesFromList(listId, {
+        data: profileIds.map((id) => ({ type: 'profile' as const, id })),
+      }),
+    );
+  }
+
+  // ---- events ---------------------------------------------------------------------------------------------
+
+  /** One bulk request: events grouped per profile. Not retried when the outcome is unknown (see applyEvents). */
+  async bulkCreateEvents(byEmail: Map<string, EventPayload[]>): Promise<void> {
+    const data = [...byEmail].map(([email, events]) => ({
+      type: 'event-bulk-create' as const,
+      attributes: {
+        profile: { data: { type: 'profile' as const, attributes: { email } } },
+        events: { data: events.map((e) => ({ type: 'event' as const, attributes: toSdkEvent(e) })) },
+      },
+    }));
+    await this.request(
+      'eventBulkCreate',
+      () =>
+        this.events.bulkCreateEvents({
+          data: { type: 'event-bulk-create-job', attributes: { eventsBulkCreate: { data } } },
+        }),
+      { retryAmbiguous: false },
+    );
+  }
+
+  /** The single-event endpoint keeps the first event for a repeated unique_id: safe to resend. */
+  async createEvent(email: string, event: EventPayload): Promise<void> {
+    await this.request('eventCreate', () =>
+      this.events.createEvent({
+        data: {
+          type: 'event',
+          attributes: {
+            ...toSdkEvent(event),
+            profile: { data: { type: 'profile', attributes: { email } } },
+          },
+        },
+      }),
+    );
+  }
+
+  // ---- privacy --------------------------------------------------------------------------------------------
+
+  async requestDeletion(email: string): Promise<void> {
+    await this.request('deletion', () =>
+      this.privacy.requestProfileDeletion({
+        data: {
+          type: 'data-privacy-deletion-job',
+          attributes: { profile: { data: { type: 'profile', attributes: { email } } } },
+        },
+      }),
+    );
+  }
+
+  redact(text: string): string {
+    return redact(text, this.secrets);
+  }
+}
+
+function toSdkProfile(p: ProfilePayload) {
+  return {
+    email: p.email,
+    ...(p.first_name !== undefined ? { firstName: p.first_name } : {}),
+    ...(p.last_name !== undefined ? { lastName: p.last_name } : {}),
+    ...(p.external_id !== undefined ? { externalId: p.external_id } : {}),
+    ...(p.phone_number !== undefined ? { phoneNumber: p.phone_number } : {}),
+    ...(p.organization !== undefined ? { organization: p.organization } : {}),
+    ...(p.title !== undefined ? { title: p.title } : {}),
+    ...(p.locale !== undefined ? { locale: p.locale } : {}),
+    ...(p.location ? { location: p.location } : {}),
+    properties: p.properties,
+  };
+}
+
+function toSdkEvent(e: EventPayload) {
+  return {
+    properties: e.properties,
+    time: e.time,
+    uniqueId: e.uniqueId,
+    ...(e.backfill ? { backfill: true } : {}),
+    metric: { data: { type: 'metric' as const, attributes: { name: e.metric } } },
+  };
+}
+
+function jobStatus(data: {
+  id?: string;
+  attributes: {
+    status: unknown;
+    totalCount: number;
+    completedCount?: number | null;
+    failedCount?: number | null;
+  };
+}): ImportJobStatus {
+  const status = String(data.attributes.status);
+  if (!['queued', 'processing', 'complete', 'cancelled'].includes(status))
+    throw new KlaviyoApiError(
+      `Unknown import job status '${status}'`,
+      'profile-bulk-import-jobs',
+      200,
+      'invalid',
+      false,
+    );
+  return {
+    id: data.id ?? '',
+    status: status as ImportJobStatus['status'],
+    totalCount: data.attributes.totalCount,
+    completedCount: data.attributes.completedCount ?? 0,
+    failedCount: data.attributes.failedCount ?? 0,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Errors from Klaviyo, reduced to what is safe to show and store. The SDK throws AxiosErrors whose `config`
+ * holds the request headers, API key included (notes §11): they are never logged, serialised or rethrown.
+ */
+
+export class KlaviyoApiError extends Error {
+  override name = 'KlaviyoApiError';
+  constructor(
+    message: string,
+    readonly endpoint: string,
+    /** HTTP status; 0 when no response arrived (timeout, dropped connection). */
+    readonly status: number,
+    /** Klaviyo's error code (`invalid`, `throttled`, …) or a transport code (`ECONNRESET`, `timeout`). */
+    readonly code: string,
+    readonly retryable: boolean,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504, 520, 522, 524]);
+
+interface ResponseLike {
+  status?: number;
+  data?: unknown;
+  headers?: Record<string, unknown>;
+}
+
+function firstError(data: unknown): { code?: string; title?: string; detail?: string; pointer?: string } {
+  if (!data || typeof data !== 'object') return {};
+  const errors = (data as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || !errors.length) return {};
+  const e = errors[0] as Record<string, unknown>;
+  const source = (e.source ?? {}) as Record<string, unknown>;
+  return {
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e.title === 'string' ? { title: e.title } : {}),
+    ...(typeof e.detail === 'string' ? { detail: e.detail } : {}),
+    ...(typeof source.pointer === 'string' ? { pointer: source.pointer } : {}),
+  };
+}
+
+function headerNumber(headers: Record<string, unknown> | undefined, name: string): number | undefined {
+  const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+  const n = Number(value);
+  return value === undefined || value === null || value === '' || !Number.isFinite(n) ? undefined : n;
+}
+
+/** Turns whatever the SDK threw into a KlaviyoApiError that carries no request headers. */
+export function toKlaviyoError(error: unknown, endpoint: string): KlaviyoApiError {
+  if (error instanceof KlaviyoApiError) return error;
+  const e = (error ?? {}) as { response?: ResponseLike; code?: unknown; message?: unknown };
+  const response = e.response;
+  if (response && typeof response.status === 'number') {
+    const status = response.status;
+    const body = firstError(response.data);
+    const detail =
+      body.detail ?? body.title ?? (typeof response.data === 'string' ? 'non-JSON error page' : '');
+    const retryAfter = headerNumber(response.headers, 'retry-after');
+    return new KlaviyoApiError(
+      `Klaviyo answered ${status}${body.code ? ` ${body.code}` : ''} on ${endpoint}${detail ? `: ${detail}` : ''}` +
+        (body.pointer ? ` (at ${body.pointer})` : ''),
+      endpoint,
+      status,
+      body.code ?? `http_${status}`,
+      RETRYABLE_STATUS.has(status),
+      retryAfter,
+    );
+  }
+  const code = typeof e.code === 'string' ? e.code : 'network_error';
+  const timedOut =
+    code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(String(e.message ?? ''));
+  return new KlaviyoApiError(
+    timedOut
+      ? `No answer from Klaviyo on ${endpoint} within the request timeout`
+      : `The connection to Klaviyo failed on ${endpoint} (${code})`,
+    endpoint,
+    0,
+    timedOut ? 'timeout' : code,
+    true,
+  );
+}
+
+/** Rate-limit headers of a successful response (steady window). */
+export function rateLimitHeaders(headers: unknown): { remaining?: number; resetSeconds?: number } {
+  const h = (headers ?? {}) as Record<string, unknown>;
+  const remaining = headerNumber(h, 'ratelimit-remaining');
+  const resetSeconds = headerNumber(h, 'ratelimit-reset');
+  return {
+    ...(remaining !== undefined ? { remaining } : {}),
+    ...(resetSeconds !== undefined ? { resetSeconds } : {}),
+  };
+}
+
+/** Removes a secret from text that leaves the process (errors, logs, run records). */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('[redacted]');
+  return out.replace(/pk_[A-Za-z0-9]{6,}/g, 'pk_[redacted]');
+}

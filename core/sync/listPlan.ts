@@ -1,0 +1,156 @@
+import type { Database } from '../db/duckdb.ts';
+import { definitionHash, type SegmentEngine } from '../segments/index.ts';
+import type { ListsConfig } from './config.ts';
+import { SyncConfigError } from './sourceModel.ts';
+
+/**
+ * The list diff (SPEC §7 mirror mode): a segment's current members against the members this tool added to
+ * its Klaviyo list. Members someone else added in Klaviyo are never in `c360.sync_list_members`, so mirror
+ * mode cannot remove them. Rows stay in `temp.c360_plan_list_members` for the apply step.
+ */
+
+export const LIST_PLAN_TABLE = 'temp.c360_plan_list_members';
+
+export interface ListPlan {
+  sync: 'lists';
+  /** The segment. */
+  target: string;
+  listName: string;
+  listId: string | null;
+  members: number;
+  heldOut: number;
+  add: number;
+  remove: number;
+  unchanged: number;
+  retrying: number;
+  /** Members this tool added before (the base of the removal guardrail). */
+  previousMembers: number;
+  sensitive: boolean;
+  definitionHash: string;
+  publishedDefinitionHash: string | null;
+  /** Why this segment cannot be published at all (then nothing is planned for it). */
+  refused: string | null;
+  samples: { add: string[]; remove: string[] };
+  digest: string;
+}
+
+export function listNameFor(config: ListsConfig, segment: string, klaviyoList?: string): string {
+  return `${config.list_prefix}${klaviyoList ?? segment}`;
+}
+
+/** The segments the lists sync publishes (config, narrowed by --segment). */
+export function selectSegments(engine: SegmentEngine, config: ListsConfig, only?: string[]): string[] {
+  const saved = engine.segments.map((s) => s.definition.name).sort();
+  const configured = config.segments === 'all' ? saved : config.segments;
+  const unknown = [...configured, ...(only ?? [])].filter((name) => !saved.includes(name));
+  if (unknown.length) {
+    const broken = engine.problems.filter((p) => unknown.includes(p.segment ?? ''));
+    throw new SyncConfigError(
+      `Unknown or broken segment${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Saved segments: ${
+        saved.join(', ') || 'none (run `c360 segments init`)'
+      }` + (broken.length ? `\n${broken.map((p) => `  ${p.segment}: ${p.message}`).join('\n')}` : ''),
+    );
+  }
+  return only?.length ? configured.filter((n) => only.includes(n)) : configured;
+}
+
+export async function prepareListPlanTable(db: Database): Promise<void> {
+  await db.run(`create or replace temp table c360_plan_list_members (
+    segment varchar, email varchar, customer_id varchar, action varchar)`);
+}
+
+export async function planList(
+  db: Database,
+  engine: SegmentEngine,
+  config: ListsConfig,
+  segment: string,
+): Promise<ListPlan> {
+  const members = await engine.memberSql(segment);
+  const definition = members.definition;
+  const [linked] = await db.queryJson(
+    `select list_id, list_name, published_definition_hash from c360.sync_lists where segment = $1`,
+    [segment],
+  );
+  const base = {
+    sync: 'lists' as const,
+    target: segment,
+    listName: linked ? String(linked.list_name) : listNameFor(config, segment, definition.klaviyo_list),
+    listId: linked ? String(linked.list_id) : null,
+    sensitive: definition.sensitive,
+    definitionHash: definitionHash(definition),
+    publishedDefinitionHash: linked?.published_definition_hash
+      ? String(linked.published_definition_hash)
+      : null,
+  };
+  if (definition.include_non_marketable) {
+    return {
+      ...base,
+      members: 0,
+      heldOut: 0,
+      add: 0,
+      remove: 0,
+      unchanged: 0,
+      retrying: 0,
+      previousMembers: 0,
+      refused:
+        'include_non_marketable: true makes it an analysis segment: customers without consent cannot be put on a Klaviyo list',
+      samples: { add: [], remove: [] },
+      digest: '0',
+    };
+  }
+  await db.run(
+    `create or replace temp table c360_plan_list_current as
+     select m.customer_id::varchar as customer_id, m.is_holdout, nullif(lower(trim(c.email)), '') as email
+     from (${members.sql}) m join main.dim_customers c on c.customer_id = m.customer_id`,
+    members.values as never[],
+  );
+  await db.run(
+    `insert into c360_plan_list_members
+     select $1, email, min(customer_id), 'add' from c360_plan_list_current
+       where not is_holdout and email is not null
+         and email not in (select email from c360.sync_list_members where segment = $1)
+       group by email
+     union all
+     select $1, email, null, 'remove' from c360.sync_list_members
+       where segment = $1 and email not in (select email from c360_plan_list_current where not is_holdout and email is not null)`,
+    [segment],
+  );
+  const [counts] = await db.queryJs(
+    `select
+       (select count(distinct email) from c360_plan_list_current where not is_holdout and email is not null) as members,
+       (select count(*) from c360_plan_list_current where is_holdout) as held_out,
+       (select count(*) from c360.sync_list_members where segment = $1) as previous,
+       count(*) filter (where action = 'add') as adds,
+       count(*) filter (where action = 'remove') as removes,
+       count(*) filter (where action = 'add' and email in
+         (select item_key from c360.sync_failures where sync = 'lists' and target = $1)) as retrying,
+       coalesce(sum(hash(email || '|' || action)::hugeint), 0)::varchar as digest
+     from c360_plan_list_members where segment = $1`,
+    [segment],
+  );
+  const sample = async (action: string) =>
+    (
+      await db.queryJson(
+        `select email from c360_plan_list_members where segment = $1 and action = $2 order by email limit 5`,
+        [segment, action],
+      )
+    ).map((r) => String(r.email));
+  const memberCount = Number(counts?.members ?? 0);
+  const adds = Number(counts?.adds ?? 0);
+  const plan: ListPlan = {
+    ...base,
+    members: memberCount,
+    heldOut: Number(counts?.held_out ?? 0),
+    add: adds,
+    remove: config.mirror ? Number(counts?.removes ?? 0) : 0,
+    unchanged: memberCount - adds,
+    retrying: Number(counts?.retrying ?? 0),
+    previousMembers: Number(counts?.previous ?? 0),
+    refused: null,
+    samples: { add: await sample('add'), remove: config.mirror ? await sample('remove') : [] },
+    digest: `${counts?.digest ?? '0'}:${base.definitionHash}`,
+  };
+  if (!config.mirror)
+    await db.run(`delete from c360_plan_list_members where segment = $1 and action = 'remove'`, [segment]);
+  return plan;
+}

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Database } from '../db/duckdb.ts';
+import { latestBuild } from '../segments/catalogue.ts';
+import { SEGMENTS_DIR, SegmentEngine } from '../segments/index.ts';
+import type { SyncConfig } from './config.ts';
+import { planEvents } from './eventPlan.ts';
+import { checkGuardrails, type SyncKind, type TargetPlan, type TrippedGuardrail } from './guardrails.ts';
+import { BATCH_LIMITS, ENDPOINTS, secondsForCalls, type Endpoint } from './klaviyo/rateLimits.ts';
+import { planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
+import { planProfiles } from './profilePlan.ts';
+import { ensureSyncTables } from './state.ts';
+
+/**
+ * A plan: what a sync would send, diffed against what Klaviyo confirmed, with the API calls and time it needs.
+ * Its hash covers the diff itself (row keys, actions, payload hashes), so a saved plan applies only while the
+ * source and the Klaviyo state are exactly what was reviewed.
+ */
+
+export const SYNC_KINDS = ['profiles', 'lists', 'events'] as const;
+
+export interface PlanRequest {
+  syncs: SyncKind[];
+  /** Lists sync: only these segments. */
+  segments?: string[];
+}
+
+export interface SyncPlan {
+  kind: 'c360-sync-plan';
+  version: 1;
+  hash: string;
+  createdAt: string;
+  buildRunId: string | null;
+  asOf: string | null;
+  request: PlanRequest;
+  targets: TargetPlan[];
+  guardrails: TrippedGuardrail[];
+  apiCalls: Partial<Record<Endpoint, number>>;
+  writeCalls: number;
+  /** At Klaviyo's steady limits, not counting Klaviyo's own job processing time. */
+  expectedSeconds: number;
+}
+
+export interface PlanContext {
+  db: Database;
+  config: SyncConfig;
+  workspaceDir: string;
+  projectDir: string;
+  now?: Date;
+}
+
+/** Calls a target needs, per endpoint: the minimum at the API maxima. */
+export function callsFor(plan: TargetPlan): Partial<Record<Endpoint, number>> {
+  const calls: Partial<Record<Endpoint, number>> = {};
+  const add = (e: Endpoint, n: number) => {
+    if (n > 0) calls[e] = (calls[e] ?? 0) + n;
+  };
+  if (plan.sync === 'profiles') {
+    const bulk = plan.create + plan.update - plan.clears;
+    const jobs = Math.max(
+      Math.ceil(bulk / BATCH_LIMITS.profilesPerJob),
+      Math.ceil(plan.payloadBytes / (BATCH_LIMITS.jobBytes * 0.9)),
+    );
+    add('bulkImport', bulk > 0 ? jobs : 0);
+    add('importJobRead', bulk > 0 ? jobs * 2 : 0);
+    add('profileImport', plan.clears);
+  } else if (plan.sync === 'lists') {
+    if (plan.refused) return calls;
+    if (!plan.listId) {
+      add('listsRead', 1);
+      add('listCreate', 1);
+    }
+    const jobs = Math.ceil(plan.add / BATCH_LIMITS.profilesPerJob);
+    add('bulkImport', jobs);
+    add('importJobRead', jobs * 2 + Math.ceil(plan.add / BATCH_LIMITS.pageSize));
+    add('listMembersWrite', Math.ceil(plan.remove / BATCH_LIMITS.idsPerListCall));
+  } else {
+    add('eventBulkCreate', Math.ceil((plan.send - plan.inflight) / BATCH_LIMITS.eventsPerBulkJob));
+    add('eventCreate', plan.inflight);
+  }
+  return calls;
+}
+
+const WRITE_ENDPOINTS: Endpoint[] = [
+  'bulkImport',
+  'profileImport',
+  'listCreate',
+  'listMembersWrite',
+  'eventCreate',
+  'eventBulkCreate',
+  'deletion',
+];
+
+export function planHash(request: PlanRequest, targets: TargetPlan[]): string {
+  const essence = targets.map((t) => {
+    const { samples, ...figures } = t as TargetPlan & { samples: unknown };
+    void samples;
+    return figures;
+  });
+  return createHash('sha256').update(JSON.stringify({ request, essence })).digest('hex').slice(0, 16);
+}
+
+export async function computePlan(ctx: PlanContext, request: PlanRequest): Promise<SyncPlan> {
+  const { db, config } = ctx;
+  await ensureSyncTables(db);
+  const targets: TargetPlan[] = [];
+  const enabled = (kind: SyncKind) => request.syncs.includes(kind) && config[kind].enabled;
+  if (enabled('profiles')) targets.push(await planProfiles(db, config.profiles));
+  if (enabled('lists')) {
+    const engine = await SegmentEngine.open(db, {
+      segmentsDir: join(ctx.workspaceDir, SEGMENTS_DIR),
+      projectDir: ctx.projectDir,
+    });
+    await prepareListPlanTable(db);
+    for (const segment of selectSegments(engine, config.lists, request.segments))
+      targets.push(await planList(db, engine, config.lists, segment));
+  }
+  if (enabled('events')) targets.push(await planEvents(db, config.events, ctx.now));
+  const apiCalls: Partial<Record<Endpoint, number>> = {};
+  for (const t of targets)
+    for (const [e, n] of Object.entries(callsFor(t)) as [Endpoint, number][])
+      apiCalls[e] = (apiCalls[e] ?? 0) + n;
+  const scale = config.klaviyo.rate_limit_scale;
+  const build = await latestBuild(db);
+  return {
+    kind: 'c360-sync-plan',
+    version: 1,
+    hash: planHash(request, targets),
+    createdAt: (ctx.now ?? new Date()).toISOString(),
+    buildRunId: build.runId,
+    asOf: build.asOf,
+    request,
+    targets,
+    guardrails: checkGuardrails(targets, config.guardrails),
+    apiCalls,
+    writeCalls: WRITE_ENDPOINTS.reduce((sum, e) => sum + (apiCalls[e] ?? 0), 0),
+    expectedSeconds: (Object.entries(apiCalls) as [Endpoint, number][]).reduce(
+      (sum, [e, n]) => sum + secondsForCalls(e, n, scale),
+      0,
+    ),
+  };
+}
+
+export function endpointLabel(endpoint: Endpoint): string {
+  return ENDPOINTS[endpoint].label;
+}
+
+// ---- plan files -------------------------------------------------------------------------------------------
+
+const planFileSchema = z.looseObject({
+  kind: z.literal('c360-sync-plan'),
+  version: z.literal(1),
+  hash: z.string().min(1),
+  createdAt: z.string(),
+  request: z.object({
+    syncs: z.array(z.enum(SYNC_KINDS)).min(1),
+    segments: z.array(z.string()).optional(),
+  }),
+});
+
+export class PlanFileError extends Error {
+  override name = 'ConfigError';
+}
+
+export async function savePlan(path: string, plan: SyncPlan): Promise<void> {
+  await writeFile(path, `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+export async function readPlanFile(path: string): Promise<SyncPlan> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new PlanFileError(
+      `Cannot read the plan ${path}: ${error instanceof Error ? error.message : String(error)}. ` +
+        'Save one with `c360 sync --dry-run --plan-out FILE`.',
+    );
+  }
+  const parsed = planFileSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new PlanFileError(
+      `${path} is not a c360 sync plan (save one with \`c360 sync --dry-run --plan-out FILE\`).`,
+    );
+  return raw as SyncPlan;
+}

@@ -1,0 +1,250 @@
+import type { Database } from '../db/duckdb.ts';
+import { applyEvents } from './applyEvents.ts';
+import { applyList } from './applyLists.ts';
+import { applyProfiles } from './applyProfiles.ts';
+import {
+  SyncCancelledError,
+  type ApplyContext,
+  type ApplyCounts,
+  type ApplyProgress,
+} from './applyContext.ts';
+import type { SyncConfig } from './config.ts';
+import type { SyncKind, TargetPlan } from './guardrails.ts';
+import { DEFAULT_BASE_URL, KlaviyoClient } from './klaviyo/client.ts';
+import { KlaviyoApiError, redact } from './klaviyo/errors.ts';
+import { computePlan, savePlan, type PlanRequest, type SyncPlan } from './plan.ts';
+import {
+  finishRun,
+  markInterruptedRuns,
+  newRunId,
+  recordTarget,
+  startRun,
+  type RunStatus,
+  type TargetResult,
+} from './runs.ts';
+import { DbQueue, ensureSyncTables } from './state.ts';
+
+/**
+ * One sync run (SPEC §7): plan → guardrails → apply → run record. Without an API key it plans only (dry run),
+ * so a demo workspace shows what would be sent.
+ */
+
+export interface SyncWorkspace {
+  db: Database;
+  config: SyncConfig;
+  dir: string;
+  projectDir: string;
+}
+
+export interface SyncRequest extends PlanRequest {
+  dryRun?: boolean;
+  /** A reviewed plan: applied only if the current plan is identical (or resumes its interrupted apply). */
+  plan?: SyncPlan;
+  planOut?: string;
+  approve?: boolean;
+}
+
+export interface SyncHooks {
+  onProgress?: (event: ApplyProgress) => void;
+  isCancelled?: () => boolean;
+  /** Where the API key comes from (default: the environment variable named in the config). */
+  apiKey?: () => Promise<string | undefined> | string | undefined;
+  env?: NodeJS.ProcessEnv;
+  now?: Date;
+}
+
+export type SyncStatus = 'planned' | 'blocked' | RunStatus;
+
+export interface SyncOutcome {
+  status: SyncStatus;
+  dryRun: boolean;
+  /** Why the run only planned (no API key). */
+  note: string | null;
+  plan: SyncPlan;
+  runId: string | null;
+  results: TargetResult[];
+  interruptedRuns: string[];
+  resumedPlan: boolean;
+  error: string | null;
+}
+
+export class StalePlanError extends Error {
+  override name = 'StalePlanError';
+}
+
+async function wasStartedAndInterrupted(db: Database, hash: string): Promise<boolean> {
+  const [row] = await db.queryJson(
+    `select count(*) as n from c360.sync_runs r where r.plan_hash = $1 and r.status in ('interrupted', 'failed', 'partial', 'cancelled')
+       and not exists (select 1 from c360.build_runs b where b.published and b.finished_at > r.started_at)`,
+    [hash],
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
+function describePlanDrift(saved: SyncPlan, now: SyncPlan): string {
+  const lines: string[] = [];
+  for (const t of now.targets) {
+    const before = saved.targets.find((s) => s.sync === t.sync && s.target === t.target);
+    const figures = (p: TargetPlan | undefined) =>
+      !p
+        ? 'not in the saved plan'
+        : p.sync === 'profiles'
+          ? `${p.create} create, ${p.update} update`
+          : p.sync === 'lists'
+            ? `${p.add} add, ${p.remove} remove`
+            : `${p.send} send`;
+    if (figures(before) !== figures(t))
+      lines.push(`  ${t.sync} ${t.target}: saved ${figures(before)}, now ${figures(t)}`);
+  }
+  return lines.join('\n');
+}
+
+function plannedOf(t: TargetPlan): { planned: number; skipped: number } {
+  if (t.sync === 'profiles')
+    return {
+      planned: t.create + t.update,
+      skipped: Object.values(t.skipped).reduce((a, b) => a + (b ?? 0), 0),
+    };
+  if (t.sync === 'lists') return { planned: t.add + t.remove, skipped: t.refused ? t.members : 0 };
+  return { planned: t.send, skipped: Object.values(t.skipped).reduce((a, b) => a + (b ?? 0), 0) };
+}
+
+export async function runSync(
+  ws: SyncWorkspace,
+  request: SyncRequest,
+  hooks: SyncHooks = {},
+): Promise<SyncOutcome> {
+  const { db, config } = ws;
+  const env = hooks.env ?? process.env;
+  await ensureSyncTables(db);
+  const interruptedRuns = await markInterruptedRuns(db);
+  const apiKey =
+    (await (hooks.apiKey ? hooks.apiKey() : env[config.klaviyo.api_key_env]))?.trim() || undefined;
+  let dryRun = request.dryRun ?? false;
+  let note: string | null = null;
+  if (!apiKey && !dryRun) {
+    if (request.plan)
+      throw new StalePlanError(
+        `${config.klaviyo.api_key_env} is not set, so the plan cannot be applied. Set it to a private API key (pk_…) with the scopes lists:write, profiles:write, events:write.`,
+      );
+    dryRun = true;
+    note = `${config.klaviyo.api_key_env} is not set: showing the plan only (dry run). Set it to a private Klaviyo API key to apply.`;
+  }
+  const planRequest: PlanRequest = request.plan?.request ?? {
+    syncs: request.syncs,
+    ...(request.segments ? { segments: request.segments } : {}),
+  };
+  const plan = await computePlan(
+    { db, config, workspaceDir: ws.dir, projectDir: ws.projectDir, ...(hooks.now ? { now: hooks.now } : {}) },
+    planRequest,
+  );
+  let resumedPlan = false;
+  if (request.plan && request.plan.hash !== plan.hash) {
+    if (await wasStartedAndInterrupted(db, request.plan.hash)) resumedPlan = true;
+    else
+      throw new StalePlanError(
+        `The plan ${request.plan.hash} (made ${request.plan.createdAt}) is stale: the source or the Klaviyo state changed since, ` +
+          `so it is not applied. Current plan: ${plan.hash}.\n${describePlanDrift(request.plan, plan)}\n` +
+          'Review the current plan with `c360 sync --dry-run --plan-out FILE` and apply that file.',
+      );
+  }
+  if (request.planOut) await savePlan(request.planOut, plan);
+  const outcome = (status: SyncStatus, extra: Partial<SyncOutcome> = {}): SyncOutcome => ({
+    status,
+    dryRun,
+    note,
+    plan,
+    runId: null,
+    results: [],
+    interruptedRuns,
+    resumedPlan,
+    error: null,
+    ...extra,
+  });
+  if (dryRun) return outcome('planned');
+  const runId = newRunId();
+  if (plan.guardrails.length && !request.approve) {
+    await startRun(db, runId, planRequest.syncs, plan.hash, false);
+    await finishRun(db, runId, 'blocked', plan.guardrails.map((g) => `${g.id}: ${g.message}`).join('; '));
+    return outcome('blocked', { runId });
+  }
+
+  await startRun(db, runId, planRequest.syncs, plan.hash, Boolean(request.approve));
+  const client = new KlaviyoClient({
+    apiKey: apiKey!,
+    baseUrl: env.KLAVIYO_BASE_URL ?? config.klaviyo.base_url ?? DEFAULT_BASE_URL,
+    concurrency: config.klaviyo.concurrency,
+    timeoutMs: config.klaviyo.request_timeout_seconds * 1000,
+    maxAttempts: config.klaviyo.max_attempts,
+    rateLimitScale: config.klaviyo.rate_limit_scale,
+  });
+  const ctx: ApplyContext = {
+    q: new DbQueue(db),
+    client,
+    runId,
+    config,
+    progress: (e) => hooks.onProgress?.(e),
+    isCancelled: () => hooks.isCancelled?.() ?? false,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+  const results: TargetResult[] = [];
+  const errors: string[] = [];
+  let status: RunStatus = 'succeeded';
+  for (const target of plan.targets) {
+    const started = Date.now();
+    const before = { calls: totalCalls(client), throttled: client.stats.throttled };
+    let counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+    let fatal: unknown;
+    try {
+      counts =
+        target.sync === 'profiles'
+          ? await applyProfiles(ctx, target)
+          : target.sync === 'lists'
+            ? await applyList(ctx, target, { workspaceDir: ws.dir, projectDir: ws.projectDir })
+            : await applyEvents(ctx, target);
+      if (target.sync === 'lists' && target.refused) errors.push(`lists ${target.target}: ${target.refused}`);
+    } catch (error) {
+      fatal = error;
+    }
+    const { planned, skipped } = plannedOf(target);
+    const result: TargetResult = {
+      sync: target.sync,
+      target: target.target,
+      planned,
+      sent: counts.sent,
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      skipped,
+      apiCalls: totalCalls(client) - before.calls,
+      throttled: client.stats.throttled - before.throttled,
+      durationMs: Date.now() - started,
+    };
+    results.push(result);
+    await recordTarget(db, runId, result);
+    if (counts.failed > 0 && status === 'succeeded') status = 'partial';
+    if (fatal !== undefined) {
+      if (fatal instanceof SyncCancelledError) {
+        status = 'cancelled';
+        errors.push(fatal.message);
+        break;
+      }
+      const message = redact(fatal instanceof Error ? fatal.message : String(fatal), [apiKey!]);
+      errors.push(`${target.sync} ${target.target}: ${message}`);
+      status = 'failed';
+      // Without valid credentials every other target fails the same way.
+      if (fatal instanceof KlaviyoApiError && (fatal.status === 401 || fatal.status === 403)) break;
+    }
+  }
+  const error = errors.length ? errors.join('\n') : null;
+  await finishRun(db, runId, status, error, {
+    apiCalls: client.stats.calls,
+    throttled: client.stats.throttled,
+  });
+  return outcome(status, { runId, results, error });
+}
+
+function totalCalls(client: KlaviyoClient): number {
+  return Object.values(client.stats.calls).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+export type { SyncKind };

@@ -1,0 +1,134 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
+import { openWorkspace } from '../../core/workspace/index.ts';
+import { readPlanFile, StalePlanError } from '../../core/sync/index.ts';
+import { runCli } from './cliProcess.ts';
+import { buildBaseWorkspace, cloneWorkspace, fakeEnv, removeDir, syncOnce } from './syncWorkspace.ts';
+
+let base: string;
+let fake: KlaviyoFake;
+let dir: string;
+
+beforeAll(async () => {
+  base = await buildBaseWorkspace(800, 21);
+  fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
+}, 180_000);
+afterAll(async () => {
+  await fake.close();
+  await removeDir(base);
+});
+beforeEach(async () => {
+  fake.reset();
+  dir = await cloneWorkspace(base);
+});
+afterEach(async () => removeDir(dir));
+
+async function exec(sql: string, params: string[] = []): Promise<void> {
+  const ws = await openWorkspace(dir);
+  try {
+    await ws.db.run(sql, params);
+  } finally {
+    ws.close();
+  }
+}
+
+describe('guardrails block before any write call', () => {
+  it('a sensitive segment published for the first time needs approval; --approve passes', async () => {
+    const blocked = await syncOnce(dir, fake, { syncs: ['lists'] });
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.plan.guardrails.map((g) => [g.id, g.target])).toEqual([
+      ['sensitive_segment', 'pregnancy_journey'],
+    ]);
+    expect(fake.writeRequests()).toHaveLength(0);
+    const approved = await syncOnce(dir, fake, { syncs: ['lists'], approve: true });
+    expect(approved.status).toBe('succeeded');
+    // Approved once for this definition: the next run is not blocked.
+    expect((await syncOnce(dir, fake, { syncs: ['lists'] })).status).toBe('succeeded');
+  });
+
+  it('removing more than 20 % of a list blocks; the CLI exits 2 and writes nothing, --approve applies', async () => {
+    await syncOnce(dir, fake, { syncs: ['lists'], segments: ['winback_candidates'], approve: true });
+    await exec(`update main.dim_customers set days_since_last_order = 1 where customer_id in (
+      select customer_id from main.dim_customers where days_since_last_order >= 60 order by customer_id
+      limit (select (count(*) * 0.4)::int from main.dim_customers where days_since_last_order >= 60))`);
+    const writes = fake.writeRequests().length;
+    const cli = await runCli(['sync', 'lists', '--segment', 'winback_candidates', '-w', dir], fakeEnv(fake));
+    expect(cli.code).toBe(2);
+    expect(cli.stdout).toMatch(/BLOCKED by guardrails/);
+    expect(cli.stdout).toMatch(/would be removed from "Winback candidates"/);
+    expect(fake.writeRequests().length).toBe(writes);
+    const approved = await runCli(
+      ['sync', 'lists', '--segment', 'winback_candidates', '--approve', '--json', '-w', dir],
+      fakeEnv(fake),
+    );
+    expect(approved.code).toBe(0);
+    const outcome = JSON.parse(approved.stdout) as { status: string; results: { succeeded: number }[] };
+    expect(outcome.status).toBe('succeeded');
+    expect(fake.writeRequests().length).toBeGreaterThan(writes);
+  });
+
+  it('a list that would be emptied and a source with 0 rows block', async () => {
+    await syncOnce(dir, fake, { syncs: ['lists', 'events'], segments: ['vip_customers'], approve: true });
+    await exec(`update main.dim_customers set customer_value_tier = 'low'`);
+    await exec(`delete from main.events_shipments`);
+    const outcome = await syncOnce(dir, fake, { syncs: ['lists', 'events'], segments: ['vip_customers'] });
+    expect(outcome.status).toBe('blocked');
+    expect(outcome.plan.guardrails.map((g) => g.id).sort()).toEqual(['empty_source', 'list_emptied']);
+  });
+
+  it('more than half of the synced profiles changing blocks', async () => {
+    await syncOnce(dir, fake, { syncs: ['profiles'] });
+    await exec(`update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
+    const outcome = await syncOnce(dir, fake, { syncs: ['profiles'] });
+    expect(outcome.status).toBe('blocked');
+    expect(outcome.plan.guardrails[0]?.id).toBe('profiles_changing');
+    expect(outcome.plan.guardrails[0]?.message).toMatch(/synced profiles would change/);
+  });
+
+  it('thresholds are configurable', async () => {
+    await removeDir(dir);
+    dir = await cloneWorkspace(base, { guardrails: { max_profiles_changed_percent: 100 } });
+    await syncOnce(dir, fake, { syncs: ['profiles'] });
+    await exec(`update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
+    expect((await syncOnce(dir, fake, { syncs: ['profiles'] })).status).toBe('succeeded');
+  });
+});
+
+describe('plans', () => {
+  it('a saved plan applies exactly; a stale plan is refused with a clear message', async () => {
+    const file = join(dir, 'plan.json');
+    const dry = await syncOnce(dir, fake, { syncs: ['profiles'], dryRun: true, planOut: file });
+    expect(dry.status).toBe('planned');
+    expect(fake.state.requests).toHaveLength(0);
+    const plan = await readPlanFile(file);
+    expect(plan.hash).toBe(dry.plan.hash);
+    const applied = await syncOnce(dir, fake, { syncs: ['profiles'], plan });
+    expect(applied.status).toBe('succeeded');
+    expect(applied.plan.hash).toBe(plan.hash);
+
+    const second = join(dir, 'plan2.json');
+    await syncOnce(dir, fake, { syncs: ['profiles'], dryRun: true, planOut: second });
+    await exec(`update main.dim_customers set lifecycle_stage = 'churned' where customer_id = (
+      select min(customer_id) from main.dim_customers where is_marketable and not is_relay_email)`);
+    const stale = await readPlanFile(second);
+    const writes = fake.writeRequests().length;
+    await expect(syncOnce(dir, fake, { plan: stale })).rejects.toThrow(StalePlanError);
+    await expect(syncOnce(dir, fake, { plan: stale })).rejects.toThrow(
+      /is stale.*\n.*saved 0 create, 0 update, now 0 create, 1 update/,
+    );
+    expect(fake.writeRequests().length).toBe(writes);
+    const cli = await runCli(['sync', '--plan', second, '-w', dir], fakeEnv(fake));
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/stale/);
+  });
+
+  it('without an API key the sync only plans, with a note', async () => {
+    const cli = await runCli(['sync', '-w', dir], { KLAVIYO_API_KEY: '', KLAVIYO_BASE_URL: fake.url });
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).toMatch(/KLAVIYO_API_KEY is not set: showing the plan only/);
+    expect(cli.stdout).toMatch(/Sync plan [0-9a-f]{16}/);
+    expect(cli.stdout).toMatch(/profiles\s+│\s+dim_customers/);
+    expect(fake.state.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
+import { runCli } from './cliProcess.ts';
+import { snapshotFake, type FakeSnapshot } from './fakeSnapshot.ts';
+import { buildBaseWorkspace, cloneWorkspace, fakeEnv, query, removeDir, syncOnce } from './syncWorkspace.ts';
+
+/**
+ * Nothing lost, nothing doubled (SPEC §7, §10): a sync killed with SIGKILL at a random request, then run
+ * again, leaves Klaviyo in exactly the state of an uninterrupted sync, with no duplicate events; with 10 % of
+ * requests failing (429, 500, 503, timeouts, dropped connections) the syncs still converge.
+ */
+
+let base: string;
+let fake: KlaviyoFake;
+let reference: FakeSnapshot;
+let referenceRequests: number;
+/** Two lists keep each run short; the lists path is the same for every segment. */
+const SEGMENTS = ['vip_customers', 'winback_candidates'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(async () => {
+  base = await buildBaseWorkspace(400, 5);
+  fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 20 });
+  const dir = await cloneWorkspace(base);
+  const outcome = await syncOnce(dir, fake, { approve: true, segments: SEGMENTS });
+  expect(outcome.status).toBe('succeeded');
+  reference = snapshotFake(fake);
+  referenceRequests = fake.state.requests.length;
+  await removeDir(dir);
+}, 180_000);
+afterAll(async () => {
+  await fake.close();
+  await removeDir(base);
+});
+
+function expectSameState(actual: FakeSnapshot): void {
+  expect(actual.duplicateEvents).toBe(0);
+  expect(Object.keys(actual.profiles).sort()).toEqual(Object.keys(reference.profiles).sort());
+  expect(actual.profiles).toEqual(reference.profiles);
+  expect(actual.lists).toEqual(reference.lists);
+  expect(actual.events).toEqual(reference.events);
+}
+
+describe('resilience', () => {
+  it('the reference sync is not trivial', () => {
+    expect(Object.keys(reference.profiles).length).toBeGreaterThan(200);
+    expect(Object.keys(reference.lists).length).toBe(2);
+    expect(reference.events.length).toBeGreaterThan(100);
+    expect(referenceRequests).toBeGreaterThan(10);
+  });
+
+  it('a sync killed at a random request (20 seeds) and run again converges to the exact state', async () => {
+    const random = mulberry32(2026);
+    const kills: number[] = [];
+    for (let seed = 0; seed < 20; seed++) {
+      fake.reset();
+      const dir = await cloneWorkspace(base);
+      // Spread over the whole run: every request boundary of the reference run gets its turn.
+      const killAt = 1 + Math.floor(((seed + random()) * referenceRequests) / 20);
+      kills.push(killAt);
+      let unsubscribe = () => {};
+      const args = ['sync', '--approve', '--json', '-w', dir, '--segment', ...SEGMENTS];
+      const result = await runCli(args, fakeEnv(fake), (child) => {
+        unsubscribe = fake.onRequest((arrival) => {
+          if (arrival.index === killAt) child.kill('SIGKILL');
+        });
+      });
+      unsubscribe();
+      expect(result.signal, `seed ${seed}: killed at request ${killAt}; ${result.stderr.slice(-800)}`).toBe(
+        'SIGKILL',
+      );
+      const resumed = await syncOnce(dir, fake, { approve: true, segments: SEGMENTS });
+      expect(resumed.status, `seed ${seed}: ${resumed.error}`).toBe('succeeded');
+      await fake.waitForJobs();
+      expectSameState(snapshotFake(fake));
+      if (seed === 19) {
+        // The rerun after convergence has nothing left to do.
+        const again = await syncOnce(dir, fake, { segments: SEGMENTS });
+        expect(again.plan.writeCalls).toBe(0);
+      }
+      await removeDir(dir);
+    }
+    expect(new Set(kills).size).toBeGreaterThanOrEqual(Math.min(20, referenceRequests) * 0.6);
+  }, 300_000);
+
+  it('with 10 % of requests failing (429, 500, 503, timeouts, dropped connections) the sync converges', async () => {
+    fake.reset();
+    const dir = await cloneWorkspace(base, { klaviyo: { request_timeout_seconds: 1 } });
+    fake.setFaults({
+      seed: 99,
+      throttle429: 0.03,
+      error500: 0.02,
+      error503: 0.02,
+      drop: 0.01,
+      dropAfterProcessing: 0.01,
+      slow: 0.01,
+      slowMs: 1500,
+    });
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const outcome = await syncOnce(dir, fake, { approve: true, segments: SEGMENTS });
+      runs.push(outcome.status);
+      if (outcome.status === 'succeeded') break;
+    }
+    fake.setFaults(undefined);
+    expect(runs.at(-1)).toBe('succeeded');
+    const faults = fake.state.counters.faults;
+    expect(
+      faults.throttle429 + faults.error500 + faults.error503 + faults.drop + faults.dropAfterProcessing,
+    ).toBeGreaterThan(0);
+    await fake.waitForJobs();
+    expectSameState(snapshotFake(fake));
+    const runsRecorded = await query(dir, `select count(*) as n from c360.sync_runs`);
+    expect(Number(runsRecorded[0]!.n)).toBe(runs.length);
+    await removeDir(dir);
+  }, 180_000);
+
+  it('profiles a job rejects are stored with their error and retried on the next run', async () => {
+    fake.reset();
+    const dir = await cloneWorkspace(base);
+    fake.setFaults({ seed: 3, jobProfileErrors: 0.1 });
+    const first = await syncOnce(dir, fake, { approve: true, syncs: ['profiles'] });
+    fake.setFaults(undefined);
+    expect(first.status).toBe('partial');
+    const failed = first.results[0]!.failed;
+    expect(failed).toBeGreaterThan(0);
+    const stored = await query(dir, `select count(*) as n from c360.sync_failures where sync = 'profiles'`);
+    expect(Number(stored[0]!.n)).toBe(failed);
+    const second = await syncOnce(dir, fake, { syncs: ['profiles'] });
+    const plan = second.plan.targets[0]!;
+    expect(plan.sync === 'profiles' && plan.retrying).toBe(failed);
+    expect(second.status).toBe('succeeded');
+    expect(second.results[0]!.succeeded).toBe(failed);
+    const left = await query(dir, `select count(*) as n from c360.sync_failures`);
+    expect(Number(left[0]!.n)).toBe(0);
+    const synced = await query(dir, `select email from c360.sync_profile_state order by email`);
+    const now = snapshotFake(fake).profiles;
+    expect(Object.keys(now).sort()).toEqual(synced.map((r) => String(r.email)));
+    for (const email of Object.keys(now)) expect(now[email]).toEqual(reference.profiles[email]);
+    await removeDir(dir);
+  }, 120_000);
+});

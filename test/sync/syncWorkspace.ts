@@ -1,0 +1,118 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../core/db/duckdb.ts';
+import { generateDemoShop } from '../../core/demo/index.ts';
+import { runBuild } from '../../core/models/index.ts';
+import { copyTemplates, SEGMENTS_DIR } from '../../core/segments/index.ts';
+import { runSync, type SyncOutcome, type SyncRequest } from '../../core/sync/index.ts';
+import { openWorkspace } from '../../core/workspace/index.ts';
+import type { KlaviyoFake } from '../fakes/klaviyo/index.ts';
+
+/** Demo workspaces for sync tests: one generated and built per file, copied per test. */
+
+export const AS_OF = '2026-06-30';
+
+export async function buildBaseWorkspace(customers = 1500, seed = 11): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'c360-sync-base-'));
+  const db = await openDatabase(join(dir, 'workspace.duckdb'));
+  try {
+    await generateDemoShop(db, { customers, seed, asOf: AS_OF });
+    const build = await runBuild(db, { vars: { as_of: AS_OF } });
+    if (!build.ok) throw new Error('demo build failed');
+  } finally {
+    db.close();
+  }
+  await copyTemplates(join(dir, SEGMENTS_DIR));
+  return dir;
+}
+
+export interface TestConfig {
+  guardrails?: Record<string, unknown>;
+  lists?: Record<string, unknown>;
+  profiles?: Record<string, unknown>;
+  events?: Record<string, unknown>;
+  klaviyo?: Record<string, unknown>;
+}
+
+/** A copy of the base workspace with a config that paces for the fake (limits × 100) and polls fast. */
+export async function cloneWorkspace(base: string, config: TestConfig = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'c360-sync-'));
+  await cp(base, dir, { recursive: true });
+  await writeTestConfig(dir, config);
+  return dir;
+}
+
+export async function writeTestConfig(dir: string, config: TestConfig = {}): Promise<void> {
+  const sync = {
+    ...config,
+    klaviyo: { rate_limit_scale: 100, poll_interval_ms: 10, request_timeout_seconds: 5, ...config.klaviyo },
+  };
+  await writeFile(
+    join(dir, 'c360.config.yaml'),
+    `version: 1\nvars:\n  as_of: "${AS_OF}"\nsync: ${JSON.stringify(sync)}\n`,
+  );
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+export function fakeEnv(fake: KlaviyoFake): NodeJS.ProcessEnv {
+  return { KLAVIYO_API_KEY: fake.apiKey, KLAVIYO_BASE_URL: fake.url };
+}
+
+export async function syncOnce(
+  dir: string,
+  fake: KlaviyoFake | undefined,
+  request: Partial<SyncRequest> = {},
+): Promise<SyncOutcome> {
+  const ws = await openWorkspace(dir);
+  try {
+    return await runSync(
+      { db: ws.db, config: ws.config.sync, dir: ws.dir, projectDir: ws.projectDir },
+      { syncs: ['profiles', 'lists', 'events'], ...request },
+      { env: fake ? fakeEnv(fake) : {} },
+    );
+  } finally {
+    ws.close();
+  }
+}
+
+export async function query<T = Record<string, unknown>>(dir: string, sql: string): Promise<T[]> {
+  const ws = await openWorkspace(dir, { readOnly: true });
+  try {
+    return (await ws.db.queryJson(sql)) as T[];
+  } finally {
+    ws.close();
+  }
+}
+
+/** What Klaviyo should hold after a complete sync: every sendable profile's payload, list members, events. */
+export async function expectedState(dir: string): Promise<{
+  profiles: Map<string, Record<string, unknown>>;
+  lists: Map<string, string[]>;
+  events: Set<string>;
+}> {
+  const ws = await openWorkspace(dir, { readOnly: true });
+  try {
+    const profiles = new Map<string, Record<string, unknown>>();
+    for (const r of await ws.db.queryJson(`select email, payload from c360.sync_profile_state`))
+      profiles.set(String(r.email), JSON.parse(String(r.payload)) as Record<string, unknown>);
+    const lists = new Map<string, string[]>();
+    for (const r of await ws.db.queryJson(
+      `select l.list_name, list(m.email order by m.email) as emails from c360.sync_lists l
+       left join c360.sync_list_members m using (segment) group by l.list_name`,
+    ))
+      lists.set(
+        String(r.list_name),
+        ((r.emails as (string | null)[]) ?? []).filter((e): e is string => e !== null),
+      );
+    const events = new Set(
+      (await ws.db.queryJson(`select event_id from c360.sync_event_state`)).map((r) => String(r.event_id)),
+    );
+    return { profiles, lists, events };
+  } finally {
+    ws.close();
+  }
+}
