@@ -62,11 +62,13 @@ describe('resilience', () => {
   it('a sync killed at a random request (20 seeds) and run again converges to the exact state', async () => {
     const random = mulberry32(2026);
     const kills: number[] = [];
+    let killed = 0;
     for (let seed = 0; seed < 20; seed++) {
       fake.reset();
       const dir = await cloneWorkspace(base);
       // Spread over the whole run: every request boundary of the reference run gets its turn.
-      const killAt = 1 + Math.floor(((seed + random()) * referenceRequests) / 20);
+      // Polls vary from run to run by a request or two: stay inside the shortest run.
+      const killAt = 1 + Math.floor(((seed + random()) * (referenceRequests - 3)) / 20);
       kills.push(killAt);
       let unsubscribe = () => {};
       const args = ['sync', '--approve', '--json', '-w', dir, '--segment', ...SEGMENTS];
@@ -76,9 +78,9 @@ describe('resilience', () => {
         });
       });
       unsubscribe();
-      expect(result.signal, `seed ${seed}: killed at request ${killAt}; ${result.stderr.slice(-800)}`).toBe(
-        'SIGKILL',
-      );
+      // A run shorter than the kill point finished on its own (exit 0); every other run was killed.
+      if (result.signal === 'SIGKILL') killed++;
+      else expect(result.code, `seed ${seed}: ${result.stderr.slice(-800)}`).toBe(0);
       const resumed = await syncOnce(dir, fake, { approve: true, segments: SEGMENTS });
       expect(resumed.status, `seed ${seed}: ${resumed.error}`).toBe('succeeded');
       await fake.waitForJobs();
@@ -90,7 +92,8 @@ describe('resilience', () => {
       }
       await removeDir(dir);
     }
-    expect(new Set(kills).size).toBeGreaterThanOrEqual(Math.min(20, referenceRequests) * 0.6);
+    expect(new Set(kills).size).toBeGreaterThanOrEqual(Math.min(20, referenceRequests - 3) * 0.6);
+    expect(killed).toBeGreaterThanOrEqual(18);
   }, 300_000);
 
   it('with 10 % of requests failing (429, 500, 503, timeouts, dropped connections) the sync converges', async () => {
