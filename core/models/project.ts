@@ -33,6 +33,8 @@ export interface ProjectNode {
 
 export interface Project {
   dir: string;
+  /** Shared SQL macros (`<dir>/macros/*.sql`), imported by models with `{% from 'x.sql' import y %}`. */
+  macrosDir: string;
   nodes: Map<string, ProjectNode>;
   /** Problems found while loading that do not stop the load (e.g. docs for models that do not exist). */
   warnings: string[];
@@ -171,5 +173,5 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
 
   if (nodes.size === 0) problems.push(`no models found under ${join(dir, 'models')}`);
   if (problems.length) throw new ProjectError(`The model project in ${dir} has problems:`, problems);
-  return { dir, nodes, warnings };
+  return { dir, macrosDir: join(dir, 'macros'), nodes, warnings };
 }

@@ -11,6 +11,8 @@ export interface RenderContext {
   asOf: string;
   /** Relation to use for a ref'd model in this build (the build table or the published one). */
   relationFor(name: string): string;
+  /** The project's `macros/` folder: models import shared SQL with `{% from 'file.sql' import name %}`. */
+  macrosDir?: string;
 }
 
 export class TemplateError extends Error {
@@ -25,7 +27,8 @@ export class TemplateError extends Error {
 
 /** Renders a model template to SQL for one dialect. */
 export function renderModel(file: string, template: string, ctx: RenderContext): string {
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  const loader = ctx.macrosDir ? new nunjucks.FileSystemLoader(ctx.macrosDir, { noCache: true }) : null;
+  const env = new nunjucks.Environment(loader, { autoescape: false, throwOnUndefined: true });
   env.addGlobal('ref', (name: string) => ctx.relationFor(name));
   env.addGlobal('source', (source: string, table: string) => {
     if (!findRawTable(source, table))

@@ -79,7 +79,10 @@ function errorMessage(error: unknown): string {
 function locateSqlError(node: ProjectNode, message: string): string {
   const match = /LINE (\d+):/.exec(message);
   const line = match ? Number(match[1]) - 1 : undefined;
-  return `${node.file}${line && line > 0 ? `:${line}` : ''}: ${message.split('\n')[0]}`;
+  if (!line || line <= 0) return `${node.file}: ${message.split('\n')[0]}`;
+  // An imported macro expands to more lines than its call: the line is one of the compiled SQL then.
+  const expandsMacros = /\{%-?\s*(from|import)\s/.test(node.sql ?? '');
+  return `${node.file}${expandsMacros ? ` (compiled SQL line ${line})` : `:${line}`}: ${message.split('\n')[0]}`;
 }
 
 /** Makes sure every raw table exists (empty when a source is not connected) so models can always build. */
@@ -90,7 +93,7 @@ export async function ensureRawTables(db: Database): Promise<void> {
 async function buildNode(
   db: Database,
   node: ProjectNode,
-  ctx: { vars: Vars; asOf: string; relationFor: (n: string) => string },
+  ctx: { vars: Vars; asOf: string; relationFor: (n: string) => string; macrosDir: string },
 ): Promise<void> {
   const target = buildRelation(node.name);
   await db.run(`drop table if exists ${target}`);
@@ -114,6 +117,7 @@ async function buildNode(
     vars: ctx.vars,
     asOf: ctx.asOf,
     relationFor: ctx.relationFor,
+    macrosDir: ctx.macrosDir,
   })
     .trim()
     .replace(/;\s*$/, '');
@@ -179,7 +183,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       const t0 = performance.now();
       let result: ModelResult;
       try {
-        await buildNode(db, node, { vars, asOf, relationFor });
+        await buildNode(db, node, { vars, asOf, relationFor, macrosDir: project.macrosDir });
         built.add(name);
         const [count] = await db.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
         result = {

@@ -43,6 +43,7 @@ describe('the shipped model project', () => {
         vars: {},
         asOf: '2026-06-30 00:00:00',
         relationFor,
+        macrosDir: project.macrosDir,
       });
       const duckOnly = [
         /::/,

@@ -1,4 +1,4 @@
-{% set email_pattern = '^[^@[:space:]]+@[^@[:space:]]+[.][a-z]{2,}$' %}
+{% from 'email.sql' import email_identity %}
 
 with
 
@@ -33,43 +33,7 @@ renamed as (
 
 ),
 
-email_validated as (
-
-    select
-        *,
-        case
-            when email_trimmed is null then 'missing'
-            when {{ regex_matches('email_trimmed', email_pattern) }} then 'valid'
-            else 'invalid'
-        end as email_status
-    from renamed
-
-),
-
-email_split as (
-
-    select
-        *,
-        case when email_status = 'valid' then email_trimmed end as email,
-        case when email_status = 'valid' then substr(email_trimmed, 1, strpos(email_trimmed, '@') - 1) end as email_local_part,
-        case when email_status = 'valid' then substr(email_trimmed, strpos(email_trimmed, '@') + 1) end as email_domain
-    from email_validated
-
-),
-
-email_normalized as (
-
-    select
-        *,
-        -- the +tag of the local part is dropped for every domain
-        case
-            when strpos(email_local_part, '+') > 0 then substr(email_local_part, 1, strpos(email_local_part, '+') - 1)
-            else email_local_part
-        end as identity_local_part,
-        case when email_domain = 'googlemail.com' then 'gmail.com' else email_domain end as identity_domain
-    from email_split
-
-),
+{{ email_identity('renamed') }},
 
 final as (
 
