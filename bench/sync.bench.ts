@@ -29,12 +29,19 @@ async function prepare(): Promise<void> {
   await generateDemoShop(db, { customers: 20_000, seed: 42, asOf: '2026-12-01' });
   const build = await runBuild(db, { vars: { as_of: '2026-12-01' }, select: ['+dim_customers'] });
   if (!build.ok) throw new Error('build failed');
+  const [base] = await db.queryJson(
+    `select count(*)::integer as n from main.dim_customers where is_marketable and not is_relay_email`,
+  );
+  const n = Number(base?.n);
+  // An equi-join on a precomputed key: `k = i % n` with n from another relation would be a nested loop.
   await db.run(`create or replace table main.dim_customers as
-    with base as (select * from main.dim_customers where is_marketable and not is_relay_email),
-    n as (select count(*) as n from base)
-    select b.* replace (printf('bench%07d.%s', i, b.email) as email, printf('c%07d', i) as customer_id)
-    from range(${size}) r(i), n, (select *, row_number() over (order by customer_id) - 1 as k from base) b
-    where b.k = r.i % n.n`);
+    with base as (
+      select *, row_number() over (order by customer_id) - 1 as k
+      from main.dim_customers where is_marketable and not is_relay_email
+    ),
+    copies as (select i, i % ${n} as k from range(${size}) r(i))
+    select b.* exclude (k) replace (printf('bench%07d.%s', c.i, b.email) as email, printf('c%07d', c.i) as customer_id)
+    from copies c join base b using (k)`);
   db.close();
   await writeFile(
     join(dir, 'c360.config.yaml'),

@@ -48,11 +48,7 @@ try {
   } else {
     const out = createOutput(Boolean(program.opts<GlobalOptions>().json));
     const message = error instanceof Error ? error.message : String(error);
-    if (out.json)
-      process.stderr.write(
-        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: message })}\n`,
-      );
-    else process.stderr.write(`error: ${message}\n`);
+    out.error(message);
     process.exitCode =
       error instanceof ApiInputError || (error instanceof Error && error.name === 'ConfigError')
         ? EXIT.usage

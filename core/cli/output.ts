@@ -9,6 +9,8 @@ export interface Output {
   result(value: unknown, human: () => string): void;
   progress(message: string, data?: Record<string, unknown>): void;
   warn(message: string): void;
+  /** An error the user must act on (the caller sets the exit code). */
+  error(message: string): void;
 }
 
 function jsonSafe(value: unknown): unknown {
@@ -16,6 +18,12 @@ function jsonSafe(value: unknown): unknown {
 }
 
 export function createOutput(json: boolean): Output {
+  const logLine = (level: string, prefix: string, message: string) =>
+    process.stderr.write(
+      json
+        ? `${JSON.stringify({ level, time: new Date().toISOString(), msg: message })}\n`
+        : `${prefix}: ${message}\n`,
+    );
   return {
     json,
     result(value, human) {
@@ -29,11 +37,10 @@ export function createOutput(json: boolean): Output {
       else process.stderr.write(`${message}\n`);
     },
     warn(message) {
-      if (json)
-        process.stderr.write(
-          `${JSON.stringify({ level: 'warn', time: new Date().toISOString(), msg: message })}\n`,
-        );
-      else process.stderr.write(`warning: ${message}\n`);
+      logLine('warn', 'warning', message);
+    },
+    error(message) {
+      logLine('error', 'error', message);
     },
   };
 }

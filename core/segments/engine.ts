@@ -334,17 +334,3 @@ export class SegmentEngine {
     return listSnapshots(this.db, name);
   }
 }
-
-/**
- * Records a published snapshot of a saved segment of a workspace: what the Klaviyo list sync calls after a
- * successful publish, so that previews show the change since what Klaviyo received.
- */
-export async function recordPublishedSnapshot(
-  db: Database,
-  segmentName: string,
-  options: { segmentsDir: string; projectDir?: string } & RecordOptions,
-): Promise<SnapshotSummary> {
-  const { segmentsDir, projectDir, ...record } = options;
-  const engine = await SegmentEngine.open(db, { segmentsDir, ...(projectDir ? { projectDir } : {}) });
-  return engine.snapshot(segmentName, record);
-}

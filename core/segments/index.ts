@@ -34,7 +34,7 @@ export type { CompiledSegment, CompileContext, FunnelStep, RuleNode } from './co
 export { validateExpertSql, ExpertSqlError } from './expertSql.ts';
 export { priorityGroups, higherPriorityThan } from './priority.ts';
 export type { PriorityGroup } from './priority.ts';
-export { recordPublishedSnapshot, SegmentEngine } from './engine.ts';
+export { SegmentEngine } from './engine.ts';
 export type { EngineOptions, PreviewRequest, PreviewResult, SegmentSize } from './engine.ts';
 export { DEFAULT_BREAKDOWNS } from './preview.ts';
 export type { Breakdown, BreakdownValue, FunnelRow, Overlap, PreviewFigures } from './preview.ts';

@@ -67,3 +67,15 @@ export async function runPool<T>(
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   if (failed !== undefined) throw failed;
 }
+
+/**
+ * Splits off the longest head of `rows` that fits in `limit` bytes (always at least one row): one request's
+ * worth. The rest is carried into the next batch.
+ */
+export function splitAtBytes<T extends { bytes: number }>(rows: T[], limit: number): [T[], T[]] {
+  let bytes = 0;
+  let take = 0;
+  while (take < rows.length && bytes + rows[take]!.bytes <= limit) bytes += rows[take++]!.bytes;
+  take = Math.max(1, take);
+  return [rows.slice(0, take), rows.slice(take)];
+}

@@ -1,8 +1,14 @@
 import { listValue } from '@duckdb/node-api';
-import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
+import {
+  runPool,
+  splitAtBytes,
+  SyncCancelledError,
+  type ApplyContext,
+  type ApplyCounts,
+} from './applyContext.ts';
 import type { EventsPlan } from './eventPlan.ts';
 import { isAmbiguousFailure, type EventPayload } from './klaviyo/client.ts';
-import { KlaviyoApiError } from './klaviyo/errors.ts';
+import { isRowRejection, KlaviyoApiError } from './klaviyo/errors.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 
@@ -40,8 +46,8 @@ function toRow(r: Record<string, unknown>): EventRow {
   };
 }
 
-const SELECT_EVENTS = `select e.event_id, e.email, e.metric, strftime(e.event_time, '%Y-%m-%dT%H:%M:%SZ') as event_time,
-  e.properties, e.backfill from c360_plan_events e`;
+const EVENT_COLUMNS = `e.event_id, e.email, e.metric, strftime(e.event_time, '%Y-%m-%dT%H:%M:%SZ') as event_time,
+  e.properties, e.backfill`;
 
 async function confirm(ctx: ApplyContext, ids: string[], failures: FailureRow[]): Promise<void> {
   await ctx.q.transaction(async (db) => {
@@ -77,13 +83,7 @@ async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCoun
         await ctx.client.createEvent(row.email, row.event);
         ok.push(row.eventId);
       } catch (error) {
-        if (
-          !(error instanceof KlaviyoApiError) ||
-          error.retryable ||
-          error.status === 401 ||
-          error.status === 403
-        )
-          throw error;
+        if (!isRowRejection(error)) throw error;
         failures.push({
           sync: 'events',
           target: '',
@@ -136,7 +136,7 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
   // Events an interrupted run sent without an answer: the deduplicating endpoint, before anything new.
   const inflight = await ctx.q.run((db) =>
     db.queryJson(
-      `${SELECT_EVENTS} where ${unconfirmed}
+      `select ${EVENT_COLUMNS} from c360_plan_events e where ${unconfirmed}
          and exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id) order by e.event_id`,
     ),
   );
@@ -145,7 +145,13 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
     await sendSingly(ctx, inflight.map(toRow), counts);
     report();
   }
-  let after = '';
+  // The new events, numbered once: batches read ranges instead of re-checking the state each time.
+  await ctx.q.run((db) =>
+    db.run(`create or replace temp table c360_apply_events as
+      select row_number() over (order by e.event_id) as n, e.* from c360_plan_events e
+      where ${unconfirmed} and not exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id)`),
+  );
+  let after = 0;
   let done = false;
   let carry: EventRow[] = [];
   await runPool(
@@ -157,23 +163,19 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
       if (!done && rows.length < BATCH_LIMITS.eventsPerBulkJob) {
         const fetched = await ctx.q.run((db) =>
           db.queryJson(
-            `${SELECT_EVENTS} where ${unconfirmed} and e.event_id > $1
-               and not exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id)
-             order by e.event_id limit ${BATCH_LIMITS.eventsPerBulkJob - rows.length}`,
+            `select e.n, ${EVENT_COLUMNS} from c360_apply_events e
+             where e.n > $1 order by e.n limit ${BATCH_LIMITS.eventsPerBulkJob - rows.length}`,
             [after],
           ),
         );
         if (fetched.length < BATCH_LIMITS.eventsPerBulkJob - rows.length) done = true;
-        if (fetched.length) after = String(fetched[fetched.length - 1]!.event_id);
+        if (fetched.length) after = Number(fetched[fetched.length - 1]!.n);
         rows.push(...fetched.map(toRow));
       }
       if (!rows.length) return undefined;
-      let bytes = 0;
-      let take = 0;
-      while (take < rows.length && bytes + rows[take]!.bytes <= REQUEST_BYTES) bytes += rows[take++]!.bytes;
-      take = Math.max(1, take);
-      carry = rows.slice(take);
-      return rows.slice(0, take);
+      const [batch, rest] = splitAtBytes(rows, REQUEST_BYTES);
+      carry = rest;
+      return batch;
     },
     async (rows) => {
       await sendBulk(ctx, rows, counts);

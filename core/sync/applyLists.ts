@@ -1,9 +1,9 @@
 import { listValue } from '@duckdb/node-api';
-import { join } from 'node:path';
-import { recordPublishedSnapshot, SEGMENTS_DIR } from '../segments/index.ts';
+import type { SegmentEngine } from '../segments/index.ts';
 import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
 import {
   awaitJob,
+  deleteJob,
   forgetJob,
   isGone,
   pendingJobs,
@@ -23,8 +23,8 @@ import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
  */
 
 export interface ListApplyOptions {
-  workspaceDir: string;
-  projectDir: string;
+  /** The engine the plan was made with: the publish snapshot records the same membership. */
+  engine: SegmentEngine;
 }
 
 async function ensureList(ctx: ApplyContext, plan: ListPlan): Promise<string> {
@@ -75,8 +75,7 @@ async function finishAddJob(
       );
     }
     await recordFailures(db, ctx.runId, failures);
-    await db.run(`delete from c360.sync_job_rows where job_id = $1`, [outcome.jobId]);
-    await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [outcome.jobId]);
+    await deleteJob(db, outcome.jobId);
   });
   counts.succeeded += confirmed.length;
   counts.failed += failures.length;
@@ -172,9 +171,7 @@ export async function applyList(
         plan.target,
         plan.definitionHash,
       ]);
-      await recordPublishedSnapshot(db, plan.target, {
-        segmentsDir: join(options.workspaceDir, SEGMENTS_DIR),
-        projectDir: options.projectDir,
+      await options.engine.snapshot(plan.target, {
         note: `published to Klaviyo list ${plan.listName} (${listId}) by sync run ${ctx.runId}`,
       });
     });

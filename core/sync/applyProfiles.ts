@@ -1,7 +1,14 @@
 import { listValue } from '@duckdb/node-api';
-import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
+import {
+  runPool,
+  splitAtBytes,
+  SyncCancelledError,
+  type ApplyContext,
+  type ApplyCounts,
+} from './applyContext.ts';
 import {
   awaitJob,
+  deleteJob,
   forgetJob,
   isGone,
   payloadOf,
@@ -12,7 +19,7 @@ import {
   type JobRow,
 } from './importJobs.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
-import { KlaviyoApiError } from './klaviyo/errors.ts';
+import { isRowRejection } from './klaviyo/errors.ts';
 import type { ProfilesPlan } from './profilePlan.ts';
 import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 
@@ -24,6 +31,8 @@ import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 /** Requests are JSON:API envelopes around the payloads; keep clear of the 5 MB limit. */
 const JOB_BYTES = Math.floor(BATCH_LIMITS.jobBytes * 0.97);
 const ENVELOPE_BYTES = 512;
+
+type SizedRow = JobRow & { bytes: number };
 
 /** Confirms the rows of a finished job that Klaviyo did not reject; records the rejected ones. */
 async function finishProfileJob(ctx: ApplyContext, outcome: JobOutcome, counts: ApplyCounts): Promise<void> {
@@ -50,8 +59,7 @@ async function finishProfileJob(ctx: ApplyContext, outcome: JobOutcome, counts: 
       [outcome.jobId, JSON.stringify(failedPositions)],
     );
     await recordFailures(db, ctx.runId, failures);
-    await db.run(`delete from c360.sync_job_rows where job_id = $1`, [outcome.jobId]);
-    await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [outcome.jobId]);
+    await deleteJob(db, outcome.jobId);
   });
   counts.succeeded += outcome.rows.length - outcome.failed.size;
   counts.failed += outcome.failed.size;
@@ -69,41 +77,51 @@ async function resumePendingJobs(ctx: ApplyContext, counts: ApplyCounts): Promis
   }
 }
 
-/** Next batch in email order: rows still unconfirmed (a resumed job may have confirmed some since planning). */
+/**
+ * The rows to send, numbered in email order, made once after the resumed jobs finished (they may have
+ * confirmed some rows since planning): batches then read ranges instead of re-checking the state each time.
+ */
+async function prepareWorklist(ctx: ApplyContext): Promise<void> {
+  await ctx.q.run((db) =>
+    db.run(`create or replace temp table c360_apply_profiles as
+      select row_number() over (order by p.email) as n, p.email, p.payload_hash, p.payload
+      from c360_plan_profiles p
+      where p.action in ('create', 'update') and coalesce(len(p.clears), 0) = 0
+        and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)`),
+  );
+}
+
+/** Next batch of the worklist, up to 10,000 profiles and under 5 MB. */
 function batchReader(ctx: ApplyContext) {
-  let after = '';
-  let carry: JobRow[] = [];
+  let after = 0;
+  let carry: SizedRow[] = [];
   let done = false;
   return async (): Promise<JobRow[] | undefined> => {
     if (ctx.isCancelled()) throw new SyncCancelledError();
-    const rows = [...carry];
-    carry = [];
+    const rows = carry;
     if (!done && rows.length < BATCH_LIMITS.profilesPerJob) {
       const fetched = await ctx.q.run((db) =>
         db.queryJson(
-          `select p.email, p.payload_hash, p.payload from c360_plan_profiles p
-           where p.action in ('create', 'update') and coalesce(len(p.clears), 0) = 0 and p.email > $1
-             and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)
-           order by p.email limit ${BATCH_LIMITS.profilesPerJob - rows.length}`,
+          `select n, email, payload_hash, payload from c360_apply_profiles
+           where n > $1 order by n limit ${BATCH_LIMITS.profilesPerJob - rows.length}`,
           [after],
         ),
       );
       if (fetched.length < BATCH_LIMITS.profilesPerJob - rows.length) done = true;
-      for (const r of fetched)
-        rows.push({
+      for (const r of fetched) {
+        const row = {
           email: String(r.email),
           payloadHash: String(r.payload_hash),
           payload: String(r.payload),
-        });
-      if (fetched.length) after = String(fetched[fetched.length - 1]!.email);
+        };
+        rows.push({ ...row, bytes: requestBytes(row) });
+      }
+      if (fetched.length) after = Number(fetched[fetched.length - 1]!.n);
     }
     if (!rows.length) return undefined;
-    let bytes = ENVELOPE_BYTES;
-    let take = 0;
-    while (take < rows.length && bytes + requestBytes(rows[take]!) <= JOB_BYTES)
-      bytes += requestBytes(rows[take++]!);
-    carry = rows.slice(Math.max(1, take));
-    return rows.slice(0, Math.max(1, take));
+    const [batch, rest] = splitAtBytes(rows, JOB_BYTES - ENVELOPE_BYTES);
+    carry = rest;
+    return batch;
   };
 }
 
@@ -163,13 +181,7 @@ async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () =>
         });
         counts.succeeded++;
       } catch (error) {
-        if (
-          !(error instanceof KlaviyoApiError) ||
-          error.retryable ||
-          error.status === 401 ||
-          error.status === 403
-        )
-          throw error;
+        if (!isRowRejection(error)) throw error;
         failures.push({
           sync: 'profiles',
           target: '',
@@ -196,6 +208,7 @@ export async function applyProfiles(ctx: ApplyContext, plan: ProfilesPlan): Prom
       ...(message ? { message } : {}),
     });
   await resumePendingJobs(ctx, counts);
+  await prepareWorklist(ctx);
   // Jobs process on Klaviyo's side while the next is sent; a few in flight keeps the endpoint busy.
   await runPool(Math.min(3, ctx.config.klaviyo.concurrency), batchReader(ctx), async (rows) => {
     counts.sent += rows.length;

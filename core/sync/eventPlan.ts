@@ -16,8 +16,6 @@ import {
  * filtered out here with a reason, so one bad row cannot fail a thousand good ones.
  */
 
-export const EVENT_PLAN_TABLE = 'temp.c360_plan_events';
-
 export const EVENT_SKIP_REASONS = {
   missing_id: 'no event id',
   duplicate_id: 'another event has the same event id',
@@ -98,9 +96,9 @@ export async function planEvents(
       i.event_id is not null as inflight,
       f.item_key is not null as retrying
     from checked c
-    left join c360.sync_event_state s on c.reason is null and s.event_id = c.event_id
-    left join c360.sync_event_inflight i on c.reason is null and i.event_id = c.event_id
-    left join c360.sync_failures f on c.reason is null and f.sync = 'events' and f.item_key = c.event_id`);
+    left join c360.sync_event_state s on s.event_id = c.event_id
+    left join c360.sync_event_inflight i on i.event_id = c.event_id
+    left join c360.sync_failures f on f.sync = 'events' and f.item_key = c.event_id`);
   const [totals] = await db.queryJs(`select count(*) as source_rows,
       count(*) filter (where action = 'send') as send,
       count(*) filter (where action = 'sent') as sent,

@@ -1,4 +1,5 @@
 import { listValue } from '@duckdb/node-api';
+import type { Database } from '../db/duckdb.ts';
 import type { ApplyContext } from './applyContext.ts';
 import { SyncCancelledError } from './applyContext.ts';
 import type { ImportError, ProfilePayload } from './klaviyo/client.ts';
@@ -160,12 +161,15 @@ export async function pendingJobs(
   });
 }
 
+/** Removes a job and its rows from the pending jobs (inside the caller's transaction). */
+export async function deleteJob(db: Database, jobId: string): Promise<void> {
+  await db.run(`delete from c360.sync_job_rows where job_id = $1`, [jobId]);
+  await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [jobId]);
+}
+
 /** A pending job Klaviyo no longer knows: forget it, its rows are still unconfirmed and get planned again. */
 export async function forgetJob(ctx: ApplyContext, jobId: string): Promise<void> {
-  await ctx.q.transaction(async (db) => {
-    await db.run(`delete from c360.sync_job_rows where job_id = $1`, [jobId]);
-    await db.run(`delete from c360.sync_import_jobs where job_id = $1`, [jobId]);
-  });
+  await ctx.q.transaction((db) => deleteJob(db, jobId));
 }
 
 export function isGone(error: unknown): boolean {

@@ -9,8 +9,6 @@ import { SyncConfigError } from './sourceModel.ts';
  * mode cannot remove them. Rows stay in `temp.c360_plan_list_members` for the apply step.
  */
 
-export const LIST_PLAN_TABLE = 'temp.c360_plan_list_members';
-
 export interface ListPlan {
   sync: 'lists';
   /** The segment. */

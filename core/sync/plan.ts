@@ -49,6 +49,17 @@ export interface PlanContext {
   workspaceDir: string;
   projectDir: string;
   now?: Date;
+  /** The workspace's saved segments (opened here when not given). */
+  engine?: SegmentEngine;
+}
+
+export function openSegmentEngine(
+  ctx: Pick<PlanContext, 'db' | 'workspaceDir' | 'projectDir'>,
+): Promise<SegmentEngine> {
+  return SegmentEngine.open(ctx.db, {
+    segmentsDir: join(ctx.workspaceDir, SEGMENTS_DIR),
+    projectDir: ctx.projectDir,
+  });
 }
 
 /** Calls a target needs, per endpoint: the minimum at the API maxima. */
@@ -83,22 +94,9 @@ export function callsFor(plan: TargetPlan): Partial<Record<Endpoint, number>> {
   return calls;
 }
 
-const WRITE_ENDPOINTS: Endpoint[] = [
-  'bulkImport',
-  'profileImport',
-  'listCreate',
-  'listMembersWrite',
-  'eventCreate',
-  'eventBulkCreate',
-  'deletion',
-];
-
 export function planHash(request: PlanRequest, targets: TargetPlan[]): string {
-  const essence = targets.map((t) => {
-    const { samples, ...figures } = t as TargetPlan & { samples: unknown };
-    void samples;
-    return figures;
-  });
+  // Samples are derived from the same rows: the figures and digests are the plan.
+  const essence = targets.map(({ samples: _samples, ...figures }) => figures);
   return createHash('sha256').update(JSON.stringify({ request, essence })).digest('hex').slice(0, 16);
 }
 
@@ -109,10 +107,7 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
   const enabled = (kind: SyncKind) => request.syncs.includes(kind) && config[kind].enabled;
   if (enabled('profiles')) targets.push(await planProfiles(db, config.profiles));
   if (enabled('lists')) {
-    const engine = await SegmentEngine.open(db, {
-      segmentsDir: join(ctx.workspaceDir, SEGMENTS_DIR),
-      projectDir: ctx.projectDir,
-    });
+    const engine = ctx.engine ?? (await openSegmentEngine(ctx));
     await prepareListPlanTable(db);
     for (const segment of selectSegments(engine, config.lists, request.segments))
       targets.push(await planList(db, engine, config.lists, segment));
@@ -135,7 +130,9 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
     targets,
     guardrails: checkGuardrails(targets, config.guardrails),
     apiCalls,
-    writeCalls: WRITE_ENDPOINTS.reduce((sum, e) => sum + (apiCalls[e] ?? 0), 0),
+    writeCalls: (Object.entries(apiCalls) as [Endpoint, number][])
+      .filter(([e]) => ENDPOINTS[e].write)
+      .reduce((sum, [, n]) => sum + n, 0),
     expectedSeconds: (Object.entries(apiCalls) as [Endpoint, number][]).reduce(
       (sum, [e, n]) => sum + secondsForCalls(e, n, scale),
       0,

@@ -18,8 +18,6 @@ import {
  * million profiles plan in seconds. The result stays in `temp.c360_plan_profiles` for the apply step.
  */
 
-export const PROFILE_PLAN_TABLE = 'temp.c360_plan_profiles';
-
 export const SKIP_REASONS = {
   missing_email: 'no email address',
   invalid_email: 'invalid email address',
@@ -148,8 +146,8 @@ export async function planProfiles(db: Database, config: ProfilesConfig): Promis
       end as action,
       f.item_key is not null as retrying
     from checked c
-    left join c360.sync_profile_state s on c.reason is null and s.email = c.email
-    left join c360.sync_failures f on c.reason is null and f.sync = 'profiles' and f.target = '' and f.item_key = c.email`);
+    left join c360.sync_profile_state s on s.email = c.email
+    left join c360.sync_failures f on f.sync = 'profiles' and f.target = '' and f.item_key = c.email`);
   await db.run(`alter table c360_plan_profiles add column clears varchar[]`);
   await db.run(`update c360_plan_profiles set clears = ${clearsSql(config)} where action = 'update'`);
 

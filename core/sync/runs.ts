@@ -125,13 +125,15 @@ function toTarget(r: Record<string, unknown>): TargetResult {
   };
 }
 
-export async function listRuns(db: Database, limit = 20): Promise<RunSummary[]> {
+export async function listRuns(db: Database, limit = 20, runId?: string): Promise<RunSummary[]> {
   await ensureSyncTables(db);
   const runs = await db.queryJson(
     `select run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as started_at,
        strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') as finished_at, status, syncs, plan_hash, approved, error,
        epoch_ms(finished_at) - epoch_ms(started_at) as duration_ms
-     from c360.sync_runs order by started_at desc, run_id desc limit ${Math.max(1, Math.floor(limit))}`,
+     from c360.sync_runs ${runId === undefined ? '' : 'where run_id = $1'}
+     order by started_at desc, run_id desc limit ${Math.max(1, Math.floor(limit))}`,
+    runId === undefined ? [] : [runId],
   );
   if (!runs.length) return [];
   const targets = await db.queryJson(
@@ -172,12 +174,11 @@ export class RunNotFoundError extends Error {
 export async function showRun(db: Database, runId: string): Promise<RunSummary & { errors: RunError[] }> {
   await ensureSyncTables(db);
   const [match] = await db.queryJson(
-    `select run_id from c360.sync_runs where run_id = $1 or run_id like $1 || '%' order by started_at desc limit 2`,
+    `select run_id from c360.sync_runs where run_id = $1 or run_id like $1 || '%' order by started_at desc limit 1`,
     [runId],
   );
-  if (!match) throw new RunNotFoundError(`No sync run '${runId}'. \`c360 runs\` lists the recent runs.`);
-  const all = await listRuns(db, 100_000);
-  const run = all.find((r) => r.runId === match.run_id)!;
+  const [run] = match ? await listRuns(db, 1, String(match.run_id)) : [];
+  if (!run) throw new RunNotFoundError(`No sync run '${runId}'. \`c360 runs\` lists the recent runs.`);
   const errors = await db.queryJson(
     `select sync, target, item_key, code, error from c360.sync_run_errors where run_id = $1
      order by sync, target, item_key limit 1000`,

@@ -116,17 +116,3 @@ export async function recordFailures(db: Database, runId: string, failures: Fail
     [...params, runId],
   );
 }
-
-/** Clears failures of rows that have now been confirmed. */
-export async function clearFailures(
-  db: Database,
-  sync: FailureRow['sync'],
-  target: string,
-  keysSql: string,
-  params: unknown[] = [],
-): Promise<void> {
-  await db.run(
-    `delete from c360.sync_failures where sync = '${sync}' and target = $${params.length + 1} and item_key in (${keysSql})`,
-    [...(params as string[]), target],
-  );
-}

@@ -9,10 +9,10 @@ import {
   type ApplyProgress,
 } from './applyContext.ts';
 import type { SyncConfig } from './config.ts';
-import type { SyncKind, TargetPlan } from './guardrails.ts';
+import type { TargetPlan } from './guardrails.ts';
 import { DEFAULT_BASE_URL, KlaviyoClient } from './klaviyo/client.ts';
 import { KlaviyoApiError, redact } from './klaviyo/errors.ts';
-import { computePlan, savePlan, type PlanRequest, type SyncPlan } from './plan.ts';
+import { computePlan, openSegmentEngine, savePlan, type PlanRequest, type SyncPlan } from './plan.ts';
 import {
   finishRun,
   markInterruptedRuns,
@@ -134,8 +134,14 @@ export async function runSync(
     syncs: request.syncs,
     ...(request.segments ? { segments: request.segments } : {}),
   };
+  const planContext = { db, workspaceDir: ws.dir, projectDir: ws.projectDir };
+  // One engine for planning and for the publish snapshots: the segments are loaded once per run.
+  const engine =
+    planRequest.syncs.includes('lists') && config.lists.enabled
+      ? await openSegmentEngine(planContext)
+      : undefined;
   const plan = await computePlan(
-    { db, config, workspaceDir: ws.dir, projectDir: ws.projectDir, ...(hooks.now ? { now: hooks.now } : {}) },
+    { ...planContext, config, ...(hooks.now ? { now: hooks.now } : {}), ...(engine ? { engine } : {}) },
     planRequest,
   );
   let resumedPlan = false;
@@ -200,7 +206,7 @@ export async function runSync(
         target.sync === 'profiles'
           ? await applyProfiles(ctx, target)
           : target.sync === 'lists'
-            ? await applyList(ctx, target, { workspaceDir: ws.dir, projectDir: ws.projectDir })
+            ? await applyList(ctx, target, { engine: engine! })
             : await applyEvents(ctx, target);
       if (target.sync === 'lists' && target.refused) errors.push(`lists ${target.target}: ${target.refused}`);
     } catch (error) {
@@ -246,5 +252,3 @@ export async function runSync(
 function totalCalls(client: KlaviyoClient): number {
   return Object.values(client.stats.calls).reduce((a, b) => a + (b ?? 0), 0);
 }
-
-export type { SyncKind };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../fakes/klaviyo/faults.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { runCli } from './cliProcess.ts';
 import { snapshotFake, type FakeSnapshot } from './fakeSnapshot.ts';
@@ -16,17 +17,6 @@ let reference: FakeSnapshot;
 let referenceRequests: number;
 /** Two lists keep each run short; the lists path is the same for every segment. */
 const SEGMENTS = ['vip_customers', 'winback_candidates'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   base = await buildBaseWorkspace(400, 5);

@@ -87,32 +87,3 @@ export async function query<T = Record<string, unknown>>(dir: string, sql: strin
     ws.close();
   }
 }
-
-/** What Klaviyo should hold after a complete sync: every sendable profile's payload, list members, events. */
-export async function expectedState(dir: string): Promise<{
-  profiles: Map<string, Record<string, unknown>>;
-  lists: Map<string, string[]>;
-  events: Set<string>;
-}> {
-  const ws = await openWorkspace(dir, { readOnly: true });
-  try {
-    const profiles = new Map<string, Record<string, unknown>>();
-    for (const r of await ws.db.queryJson(`select email, payload from c360.sync_profile_state`))
-      profiles.set(String(r.email), JSON.parse(String(r.payload)) as Record<string, unknown>);
-    const lists = new Map<string, string[]>();
-    for (const r of await ws.db.queryJson(
-      `select l.list_name, list(m.email order by m.email) as emails from c360.sync_lists l
-       left join c360.sync_list_members m using (segment) group by l.list_name`,
-    ))
-      lists.set(
-        String(r.list_name),
-        ((r.emails as (string | null)[]) ?? []).filter((e): e is string => e !== null),
-      );
-    const events = new Set(
-      (await ws.db.queryJson(`select event_id from c360.sync_event_state`)).map((r) => String(r.event_id)),
-    );
-    return { profiles, lists, events };
-  } finally {
-    ws.close();
-  }
-}

@@ -35,11 +35,7 @@ async function guarded(out: Output, work: () => Promise<void>): Promise<void> {
     if (!usage && !(error instanceof MissingTableError) && !(error instanceof CustomerNotFoundError))
       throw error;
     const message = error instanceof Error ? error.message : String(error);
-    if (out.json)
-      process.stderr.write(
-        `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: message })}\n`,
-      );
-    else process.stderr.write(`error: ${message}\n`);
+    out.error(message);
     process.exitCode = usage ? EXIT.usage : EXIT.failed;
   }
 }

@@ -8,7 +8,6 @@ import {
   RunNotFoundError,
   SKIP_REASONS,
   StalePlanError,
-  SyncConfigError,
   type ApplyProgress,
   type Endpoint,
   type RunError,
@@ -192,11 +191,7 @@ function exitCodeFor(outcome: SyncOutcome): number {
 }
 
 function fail(out: Output, message: string, code: number): void {
-  if (out.json)
-    process.stderr.write(
-      `${JSON.stringify({ level: 'error', time: new Date().toISOString(), msg: message })}\n`,
-    );
-  else process.stderr.write(`error: ${message}\n`);
+  out.error(message);
   process.exitCode = code;
 }
 
@@ -314,12 +309,8 @@ Examples:
           process.exitCode = exitCodeFor(outcome);
         } catch (error) {
           progress.stop();
-          if (
-            error instanceof StalePlanError ||
-            error instanceof SyncConfigError ||
-            (error instanceof Error && error.name === 'ConfigError')
-          )
-            return fail(out, error.message, EXIT.usage);
+          // Configuration errors (exit 2) are reported by the CLI's top-level handler.
+          if (error instanceof StalePlanError) return fail(out, error.message, EXIT.usage);
           throw error;
         }
       },

@@ -74,16 +74,6 @@ export interface KlaviyoClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const WRITE_ENDPOINTS = new Set<Endpoint>([
-  'bulkImport',
-  'profileImport',
-  'listCreate',
-  'listMembersWrite',
-  'eventCreate',
-  'eventBulkCreate',
-  'deletion',
-]);
-
 /** Passes a timeout to axios and lets this client, not the SDK, decide about retries. */
 class TimedSession extends ApiKeySession {
   constructor(
@@ -182,7 +172,7 @@ export class KlaviyoClient {
         const result = await this.semaphore.use(async () => {
           await pacer.acquire();
           this.stats.calls[endpoint] = (this.stats.calls[endpoint] ?? 0) + 1;
-          if (WRITE_ENDPOINTS.has(endpoint)) this.stats.writeCalls++;
+          if (ENDPOINTS[endpoint].write) this.stats.writeCalls++;
           return send();
         });
         const { remaining, resetSeconds } = rateLimitHeaders(result.response.headers);
@@ -400,10 +390,6 @@ export class KlaviyoClient {
         },
       }),
     );
-  }
-
-  redact(text: string): string {
-    return redact(text, this.secrets);
   }
 }
 

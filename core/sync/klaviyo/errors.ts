@@ -82,6 +82,14 @@ export function toKlaviyoError(error: unknown, endpoint: string): KlaviyoApiErro
   );
 }
 
+/**
+ * Klaviyo refused this one row (invalid data): record it and go on. Retryable failures (retries exhausted) and
+ * bad credentials stop the run instead, since every other row would fail the same way.
+ */
+export function isRowRejection(error: unknown): error is KlaviyoApiError {
+  return error instanceof KlaviyoApiError && !error.retryable && error.status !== 401 && error.status !== 403;
+}
+
 /** Rate-limit headers of a successful response (steady window). */
 export function rateLimitHeaders(headers: unknown): { remaining?: number; resetSeconds?: number } {
   const h = (headers ?? {}) as Record<string, unknown>;

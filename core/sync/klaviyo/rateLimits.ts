@@ -5,22 +5,24 @@
  */
 
 export const ENDPOINTS = {
-  bulkImport: { label: 'POST /api/profile-bulk-import-jobs', burst: 10, steady: 150 },
-  importJobRead: { label: 'GET /api/profile-bulk-import-jobs/…', burst: 10, steady: 150 },
-  profileImport: { label: 'POST /api/profile-import', burst: 75, steady: 750 },
-  profilesRead: { label: 'GET /api/profiles', burst: 75, steady: 750 },
-  listsRead: { label: 'GET /api/lists', burst: 75, steady: 750 },
-  listCreate: { label: 'POST /api/lists', burst: 10, steady: 150 },
-  listMembersWrite: { label: 'POST|DELETE /api/lists/{id}/relationships/profiles', burst: 10, steady: 150 },
-  eventCreate: { label: 'POST /api/events', burst: 350, steady: 3500 },
-  eventBulkCreate: { label: 'POST /api/event-bulk-create-jobs', burst: 10, steady: 150 },
-  deletion: { label: 'POST /api/data-privacy-deletion-jobs', burst: 3, steady: 60 },
+  bulkImport: { label: 'POST /api/profile-bulk-import-jobs', burst: 10, steady: 150, write: true },
+  importJobRead: { label: 'GET /api/profile-bulk-import-jobs/…', burst: 10, steady: 150, write: false },
+  profileImport: { label: 'POST /api/profile-import', burst: 75, steady: 750, write: true },
+  profilesRead: { label: 'GET /api/profiles', burst: 75, steady: 750, write: false },
+  listsRead: { label: 'GET /api/lists', burst: 75, steady: 750, write: false },
+  listCreate: { label: 'POST /api/lists', burst: 10, steady: 150, write: true },
+  listMembersWrite: {
+    label: 'POST|DELETE /api/lists/{id}/relationships/profiles',
+    burst: 10,
+    steady: 150,
+    write: true,
+  },
+  eventCreate: { label: 'POST /api/events', burst: 350, steady: 3500, write: true },
+  eventBulkCreate: { label: 'POST /api/event-bulk-create-jobs', burst: 10, steady: 150, write: true },
+  deletion: { label: 'POST /api/data-privacy-deletion-jobs', burst: 3, steady: 60, write: true },
 } as const;
 
 export type Endpoint = keyof typeof ENDPOINTS;
-
-/** Lists may only be created 150 times a day per account. */
-export const LIST_CREATE_DAILY_LIMIT = 150;
 
 export const BATCH_LIMITS = {
   profilesPerJob: 10_000,
