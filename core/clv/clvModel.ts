@@ -10,7 +10,7 @@ import {
 } from './clvScores.ts';
 
 /**
- * `int_customer__clv`: BG/NBD + Gamma-Gamma scores per buyer (sql/DEFINITIONS.md, Scores → predicted_clv_12m,
+ * `int_customer__clv`: Pareto/NBD + Gamma-Gamma scores per buyer (sql/DEFINITIONS.md, Scores → predicted_clv_12m,
  * p_alive), fitted on this shop's buyers at every build.
  *
  * Customer ids never cross into JavaScript: reading a million strings through the client costs seconds. The
@@ -35,14 +35,14 @@ const columns: ColumnDoc[] = [
   {
     name: 'p_alive',
     description:
-      'BG/NBD probability that the customer is still active at as_of. 1 for one-time buyers: the model only ' +
-      'lets customers drop out right after a repeat purchase, so their low future value shows in ' +
-      'expected_purchases_12m instead.',
+      'Pareto/NBD probability that the customer is still active at as_of, from their order count and the ' +
+      'time since their last order relative to their history: customers may leave at any time, so it falls ' +
+      'for one-time buyers who never came back too.',
     tests: ['not_null', { expression: 'p_alive between 0 and 1' }],
   },
   {
     name: 'expected_purchases_12m',
-    description: `BG/NBD expected number of orders in the ${CLV_HORIZON_DAYS} days after as_of (time unit: days).`,
+    description: `Pareto/NBD expected number of orders in the ${CLV_HORIZON_DAYS} days after as_of (time unit: days).`,
     tests: ['not_null', { expression: 'expected_purchases_12m >= 0' }],
   },
   {
@@ -207,8 +207,9 @@ export async function buildClvTable(
 export const clvModel: CodeModel = {
   name: 'int_customer__clv',
   description:
-    'Predicted 12-month customer value per buyer: BG/NBD (Fader, Hardie & Lee 2005) for future purchases and ' +
-    'P(alive), Gamma-Gamma (Fader & Hardie 2013) for order value, fitted by maximum likelihood on this ' +
+    'Predicted 12-month customer value per buyer: Pareto/NBD (Schmittlein, Morrison & Colombo 1987) for ' +
+    'future purchases and P(alive), Gamma-Gamma (Fader & Hardie 2013) for order value, fitted by maximum ' +
+    'likelihood on this ' +
     "shop's buyers at each build. Time unit: days; frequency = orders − 1, recency = days first → last " +
     'order, T = days first order → as_of. Shops with too few (repeat) buyers get documented fallbacks and a ' +
     'build warning.',

@@ -1,14 +1,16 @@
-/** Customer lifetime value: BG/NBD purchase model, Gamma-Gamma spend model and the `int_customer__clv` code model. */
+/** Customer lifetime value: Pareto/NBD purchase model, Gamma-Gamma spend model and the `int_customer__clv` code model. */
 export {
-  bgnbdExpectedPurchases,
-  bgnbdLogLikelihood,
-  bgnbdProbabilityAlive,
-  bgnbdUnconditionalExpectedPurchases,
-  fitBgNbd,
-  type BgNbdFit,
-  type BgNbdFitOptions,
-  type BgNbdParams,
-} from './bgnbd.ts';
+  fitParetoNbd,
+  paretoNbdExpectedPurchases,
+  paretoNbdLogLikelihood,
+  paretoNbdProbabilityAlive,
+  paretoNbdUnconditionalExpectedPurchases,
+  scoreParetoNbd,
+  type ParetoNbdFit,
+  type ParetoNbdFitOptions,
+  type ParetoNbdParams,
+  type ParetoNbdScores,
+} from './paretoNbd.ts';
 export {
   fitGammaGamma,
   gammaGammaExpectedAverageValue,
@@ -21,7 +23,7 @@ export {
 } from './gammaGamma.ts';
 export { aggregateRfm, type AggregatedRfm, type RfmSummary } from './rfmSummary.ts';
 export {
-  BGNBD_FALLBACK_PARAMS,
+  PARETO_NBD_FALLBACK_PARAMS,
   CLV_HORIZON_DAYS,
   DEFAULT_CLV_OPTIONS,
   computeClvScores,

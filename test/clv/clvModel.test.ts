@@ -9,14 +9,17 @@ import {
   type FakeBuyer,
   type TempDatabase,
 } from './orderMetricsFixture.ts';
-import { seededRandom, simulateBgNbd } from './simulateBgNbd.ts';
+import { seededRandom, simulateParetoNbd } from './simulateParetoNbd.ts';
 
 const AS_OF = '2024-06-01 00:00:00';
+
+/** A retail-like Pareto/NBD shop in days: mean purchase rate r/α = 1 per 50 days, dropout rate s/β = 1 per 333 days. */
+const SIMULATED = { r: 0.8, alpha: 40, s: 0.9, beta: 300 };
 
 function simulatedBuyers(count: number, seed: number): FakeBuyer[] {
   const random = seededRandom(seed);
   const ages = Array.from({ length: count }, () => 1 + random() * 729);
-  return simulateBgNbd({ r: 0.5, alpha: 20, a: 0.8, b: 3 }, ages, seed + 1).map((c) => ({
+  return simulateParetoNbd(SIMULATED, ages, seed + 1).map((c) => ({
     ...c,
     averageOrderValue: Math.round((15 + 70 * random()) * 100) / 100,
   }));
@@ -69,7 +72,7 @@ describe('int_customer__clv code model', () => {
     const warnings: string[] = [];
     const result = await buildClvTable(modelContext(temp.db, AS_OF), { warn: (m) => warnings.push(m) });
     expect(warnings).toEqual([]);
-    expect(result.bgnbd.source).toBe('fit');
+    expect(result.paretoNbd.source).toBe('fit');
     expect(result.gammaGamma.source).toBe('fit');
 
     const types = await temp.db.queryJs(
@@ -137,7 +140,7 @@ describe('int_customer__clv code model', () => {
     try {
       await clvModel.build(modelContext(temp.db, AS_OF));
       expect(warn).toHaveBeenCalledTimes(2);
-      expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[int_customer__clv\] BG\/NBD not fitted/);
+      expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[int_customer__clv\] Pareto\/NBD not fitted/);
     } finally {
       warn.mockRestore();
     }
@@ -145,7 +148,9 @@ describe('int_customer__clv code model', () => {
       'SELECT customer_id, p_alive, expected_order_value FROM int_customer__clv ORDER BY customer_id',
     );
     expect(rows.map((r) => r.expected_order_value)).toEqual([30, 45.5, 20]);
-    expect(rows[0]?.p_alive).toBe(1);
+    // The generic parameters still tell the buyer of five days ago from the one silent for a year.
+    expect(rows[0]?.p_alive).toBeGreaterThan(0.9);
+    expect(rows[2]?.p_alive).toBeLessThan(0.5);
   });
 
   it('creates an empty table with the right columns when nobody has ordered', async () => {
@@ -182,12 +187,12 @@ describe('int_customer__clv code model', () => {
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `int_customer__clv: 100k buyers built in ${seconds.toFixed(2)} s`,
-      result.bgnbd.params,
+      result.paretoNbd.params,
       result.gammaGamma.params,
     );
-    expect(result.bgnbd.source).toBe('fit');
-    expect(Math.abs(result.bgnbd.params.r / 0.5 - 1)).toBeLessThan(0.1);
-    expect(Math.abs(result.bgnbd.params.alpha / 20 - 1)).toBeLessThan(0.1);
+    expect(result.paretoNbd.source).toBe('fit');
+    expect(Math.abs(result.paretoNbd.params.r / SIMULATED.r - 1)).toBeLessThan(0.1);
+    expect(Math.abs(result.paretoNbd.params.alpha / SIMULATED.alpha - 1)).toBeLessThan(0.1);
     const [summary] = await temp.db.queryJs(`
       SELECT count(*)::INTEGER AS n, min(p_alive) AS lo, max(p_alive) AS hi,
              count(*) FILTER (WHERE isnan(predicted_clv_12m) OR isinf(predicted_clv_12m) OR predicted_clv_12m < 0)::INTEGER AS bad

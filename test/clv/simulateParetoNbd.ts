@@ -1,4 +1,4 @@
-import type { BgNbdParams } from '../../core/clv/bgnbd.ts';
+import type { ParetoNbdParams } from '../../core/clv/paretoNbd.ts';
 
 /** Small seeded PRNG (mulberry32) so simulated shops are the same on every run. */
 export function seededRandom(seed: number): () => number {
@@ -39,29 +39,29 @@ export interface SimulatedCustomer {
 }
 
 /**
- * Draws customers from the BG/NBD generative story (as `lifetimes.generate_data.beta_geometric_nbd_model`
- * does): λ ~ Gamma(r, α), p ~ Beta(a, b); purchases form a Poisson(λ) process from time 0, and after each
- * repeat purchase the customer drops out with probability p.
+ * Draws customers from the Pareto/NBD generative story (as `lifetimes.generate_data.pareto_nbd_model` does):
+ * λ ~ Gamma(r, α), μ ~ Gamma(s, β); the customer is alive for an Exponential(μ) time from their first purchase
+ * and, while alive, buys as a Poisson(λ) process. Observed until T.
  */
-export function simulateBgNbd(
-  params: BgNbdParams,
+export function simulateParetoNbd(
+  params: ParetoNbdParams,
   ages: readonly number[],
   seed: number,
 ): SimulatedCustomer[] {
   const random = seededRandom(seed);
   return ages.map((T) => {
     const lambda = sampleGamma(params.r, random) / params.alpha;
-    const g1 = sampleGamma(params.a, random);
-    const p = g1 / (g1 + sampleGamma(params.b, random));
+    const mu = sampleGamma(params.s, random) / params.beta;
+    const lifetime = -Math.log(1 - random()) / mu;
+    const end = Math.min(T, lifetime);
     let time = 0;
     let frequency = 0;
     let recency = 0;
     for (;;) {
       time += -Math.log(1 - random()) / lambda;
-      if (time > T) break;
+      if (time > end) break;
       frequency++;
       recency = time;
-      if (random() < p) break;
     }
     return { frequency, recency, T };
   });
