@@ -3,9 +3,10 @@ import { gammaSign, logAbsGamma } from './logGamma.ts';
 /**
  * Gauss hypergeometric function 2F1(a, b; c; z) for real parameters and real z ≤ 1.
  *
- * The BG/NBD conditional expectation needs 2F1 at z = t / (α + T + t), which approaches 1 for young customers
- * when α is small, with a + b − c growing with the customer's frequency. A plain power series is then slow or
- * overflows, so several representations are tried:
+ * The Pareto/NBD likelihood and P(alive) need 2F1 at z = |α − β| / (max(α, β) + t), which approaches 1 when
+ * one of α, β is much smaller than the other, with parameters growing with the customer's frequency (the
+ * model uses its own positive series below z = 0.95 and this function beyond). A plain power series is then
+ * slow or overflows, so several representations are tried:
  * - the power series, or Euler's transformation (1 − z)^(c−a−b) 2F1(c−a, c−b; c; z), whose terms decay like
  *   n^(c−a−b−1) instead of growing like n^(a+b−c−1) when c − a − b < 0 (the `lifetimes` library's fallback);
  * - near z = 1, the connection formula onto 1 − z (Abramowitz & Stegun 15.3.6), interpolated across integer

@@ -1,5 +1,5 @@
 /**
- * Per-customer purchase histories in the form the BG/NBD and Gamma-Gamma models take, column-wise so a
+ * Per-customer purchase histories in the form the Pareto/NBD and Gamma-Gamma models take, column-wise so a
  * million customers stay a few typed arrays.
  */
 export interface RfmSummary {

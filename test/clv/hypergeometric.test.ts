@@ -40,7 +40,8 @@ describe('hyp2f1', () => {
     expect(hyp2f1(Number.NaN, 1, 2, 0.3)).toBeNaN();
   });
 
-  // ln|2F1| and sign from mpmath 1.3.0 (`mp.hyp2f1` at 50 digits). The first four are the BG/NBD uses:
+  // ln|2F1| and sign from mpmath 1.3.0 (`mp.hyp2f1` at 50 digits). The first four are arguments of the BG/NBD
+  // model this project used before Pareto/NBD, kept as hard cases:
   // CDNOW's published parameters (r 0.243, α 4.414, a 0.793, b 2.426), conditional for FHL's example
   // customer (x = 2, T = 38.86, t = 39 weeks) and unconditional; a one-time buyer when α is tiny (z → 1);
   // a 500-order buyer in days (value ~e^1148, far past double range).
@@ -69,7 +70,7 @@ describe('hyp2f1', () => {
     expect(hyp2f1(500.243, 502.426, 502.219, 0.999)).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('is accurate over the BG/NBD parameter range, frequencies 0–400 and z up to 1 − 1e-5', () => {
+  it('is accurate over a wide CLV parameter range, frequencies 0–400 and z up to 1 − 1e-5', () => {
     // Identity check independent of any reference table: Euler's transformation relates two evaluations
     // that go through different code paths (series in z vs. the connection formula near 1).
     for (const x of [0, 1, 3, 12, 60, 400]) {

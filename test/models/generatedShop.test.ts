@@ -176,6 +176,27 @@ describe('the models on a generated dirty shop', () => {
     expect(active).toBeGreaterThan(churned);
   });
 
+  it('lower the mean p_alive at every lifecycle stage further from the last order', async () => {
+    const rows = await db.queryJs(`select lifecycle_stage as stage, avg(p_alive) as p from dim_customers
+      where total_orders > 0 group by 1`);
+    const mean = Object.fromEntries(rows.map((r) => [r.stage, Number(r.p)]));
+    const recent = Math.min(mean.new as number, mean.active as number);
+    expect(recent).toBeGreaterThan(mean.at_risk as number);
+    expect(mean.at_risk).toBeGreaterThan(mean.lapsing as number);
+    expect(mean.lapsing).toBeGreaterThan(mean.churned as number);
+  });
+
+  it('give one-time buyers who never came back a low p_alive, below that of recent one-time buyers', async () => {
+    const longGone = await scalar(
+      `select median(p_alive) from dim_customers where total_orders = 1 and days_since_last_order > 700`,
+    );
+    const recent = await scalar(
+      `select median(p_alive) from dim_customers where total_orders = 1 and days_since_last_order <= 60`,
+    );
+    expect(longGone).toBeLessThan(0.3);
+    expect(longGone).toBeLessThan(recent);
+  });
+
   it('share buyers across channels realistically and count channels consistently', async () => {
     expect(
       await count(
