@@ -121,7 +121,7 @@ export const validateSegmentsProcedure = defineProcedure({
       ok: engine.problems.length === 0,
       segments: engine.segments.map((s) => s.definition.name),
       problems: engine.problems,
-      warnings: engine.segments.flatMap(sensitivityWarnings),
+      warnings: engine.segments.flatMap((s) => sensitivityWarnings(s, engine.set)),
     }));
   },
 });

@@ -27,6 +27,8 @@ export interface ProjectNode {
   codeModel?: CodeModel;
   columns: ColumnDoc[];
   tests: ModelTest[];
+  /** Sensitive tag → consent column, from the model's docs (`consent_columns`). */
+  consentColumns?: Record<string, string>;
   /** Whether a YAML entry documents this node. */
   documented: boolean;
 }
@@ -166,6 +168,7 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
       node.description = doc.description;
       node.columns = doc.columns;
       node.tests = doc.tests ?? [];
+      if (doc.consent_columns) node.consentColumns = doc.consent_columns;
       node.documented = true;
       if (doc.column_types) node.seedColumnTypes = doc.column_types;
     }

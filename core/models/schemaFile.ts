@@ -19,16 +19,29 @@ export const modelTestSchema = z.union([
   z.strictObject({ unique_combination: z.array(z.string().min(1)).min(2) }),
 ]);
 
+const tagName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'a tag is lower-case letters, digits and _ (e.g. health)');
+
 export const columnDocSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().min(1, 'every column needs a description'),
   tests: z.array(columnTestSchema).optional(),
+  /** Tags of the whole column, e.g. `health`: every value of it is health data (core/segments/sensitivity.ts). */
+  tags: z.array(tagName).optional(),
+  /** Tags of single values of a category column, e.g. `{ health: [Schwangerschaft] }`. */
+  value_tags: z.record(tagName, z.array(scalar).min(1)).optional(),
 });
 
 export const modelDocSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().min(1, 'every model needs a description'),
   tests: z.array(modelTestSchema).optional(),
+  /**
+   * Sensitive tags of this model's columns → the boolean column recording the opt-in that data needs, e.g.
+   * `{ health: pregnancy_opt_in }`. A tag named here (and `health` always) marks sensitive data.
+   */
+  consent_columns: z.record(tagName, z.string().min(1)).optional(),
   columns: z.array(columnDocSchema),
 });
 

@@ -18,6 +18,8 @@ export interface ColumnDoc {
   name: string;
   description: string;
   tests?: ColumnTest[];
+  tags?: string[];
+  value_tags?: Record<string, (string | number | boolean)[]>;
 }
 
 /**

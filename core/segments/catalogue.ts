@@ -1,5 +1,6 @@
 import { quoteIdent, type Database } from '../db/duckdb.ts';
 import { loadProject } from '../models/index.ts';
+import { healthTagsOf, type HealthTags } from './sensitivity.ts';
 
 /**
  * What segments can be written over: the columns of dim_customers as the database describes them, with the
@@ -30,6 +31,10 @@ export interface Catalogue {
   asOf: string;
   /** The latest published build, to invalidate caches; null when the table was made some other way. */
   buildRunId: string | null;
+  /** Health-tagged columns and values of the table's docs (sensitivity.ts); none without a project. */
+  health?: HealthTags;
+  /** Why the model docs could not be read (then health tags are unknown). */
+  docsProblem?: string;
 }
 
 export function columnKind(type: string): ColumnKind {
@@ -96,12 +101,16 @@ interface ColumnDocs {
   values?: (string | number | boolean)[];
 }
 
-async function readColumnDocs(projectDir: string | undefined): Promise<Map<string, ColumnDocs>> {
+async function readColumnDocs(
+  projectDir: string | undefined,
+  table: string,
+): Promise<{ docs: Map<string, ColumnDocs>; health?: HealthTags; problem?: string }> {
   const docs = new Map<string, ColumnDocs>();
-  if (!projectDir) return docs;
+  if (!projectDir) return { docs };
   try {
     const project = await loadProject(projectDir);
-    for (const column of project.nodes.get(SEGMENT_TABLE)?.columns ?? []) {
+    const node = project.nodes.get(table);
+    for (const column of node?.columns ?? []) {
       const accepted = column.tests?.find(
         (t): t is { accepted_values: { values: (string | number | boolean)[] } } =>
           typeof t === 'object' && 'accepted_values' in t,
@@ -111,10 +120,12 @@ async function readColumnDocs(projectDir: string | undefined): Promise<Map<strin
         ...(accepted ? { values: accepted.accepted_values.values } : {}),
       });
     }
-  } catch {
-    // Documentation is a nicety for messages and the rule builder; a broken project must not stop previews.
+    return { docs, health: healthTagsOf(node) };
+  } catch (error) {
+    // A broken project must not stop previews; the health tags it holds are then unknown, which the preview
+    // warns about and the list sync refuses.
+    return { docs, problem: error instanceof Error ? error.message : String(error) };
   }
-  return docs;
 }
 
 export class MissingTableError extends Error {
@@ -136,16 +147,20 @@ export async function readCatalogue(
     );
   }
   const build = await latestBuild(db);
-  const docs = await readColumnDocs(options.projectDir);
-  return catalogueFromColumns(
-    described.map((row) => {
-      const name = String(row.column_name);
-      return { name, type: String(row.column_type), ...docs.get(name) };
-    }),
-    build.asOf ?? todayUtc(),
-    build.runId,
-    table,
-  );
+  const { docs, health, problem } = await readColumnDocs(options.projectDir, table);
+  return {
+    ...catalogueFromColumns(
+      described.map((row) => {
+        const name = String(row.column_name);
+        return { name, type: String(row.column_type), ...docs.get(name) };
+      }),
+      build.asOf ?? todayUtc(),
+      build.runId,
+      table,
+    ),
+    ...(health ? { health } : {}),
+    ...(problem ? { docsProblem: problem } : {}),
+  };
 }
 
 /** Columns a user sees in messages: what a rule over this column may say. */

@@ -18,6 +18,7 @@ import {
   type SegmentProblem,
 } from './definition.ts';
 import type { ValidatedSql } from './expertSql.ts';
+import { healthUse } from './sensitivity.ts';
 
 /**
  * Rules → parameterised SQL over dim_customers. Values are always bound parameters ($1, $2, …); identifiers
@@ -284,8 +285,15 @@ export function compileSegment(
         sql: isTrue(quoteIdent('is_marketable')),
       });
   }
-  if (def.sensitive && def.consent_column) {
-    const column = compiler.column(def.consent_column, 'consent_column');
+  // Consent follows the data: a declared consent_column and the consent columns of tagged data it reads.
+  const health = healthUse(def, ctx.catalogue, ctx.expertSql);
+  for (const tag of health.missingConsent)
+    compiler.problem(
+      'consent_column',
+      `reads data tagged ${tag} in the model docs, which name no consent column for it; add consent_columns: { ${tag}: <opt-in column> } to the model's YAML`,
+    );
+  for (const name of health.consentColumns) {
+    const column = compiler.column(name, 'consent_column');
     if (column && column.kind !== 'boolean')
       compiler.problem('consent_column', `${describeColumn(column)} is not a true/false column`);
     else if (column)

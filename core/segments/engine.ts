@@ -230,7 +230,7 @@ export class SegmentEngine {
     };
     const prepared = await preparePreview(this.db, set, target, options);
     const figures = await computeFigures(this.db, set, prepared, options);
-    const result: PreviewResult = { ...figures, warnings: sensitivityWarnings(target) };
+    const result: PreviewResult = { ...figures, warnings: sensitivityWarnings(target, set) };
     if (request.sample) {
       const columns = request.sampleColumns ?? [
         'customer_id',

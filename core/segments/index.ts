@@ -52,4 +52,12 @@ export {
 export type { RecordOptions, SnapshotDiff, SnapshotSummary } from './snapshots.ts';
 export { copyTemplates, listTemplates, TEMPLATES_DIR } from './templates.ts';
 export { invalidateProjection } from './projection.ts';
-export { sensitivityWarnings } from './sensitivity.ts';
+export {
+  consentFor,
+  healthTagsOf,
+  healthUse,
+  HEALTH_TAG,
+  NO_HEALTH_TAGS,
+  sensitivityWarnings,
+} from './sensitivity.ts';
+export type { HealthRead, HealthTags, HealthUse } from './sensitivity.ts';

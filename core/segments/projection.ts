@@ -3,6 +3,7 @@ import { quoteIdent, type Database } from '../db/duckdb.ts';
 import type { Catalogue, CatalogueColumn } from './catalogue.ts';
 import { holdoutBucketExpression, SqlParams } from './compiler.ts';
 import { definitionHash } from './definition.ts';
+import { healthUse } from './sensitivity.ts';
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
 
 /**
@@ -147,7 +148,10 @@ function savedHash(set: SegmentSet): string {
   if (known) return known;
   const hash = createHash('sha256');
   for (const [name, loaded] of [...set.saved.entries()].sort(([a], [b]) => a.localeCompare(b)))
-    hash.update(`${name}:${definitionHash(loaded.definition)};`);
+    // Consent columns come from the model docs' health tags too: editing the tags recomputes the members.
+    hash.update(
+      `${name}:${definitionHash(loaded.definition)}:${healthUse(loaded.definition, set.catalogue, set.expertSql).consentColumns.join(',')};`,
+    );
   const digest = hash.digest('hex').slice(0, 16);
   savedHashes.set(set, digest);
   return digest;

@@ -71,11 +71,17 @@ export function checkGuardrails(plans: TargetPlan[], config: GuardrailConfig): T
         trip(
           'sensitive_segment',
           plan,
-          `${plan.target} is a sensitive (health) segment ${
+          `${plan.target} is a sensitive (health) segment${
+            plan.health.reads.length ? ` (reads ${plan.health.reads.join(', ')})` : ''
+          } ${
             plan.publishedDefinitionHash
               ? 'whose definition changed since it was approved'
               : 'published for the first time'
-          }: check its consent rule before it reaches Klaviyo`,
+          }: ${
+            plan.health.consentColumns.length
+              ? `only customers with ${plan.health.consentColumns.map((c) => `${c} = true`).join(' and ')} are members; `
+              : ''
+          }check its consent rule before it reaches Klaviyo`,
         );
     }
   }

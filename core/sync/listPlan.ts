@@ -1,5 +1,5 @@
 import type { Database } from '../db/duckdb.ts';
-import { definitionHash, type SegmentEngine } from '../segments/index.ts';
+import { definitionHash, healthUse, type SegmentEngine } from '../segments/index.ts';
 import type { ListsConfig } from './config.ts';
 import { SyncConfigError } from './sourceModel.ts';
 
@@ -23,7 +23,10 @@ export interface ListPlan {
   retrying: number;
   /** Members this tool added before (the base of the removal guardrail). */
   previousMembers: number;
+  /** Declared sensitive, or reads health-tagged data (segments/sensitivity.ts). */
   sensitive: boolean;
+  /** What tagged data it reads, and the columns a member must have true. */
+  health: { reads: string[]; consentColumns: string[] };
   definitionHash: string;
   publishedDefinitionHash: string | null;
   /** Why this segment cannot be published at all (then nothing is planned for it). */
@@ -65,6 +68,11 @@ export async function planList(
 ): Promise<ListPlan> {
   const members = await engine.memberSql(segment);
   const definition = members.definition;
+  if (engine.catalogue.docsProblem)
+    throw new SyncConfigError(
+      `The model docs could not be read, so it is unknown which columns hold health data; fix them before publishing lists:\n${engine.catalogue.docsProblem}`,
+    );
+  const health = healthUse(definition, engine.catalogue, engine.set.expertSql);
   const [linked] = await db.queryJson(
     `select list_id, list_name, published_definition_hash from c360.sync_lists where segment = $1`,
     [segment],
@@ -74,8 +82,13 @@ export async function planList(
     target: segment,
     listName: linked ? String(linked.list_name) : listNameFor(config, segment, definition.klaviyo_list),
     listId: linked ? String(linked.list_id) : null,
-    sensitive: definition.sensitive,
-    definitionHash: definitionHash(definition),
+    sensitive: health.sensitive,
+    health: { reads: health.reads.map((r) => r.what), consentColumns: health.consentColumns },
+    // Approval covers the consent rule: consent columns the tags add (beyond the file's) are part of it.
+    definitionHash: [
+      definitionHash(definition),
+      ...health.consentColumns.filter((c) => c !== definition.consent_column),
+    ].join('+'),
     publishedDefinitionHash: linked?.published_definition_hash
       ? String(linked.published_definition_hash)
       : null,

@@ -10,7 +10,7 @@ import { planEvents } from './eventPlan.ts';
 import { checkGuardrails, type SyncKind, type TargetPlan, type TrippedGuardrail } from './guardrails.ts';
 import { BATCH_LIMITS, ENDPOINTS, secondsForCalls, type Endpoint } from './klaviyo/rateLimits.ts';
 import { planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
-import { planProfiles } from './profilePlan.ts';
+import { planProfiles, readModelHealthTags } from './profilePlan.ts';
 import { ensureSyncTables } from './state.ts';
 
 /**
@@ -105,7 +105,14 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
   await ensureSyncTables(db);
   const targets: TargetPlan[] = [];
   const enabled = (kind: SyncKind) => request.syncs.includes(kind) && config[kind].enabled;
-  if (enabled('profiles')) targets.push(await planProfiles(db, config.profiles));
+  if (enabled('profiles'))
+    targets.push(
+      await planProfiles(
+        db,
+        config.profiles,
+        await readModelHealthTags(ctx.projectDir, config.profiles.model),
+      ),
+    );
   if (enabled('lists')) {
     const engine = ctx.engine ?? (await openSegmentEngine(ctx));
     await prepareListPlanTable(db);

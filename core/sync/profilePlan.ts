@@ -1,4 +1,6 @@
 import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { loadProject } from '../models/index.ts';
+import { consentFor, healthTagsOf, NO_HEALTH_TAGS, type HealthTags } from '../segments/index.ts';
 import type { ProfilesConfig } from './config.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import {
@@ -76,6 +78,67 @@ function payloadSql(config: ProfilesConfig, columns: Map<string, ModelColumn>): 
   }, 'properties', json_object(${properties.join(', ')}))`;
 }
 
+/** The health tags of the profile model's docs; a project that cannot be read stops the sync (fail closed). */
+export async function readModelHealthTags(projectDir: string, model: string): Promise<HealthTags> {
+  try {
+    return healthTagsOf((await loadProject(projectDir)).nodes.get(model));
+  } catch (error) {
+    throw new SyncConfigError(
+      `The model docs could not be read, so it is unknown which columns of ${model} hold health data; fix them ` +
+        `before syncing profiles:\n${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/**
+ * Health data only with consent (sql/DEFINITIONS.md "Health data"): for a profile whose consent column is not
+ * true, a tagged column is sent empty and tagged values are dropped from a list (a tagged text becomes empty).
+ * Returns `* replace (…)` items for the mapped columns that hold tagged data.
+ */
+export function consentMaskSql(
+  mapped: string[],
+  columns: Map<string, ModelColumn>,
+  health: HealthTags,
+  model: string,
+): string[] {
+  const consentSql = (tags: string[]): string => {
+    const { consentColumns, missing } = consentFor([{ what: '', tags }], health);
+    if (missing.length)
+      throw new SyncConfigError(
+        `${model} has data tagged ${missing.join(', ')} in its docs but no consent column for it: add ` +
+          `consent_columns: { ${missing[0]}: <opt-in column> } to the model's YAML.`,
+      );
+    const absent = consentColumns.filter((c) => columns.get(c)?.kind !== 'boolean');
+    if (absent.length)
+      throw new SyncConfigError(
+        `${model} has no true/false column ${absent.join(', ')}, the consent column its docs name for health data; ` +
+          'add it to the model or fix consent_columns in its YAML.',
+      );
+    return consentColumns.map((c) => `coalesce(${quoteIdent(c)}, false)`).join(' and ');
+  };
+  const items: string[] = [];
+  for (const name of [...new Set(mapped)]) {
+    const c = quoteIdent(name);
+    const columnTags = health.columns.get(name);
+    const values = [...(health.values.get(name) ?? [])];
+    if (columnTags) items.push(`case when ${consentSql(columnTags)} then ${c} end as ${c}`);
+    else if (values.length) {
+      const allowed = (x: string) =>
+        values
+          .map(
+            ([v, tags]) => `(coalesce(lower(${x}::varchar) <> ${sqlString(v)}, true) or ${consentSql(tags)})`,
+          )
+          .join(' and ');
+      items.push(
+        columns.get(name)?.kind === 'list'
+          ? `list_filter(${c}, x -> ${allowed('x')}) as ${c}`
+          : `case when ${allowed(c)} then ${c} end as ${c}`,
+      );
+    }
+  }
+  return items;
+}
+
 /** Keys (properties and top-level attributes) that were set in Klaviyo and are now empty. */
 function clearsSql(config: ProfilesConfig): string {
   const attributes = Object.keys(config.attributes).filter((a) => !a.startsWith('location.'));
@@ -86,7 +149,11 @@ function clearsSql(config: ProfilesConfig): string {
     list_filter(${attrList}, k -> (payload::json->>k) is null and (state_payload::json->>k) is not null)) end`;
 }
 
-export async function planProfiles(db: Database, config: ProfilesConfig): Promise<ProfilesPlan> {
+export async function planProfiles(
+  db: Database,
+  config: ProfilesConfig,
+  health: HealthTags = NO_HEALTH_TAGS,
+): Promise<ProfilesPlan> {
   const columns = await modelColumns(db, config.model);
   requireColumns(columns, config.model, [
     { column: config.email_column, setting: 'profiles.email_column' },
@@ -109,9 +176,17 @@ export async function planProfiles(db: Database, config: ProfilesConfig): Promis
     : `email_norm like ${RELAY_PATTERN_SQL}`;
   const order = columns.has('customer_id') ? 'customer_id' : 'email_norm';
   const key = columns.has('customer_id') ? 'customer_id::varchar' : 'email_norm';
+  const masked = consentMaskSql(
+    [...Object.values(config.properties), ...Object.values(config.attributes).filter((c) => c !== undefined)],
+    columns,
+    health,
+    config.model,
+  );
   await db.run(`create or replace temp table c360_plan_profiles as
     with source as (
-      select *, nullif(lower(trim(${email}::varchar)), '') as email_norm from main.${quoteIdent(config.model)}
+      select *${masked.length ? ` replace (${masked.join(', ')})` : ''},
+        nullif(lower(trim(${email}::varchar)), '') as email_norm
+      from main.${quoteIdent(config.model)}
     ),
     shaped as (
       select ${key} as row_key, email_norm as email, ${payloadSql(config, columns)}::varchar as payload,

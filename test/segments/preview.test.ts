@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/duckdb.ts';
 import { generateDemoShop } from '../../core/demo/index.ts';
-import { runBuild } from '../../core/models/index.ts';
+import { DEFAULT_PROJECT_DIR, runBuild } from '../../core/models/index.ts';
 import {
   DEFAULT_BREAKDOWNS,
   listTemplates,
@@ -215,13 +215,21 @@ describe('a preview', () => {
     for (const row of a.sample!.rows) expect(['platinum', 'gold', 'silver']).toContain(row.vip_tier);
   });
 
-  it('warns when a segment selects by health data without being sensitive', async () => {
-    const p = await engine.preview(
-      parseSegmentDefinition({
-        name: 'leak',
-        rules: [{ column: 'has_bought_pregnancy_products', op: '=', value: true }],
-      }),
+  it('treats a segment that selects by health data as sensitive, and says so', async () => {
+    // The health tags come from the model docs (sql/models/marts/_marts.yml).
+    const documented = await SegmentEngine.open(db, { segments: templates, projectDir: DEFAULT_PROJECT_DIR });
+    const leak = parseSegmentDefinition({
+      name: 'leak',
+      rules: [{ column: 'has_bought_pregnancy_products', op: '=', value: true }],
+    });
+    const p = await documented.preview(leak);
+    expect(p.warnings[0]).toMatch(
+      /so it is sensitive whatever its file says: only customers with pregnancy_opt_in/,
     );
-    expect(p.warnings[0]).toMatch(/reveals a health condition; mark the segment sensitive: true/);
+    const [consented] = await db.queryJs(
+      `select count(*) as n from dim_customers
+       where is_marketable and has_bought_pregnancy_products and pregnancy_opt_in`,
+    );
+    expect(p.count).toBe(Number(consented?.n));
   });
 });

@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
 import { readPlanFile, StalePlanError } from '../../core/sync/index.ts';
 import { runCli } from './cliProcess.ts';
-import { buildBaseWorkspace, cloneWorkspace, fakeEnv, removeDir, syncOnce } from './syncWorkspace.ts';
+import { snapshotFake } from './fakeSnapshot.ts';
+import { buildBaseWorkspace, cloneWorkspace, fakeEnv, query, removeDir, syncOnce } from './syncWorkspace.ts';
 
 let base: string;
 let fake: KlaviyoFake;
@@ -92,6 +94,66 @@ describe('guardrails block before any write call', () => {
     await syncOnce(dir, fake, { syncs: ['profiles'] });
     await exec(`update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
     expect((await syncOnce(dir, fake, { syncs: ['profiles'] })).status).toBe('succeeded');
+  });
+});
+
+describe('health data follows the tags of the model docs', () => {
+  it('an unmarked pregnancy segment is blocked; once approved it publishes only consenting customers', async () => {
+    // What a new user writes: no sensitive: true, no consent_column.
+    await writeFile(
+      join(dir, 'segments', 'pregnancy_buyers.yaml'),
+      'name: pregnancy_buyers\ndescription: Bought pregnancy products.\nrules:\n' +
+        "  - column: has_bought_pregnancy_products\n    op: '='\n    value: true\n",
+    );
+    const cli = await runCli(['sync', 'lists', '--segment', 'pregnancy_buyers', '-w', dir], fakeEnv(fake));
+    expect(cli.code).toBe(2);
+    expect(cli.stdout).toMatch(/BLOCKED by guardrails/);
+    expect(cli.stdout).toMatch(
+      /pregnancy_buyers is a sensitive \(health\) segment \(reads has_bought_pregnancy_products\) published for the first time: only customers with pregnancy_opt_in = true are members/,
+    );
+    expect(fake.writeRequests()).toHaveLength(0);
+
+    const approved = await syncOnce(dir, fake, {
+      syncs: ['lists'],
+      segments: ['pregnancy_buyers'],
+      approve: true,
+    });
+    expect(approved.status).toBe('succeeded');
+    const buyers = await query<{ email: string; opt_in: boolean }>(
+      dir,
+      `select distinct lower(email) as email, pregnancy_opt_in as opt_in from main.dim_customers
+       where is_marketable and has_bought_pregnancy_products and email is not null`,
+    );
+    const consenting = buyers.filter((b) => b.opt_in).map((b) => b.email);
+    expect(consenting.length).toBeGreaterThan(0);
+    expect(buyers.length).toBeGreaterThan(consenting.length); // buyers without the opt-in exist
+    expect(snapshotFake(fake).lists['pregnancy_buyers']).toEqual([...new Set(consenting)].sort());
+    // Approved for this definition: the next run is not blocked.
+    expect((await syncOnce(dir, fake, { syncs: ['lists'], segments: ['pregnancy_buyers'] })).status).toBe(
+      'succeeded',
+    );
+  });
+
+  it('Preferred Categories carries the pregnancy category only for profiles with the opt-in', async () => {
+    const outcome = await syncOnce(dir, fake, { syncs: ['profiles'] });
+    expect(outcome.status).toBe('succeeded');
+    const rows = await query<{ email: string; opt_in: boolean; categories: string[] }>(
+      dir,
+      `select lower(email) as email, pregnancy_opt_in as opt_in, preferred_categories as categories
+       from main.dim_customers
+       where is_marketable and not is_relay_email and list_contains(preferred_categories, 'Schwangerschaft')`,
+    );
+    const profiles = snapshotFake(fake).profiles;
+    const withConsent = rows.filter((r) => r.opt_in);
+    const without = rows.filter((r) => !r.opt_in);
+    expect(withConsent.length).toBeGreaterThan(0);
+    expect(without.length).toBeGreaterThan(0);
+    for (const r of withConsent)
+      expect(profiles[r.email]?.properties['Preferred Categories']).toEqual(r.categories);
+    for (const r of without)
+      expect(profiles[r.email]?.properties['Preferred Categories']).toEqual(
+        r.categories.filter((c) => c !== 'Schwangerschaft'),
+      );
   });
 });
 

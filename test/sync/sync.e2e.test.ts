@@ -26,7 +26,10 @@ async function marketableProfiles(): Promise<Map<string, Record<string, unknown>
   const rows = await query(
     dir,
     `select lower(email) as email, round(lifetime_revenue::double, 2) as ltv, lifecycle_stage, total_orders, is_vip,
-       strftime(last_order_at::timestamp, '%Y-%m-%dT%H:%M:%SZ') as last_order, preferred_categories
+       strftime(last_order_at::timestamp, '%Y-%m-%dT%H:%M:%SZ') as last_order,
+       -- Health values only with consent (sql/DEFINITIONS.md "Health data").
+       case when pregnancy_opt_in then preferred_categories
+         else list_filter(preferred_categories, x -> x <> 'Schwangerschaft') end as preferred_categories
      from main.dim_customers where is_marketable and email is not null and not is_relay_email`,
   );
   return new Map(rows.map((r) => [String(r.email), r]));
