@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../core/db/duckdb.ts';
 import type { BuildResult } from '../../core/models/index.ts';
-import { buildGeneratedShop, type GeneratedShop } from './generatedShopSetup.ts';
+import { buildGeneratedShop, GENERATED_SHOP_TIMEOUT_MS, type GeneratedShop } from './generatedShopSetup.ts';
 
 /**
  * Property tests: invariants that must hold on any generated shop, checked on a dirty 20k-customer demo.
@@ -25,7 +25,7 @@ async function scalar(sql: string): Promise<number> {
 beforeAll(async () => {
   shop = await buildGeneratedShop({ customers: 20_000, seed: 7, asOf: AS_OF, dirtyShare: 0.05 });
   ({ db, build } = shop);
-});
+}, GENERATED_SHOP_TIMEOUT_MS);
 
 afterAll(async () => {
   await shop?.close();

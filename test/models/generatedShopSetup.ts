@@ -5,6 +5,12 @@ import { openDatabase, type Database } from '../../core/db/duckdb.ts';
 import { generateDemoShop, type DemoOptions } from '../../core/demo/index.ts';
 import { runBuild, type BuildResult } from '../../core/models/index.ts';
 
+/**
+ * Time for one generation + build of a 20k shop. About a minute alone; the files that build one run in
+ * parallel with each other on a busy machine, so the hook gets more than the global hookTimeout.
+ */
+export const GENERATED_SHOP_TIMEOUT_MS = 400_000;
+
 /** A generated demo shop built into a temporary workspace: one generation + build per test file. */
 export interface GeneratedShop {
   db: Database;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_SEED } from '../../core/demo/options.ts';
 import { duckdbDialect } from '../../core/models/index.ts';
-import { buildGeneratedShop, type GeneratedShop } from './generatedShopSetup.ts';
+import { buildGeneratedShop, GENERATED_SHOP_TIMEOUT_MS, type GeneratedShop } from './generatedShopSetup.ts';
 import { measureIdentity, type IdentityQuality } from './identityGroundTruth.ts';
 
 /**
@@ -35,7 +35,7 @@ beforeAll(async () => {
         `customers holding two people ${q.wrongMergedCustomers}`,
     );
   }
-}, 400_000);
+}, GENERATED_SHOP_TIMEOUT_MS);
 
 afterAll(async () => {
   await shop?.close();
