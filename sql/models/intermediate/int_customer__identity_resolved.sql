@@ -1,6 +1,9 @@
 -- One row per source record that identifies a person: Shopify customers, Shopify guest orders (orders
 -- without a known customer account), Amazon buyers (relay addresses), Klaviyo profiles and Zendesk users.
--- Each record gets an identity key; records with the same key are one customer (customer_id).
+-- Each record gets an identity key; records with the same key are one customer (customer_id). Rules in
+-- sql/DEFINITIONS.md (Identity): the normalised email; for a Shopify account without one, the one checkout
+-- email its orders agree on; a marketplace buyer joins a customer by name + postal code only when the match is
+-- unique on both sides and nothing conflicts. A new source adds its records CTE to all_records.
 
 with
 
