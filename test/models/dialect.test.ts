@@ -22,6 +22,13 @@ describe('dialect macros', () => {
     expect(bigqueryDialect.json_str('p', "it's")).toContain("'$.it''s'");
     expect(bigqueryDialect.timestamp_literal("2026-01-01' or 1=1")).toBe("timestamp('2026-01-01'' or 1=1')");
   });
+
+  it('build name keys from functions each engine has', () => {
+    expect(duckdbDialect.name_key('n')).toContain('strip_accents(');
+    expect(bigqueryDialect.name_key('n')).toContain('lower(normalize(n, NFC))');
+    expect(bigqueryDialect.name_key('n')).toContain("r'\\p{M}'");
+    expect(bigqueryDialect.name_key('n')).toContain("'ı', 'i'");
+  });
 });
 
 describe('the shipped model project', () => {
@@ -54,6 +61,8 @@ describe('the shipped model project', () => {
         /\bcount_if\b/,
         /\bjson_extract_string\b/,
         /\bilike\b/i,
+        /\bstrip_accents\b/,
+        /\bnfc_normalize\b/,
       ];
       const found = duckOnly.filter((pattern) => pattern.test(sql)).map(String);
       expect({ model: node.name, found }).toEqual({ model: node.name, found: [] });

@@ -1,16 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../core/db/duckdb.ts';
-import { generateDemoShop } from '../../core/demo/index.ts';
-import { runBuild, type BuildResult } from '../../core/models/index.ts';
+import type { Database } from '../../core/db/duckdb.ts';
+import type { BuildResult } from '../../core/models/index.ts';
+import { buildGeneratedShop, GENERATED_SHOP_TIMEOUT_MS, type GeneratedShop } from './generatedShopSetup.ts';
 
 /**
  * Property tests: invariants that must hold on any generated shop, checked on a dirty 20k-customer demo.
  * Each query counts violations, so a failure prints how many rows break the rule.
  */
-let dir: string;
+let shop: GeneratedShop | undefined;
 let db: Database;
 let build: BuildResult;
 const AS_OF = '2026-06-30';
@@ -26,15 +23,12 @@ async function scalar(sql: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'c360-generated-'));
-  db = await openDatabase(join(dir, 'workspace.duckdb'));
-  await generateDemoShop(db, { customers: 20_000, seed: 7, asOf: AS_OF, dirtyShare: 0.05 });
-  build = await runBuild(db, { vars: { as_of: AS_OF } });
-});
+  shop = await buildGeneratedShop({ customers: 20_000, seed: 7, asOf: AS_OF, dirtyShare: 0.05 });
+  ({ db, build } = shop);
+}, GENERATED_SHOP_TIMEOUT_MS);
 
 afterAll(async () => {
-  db?.close();
-  await rm(dir, { recursive: true, force: true });
+  await shop?.close();
 });
 
 describe('the models on a generated dirty shop', () => {

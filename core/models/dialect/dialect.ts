@@ -35,6 +35,11 @@ export interface Dialect {
   md5_hex(expr: string): string;
   regex_replace_all(expr: string, pattern: string, replacement: string): string;
   regex_matches(expr: string, pattern: string): string;
+  /**
+   * A person's name as identity compares it (sql/DEFINITIONS.md, Identity): lower-case, ß → ss, ı → i,
+   * umlauts → ae/oe/ue, other accents stripped, white space collapsed and trimmed.
+   */
+  name_key(expr: string): string;
   count_if(predicate: string): string;
   any_true(predicate: string): string;
   /** Deterministic integer hash bucket 0..buckets-1 of a string expression. */
@@ -44,6 +49,24 @@ export interface Dialect {
 }
 
 const sqlString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * Letters that accent stripping would lose or get wrong, replaced after lower-casing: German spells an
+ * umlaut out as ae/oe/ue (Müller = Mueller), ß as ss; Turkish ı has no dot to strip; ł and ø do not
+ * decompose. Upper-case forms are covered because the text is lower-cased first (ẞ → ß, Ä → ä).
+ */
+const NAME_LETTERS: readonly (readonly [string, string])[] = [
+  ['ß', 'ss'],
+  ['ı', 'i'],
+  ['ä', 'ae'],
+  ['ö', 'oe'],
+  ['ü', 'ue'],
+  ['ł', 'l'],
+  ['ø', 'o'],
+];
+
+const replaceNameLetters = (expr: string): string =>
+  NAME_LETTERS.reduce((sql, [from, to]) => `replace(${sql}, ${sqlString(from)}, ${sqlString(to)})`, expr);
 
 const duckTypes: Record<SqlType, string> = {
   bigint: 'bigint',
@@ -99,6 +122,8 @@ export const duckdbDialect: Dialect = {
   regex_replace_all: (expr, pattern, replacement) =>
     `regexp_replace(${expr}, ${sqlString(pattern)}, ${sqlString(replacement)}, 'g')`,
   regex_matches: (expr, pattern) => `regexp_matches(${expr}, ${sqlString(pattern)})`,
+  name_key: (expr) =>
+    `trim(regexp_replace(strip_accents(${replaceNameLetters(`lower(nfc_normalize(${expr}))`)}), '[[:space:]]+', ' ', 'g'))`,
   count_if: (predicate) => `count_if(${predicate})`,
   any_true: (predicate) => `bool_or(${predicate})`,
   hash_bucket: (expr, buckets) => `(hash(${expr}) % ${buckets})`,
@@ -128,6 +153,9 @@ export const bigqueryDialect: Dialect = {
   regex_replace_all: (expr, pattern, replacement) =>
     `regexp_replace(${expr}, ${sqlString(pattern)}, ${sqlString(replacement)})`,
   regex_matches: (expr, pattern) => `regexp_contains(${expr}, ${sqlString(pattern)})`,
+  // Accents are stripped by decomposing (NFD) and dropping the combining marks.
+  name_key: (expr) =>
+    `trim(regexp_replace(regexp_replace(normalize(${replaceNameLetters(`lower(normalize(${expr}, NFC))`)}, NFD), r'\\p{M}', ''), '[[:space:]]+', ' '))`,
   count_if: (predicate) => `countif(${predicate})`,
   any_true: (predicate) => `logical_or(${predicate})`,
   hash_bucket: (expr, buckets) => `mod(abs(farm_fingerprint(${expr})), ${buckets})`,

@@ -1,6 +1,9 @@
 -- One row per source record that identifies a person: Shopify customers, Shopify guest orders (orders
 -- without a known customer account), Amazon buyers (relay addresses), Klaviyo profiles and Zendesk users.
--- Each record gets an identity key; records with the same key are one customer (customer_id).
+-- Each record gets an identity key; records with the same key are one customer (customer_id). Rules in
+-- sql/DEFINITIONS.md (Identity): the normalised email; for a Shopify account without one, the one checkout
+-- email its orders agree on; a marketplace buyer joins a customer by name + postal code only when the match is
+-- unique on both sides and nothing conflicts. A new source adds its records CTE to all_records.
 
 with
 
@@ -40,20 +43,43 @@ zendesk_users as (
 
 ),
 
+-- an account without a valid email is known by the checkout email of its orders, when they all agree
+shopify_account_checkout_emails as (
+
+    select
+        shopify_customer_id,
+        min(identity_email) as checkout_identity_email
+    from shopify_orders
+    where shopify_customer_id is not null and identity_email is not null
+    group by shopify_customer_id
+    having count(distinct identity_email) = 1
+
+),
+
 shopify_customer_records as (
 
     select
         'shopify_customer' as source,
-        {{ cast('shopify_customer_id', 'varchar') }} as source_record_id,
-        'shopify:' || {{ cast('shopify_customer_id', 'varchar') }} as source_id,
-        coalesce(identity_email, 'shopify:' || {{ cast('shopify_customer_id', 'varchar') }}) as identity_key,
-        case when identity_email is not null then 'email' else 'shopify_customer_id' end as match_method,
+        {{ cast('shopify_customers.shopify_customer_id', 'varchar') }} as source_record_id,
+        'shopify:' || {{ cast('shopify_customers.shopify_customer_id', 'varchar') }} as source_id,
+        coalesce(
+            shopify_customers.identity_email,
+            shopify_account_checkout_emails.checkout_identity_email,
+            'shopify:' || {{ cast('shopify_customers.shopify_customer_id', 'varchar') }}
+        ) as identity_key,
+        case
+            when shopify_customers.identity_email is not null then 'email'
+            when shopify_account_checkout_emails.checkout_identity_email is not null then 'checkout_email'
+            else 'shopify_customer_id'
+        end as match_method,
         1 as source_priority,
-        email,
-        first_name,
-        last_name,
-        coalesce(updated_at, created_at) as seen_at
+        shopify_customers.email,
+        shopify_customers.first_name,
+        shopify_customers.last_name,
+        coalesce(shopify_customers.updated_at, shopify_customers.created_at) as seen_at
     from shopify_customers
+    left join shopify_account_checkout_emails
+        on shopify_customers.shopify_customer_id = shopify_account_checkout_emails.shopify_customer_id
 
 ),
 
@@ -84,12 +110,16 @@ shopify_guest_order_records as (
 
 ),
 
-amazon_name_addresses as (
+-- Name + postal code matching of marketplace buyers (sql/DEFINITIONS.md, Identity). Every (name, postal
+-- code, country) under which a buyer ordered; a new marketplace adds its buyers here, keyed like its records.
+marketplace_buyer_addresses as (
 
     select distinct
-        buyer_identity_email,
-        buyer_name_normalized,
-        ship_postal_code
+        'amazon' as channel,
+        buyer_identity_email as buyer_key,
+        buyer_name_normalized as name_key,
+        ship_postal_code as postal_code,
+        ship_country_code as country_code
     from amazon_orders
     where
         buyer_identity_email is not null
@@ -98,13 +128,13 @@ amazon_name_addresses as (
 
 ),
 
--- (name, postal code) pairs under which a Shopify customer is known: default address and order addresses
+-- (name, postal code, country) under which a Shopify customer is known: default address and order addresses
 shopify_customer_names as (
 
     select
         shopify_customer_records.identity_key,
         shopify_customers.shopify_customer_id,
-        lower({{ regex_replace_all("shopify_customers.first_name || ' ' || shopify_customers.last_name", '[[:space:]]+', ' ') }}) as name_normalized
+        {{ name_key("shopify_customers.first_name || ' ' || shopify_customers.last_name") }} as name_key
     from shopify_customers
     inner join shopify_customer_records
         on {{ cast('shopify_customers.shopify_customer_id', 'varchar') }} = shopify_customer_records.source_record_id
@@ -112,26 +142,33 @@ shopify_customer_names as (
 
 ),
 
--- only names that some Amazon buyer uses can match; the rest need no addresses
+-- only names that some marketplace buyer uses can match; the rest need no addresses
 shopify_candidate_names as (
 
     select *
     from shopify_customer_names
-    where name_normalized in (select buyer_name_normalized from amazon_name_addresses)
+    where name_key in (select name_key from marketplace_buyer_addresses)
 
 ),
 
-shopify_customer_postal_codes as (
+shopify_customer_addresses as (
 
     select distinct
         shopify_customer_id,
-        postal_code
+        postal_code,
+        country_code
     from (
-        select shopify_customer_id, default_postal_code as postal_code
+        select
+            shopify_customer_id,
+            default_postal_code as postal_code,
+            default_country_code as country_code
         from shopify_customers
         where default_postal_code is not null
         union all
-        select shopify_customer_id, shipping_postal_code as postal_code
+        select
+            shopify_customer_id,
+            shipping_postal_code as postal_code,
+            shipping_country_code as country_code
         from shopify_orders
         where shipping_postal_code is not null and shopify_customer_id is not null
     ) as addresses
@@ -143,35 +180,30 @@ shopify_name_addresses as (
 
     select distinct
         shopify_candidate_names.identity_key,
-        shopify_candidate_names.name_normalized,
-        shopify_customer_postal_codes.postal_code
+        shopify_candidate_names.name_key,
+        shopify_customer_addresses.postal_code,
+        shopify_customer_addresses.country_code
     from shopify_candidate_names
-    inner join shopify_customer_postal_codes
-        on shopify_candidate_names.shopify_customer_id = shopify_customer_postal_codes.shopify_customer_id
+    inner join shopify_customer_addresses
+        on shopify_candidate_names.shopify_customer_id = shopify_customer_addresses.shopify_customer_id
 
 ),
 
-amazon_candidate_matches as (
+-- same name at the same postal code, unless the countries differ (another place)
+marketplace_candidate_matches as (
 
     select distinct
-        amazon_name_addresses.buyer_identity_email,
+        marketplace_buyer_addresses.channel,
+        marketplace_buyer_addresses.buyer_key,
         shopify_name_addresses.identity_key
-    from amazon_name_addresses
+    from marketplace_buyer_addresses
     inner join shopify_name_addresses
-        on amazon_name_addresses.buyer_name_normalized = shopify_name_addresses.name_normalized
-        and amazon_name_addresses.ship_postal_code = shopify_name_addresses.postal_code
-
-),
-
--- a buyer is merged only when exactly one known customer matches
-amazon_unique_matches as (
-
-    select
-        buyer_identity_email,
-        min(identity_key) as identity_key
-    from amazon_candidate_matches
-    group by buyer_identity_email
-    having count(*) = 1
+        on marketplace_buyer_addresses.name_key = shopify_name_addresses.name_key
+        and marketplace_buyer_addresses.postal_code = shopify_name_addresses.postal_code
+    where
+        marketplace_buyer_addresses.country_code is null
+        or shopify_name_addresses.country_code is null
+        or marketplace_buyer_addresses.country_code = shopify_name_addresses.country_code
 
 ),
 
@@ -240,16 +272,64 @@ all_records as (
 
 ),
 
+-- customers that already hold a relay address take none by name
+relay_holders as (
+
+    select distinct identity_key
+    from all_records
+    where email like '%@marketplace.amazon.%'
+
+),
+
+buyer_candidate_counts as (
+
+    select
+        buyer_key,
+        count(distinct identity_key) as candidates_count
+    from marketplace_candidate_matches
+    group by buyer_key
+
+),
+
+customer_candidate_counts as (
+
+    select
+        identity_key,
+        count(distinct buyer_key) as candidates_count
+    from marketplace_candidate_matches
+    group by identity_key
+
+),
+
+-- merged only when the match is unique on both sides: one customer for the buyer, one buyer for the customer
+marketplace_unique_matches as (
+
+    select
+        marketplace_candidate_matches.channel,
+        marketplace_candidate_matches.buyer_key,
+        marketplace_candidate_matches.identity_key
+    from marketplace_candidate_matches
+    inner join buyer_candidate_counts
+        on marketplace_candidate_matches.buyer_key = buyer_candidate_counts.buyer_key
+    inner join customer_candidate_counts
+        on marketplace_candidate_matches.identity_key = customer_candidate_counts.identity_key
+    where
+        buyer_candidate_counts.candidates_count = 1
+        and customer_candidate_counts.candidates_count = 1
+        and marketplace_candidate_matches.identity_key not in (select identity_key from relay_holders)
+
+),
+
 -- a matched relay address stands for the Shopify customer in every source
 resolved as (
 
     select
         all_records.*,
-        coalesce(amazon_unique_matches.identity_key, all_records.identity_key) as resolved_identity_key,
-        amazon_unique_matches.identity_key is not null as is_amazon_name_match
+        coalesce(marketplace_unique_matches.identity_key, all_records.identity_key) as resolved_identity_key,
+        marketplace_unique_matches.channel as name_match_channel
     from all_records
-    left join amazon_unique_matches
-        on all_records.identity_key = amazon_unique_matches.buyer_identity_email
+    left join marketplace_unique_matches
+        on all_records.identity_key = marketplace_unique_matches.buyer_key
 
 ),
 
@@ -261,7 +341,7 @@ final as (
         source_record_id,
         source_id,
         resolved_identity_key as identity_key,
-        case when is_amazon_name_match then 'amazon_name_postal_code' else match_method end as match_method,
+        coalesce(name_match_channel || '_name_postal_code', match_method) as match_method,
         source_priority,
         email,
         first_name,

@@ -38,7 +38,8 @@ renamed as (
         trim(order_status) as order_status,
         nullif(lower(trim(buyer_email)), '') as email_trimmed,
         nullif(trim({{ regex_replace_all('buyer_name', '[[:space:]]+', ' ') }}), '') as buyer_name,
-        nullif(trim(lower({{ regex_replace_all('buyer_name', '[[:space:]]+', ' ') }})), '') as buyer_name_normalized,
+        -- compared by name_key (sql/DEFINITIONS.md, Identity): ß → ss, ı → i, umlauts, accents, case, spaces
+        nullif({{ name_key('buyer_name') }}, '') as buyer_name_normalized,
         nullif(trim(ship_postal_code), '') as ship_postal_code,
         nullif(trim(ship_city), '') as ship_city,
         upper(nullif(trim(ship_country), '')) as ship_country_code,
