@@ -102,31 +102,6 @@ line_groups as (
 
 ),
 
--- units as sold (a bundle is one unit)
-sold_units as (
-
-    select
-        customer_id,
-        units
-    from known_product_units
-    union all
-    select
-        customer_id,
-        units
-    from unknown_product_units
-
-),
-
-units_bought as (
-
-    select
-        customer_id,
-        sum(units) as units_bought
-    from sold_units
-    group by customer_id
-
-),
-
 category_units as (
 
     select
@@ -213,6 +188,7 @@ line_flags as (
 
     select
         customer_id,
+        sum(units) as units_bought,
         {{ any_true("season = 'cold'") }} as has_bought_cold_products,
         {{ any_true("season = 'allergy'") }} as has_bought_allergy_products,
         {{ any_true("season = 'advent'") }} as has_bought_advent_products,
@@ -310,7 +286,7 @@ final as (
         end as preferred_brands,
         coalesce(bought_categories.bought_categories, {{ empty_string_list() }}) as bought_categories,
         coalesce(bought_categories.categories_bought, 0) as categories_bought,
-        coalesce(units_bought.units_bought, 0) as units_bought,
+        coalesce(line_flags.units_bought, 0) as units_bought,
         coalesce(line_flags.has_bought_cold_products, false) as has_bought_cold_products,
         coalesce(line_flags.has_bought_allergy_products, false) as has_bought_allergy_products,
         coalesce(line_flags.has_bought_advent_products, false) as has_bought_advent_products,
@@ -336,8 +312,6 @@ final as (
         on order_metrics.customer_id = brand_preferences.customer_id
     left join line_flags
         on order_metrics.customer_id = line_flags.customer_id
-    left join units_bought
-        on order_metrics.customer_id = units_bought.customer_id
     left join device_flags
         on order_metrics.customer_id = device_flags.customer_id
     left join latest_consumable_orders
