@@ -4,11 +4,16 @@ import { HISTORY_DAYS } from './context.ts';
 import { createSlotTable, sqlString, type SlotRow } from './randomSql.ts';
 
 /**
- * The product catalogue (sql/seeds/products.csv, the same seed the models read) and the weighted
- * lookup tables derived from it: which product a customer re-buys, what else lands in a basket in a
- * given month, when customers are acquired and at which hour they order.
+ * The product catalogue (sql/seeds/products.csv and bundle_components.csv, the same seeds the models
+ * read) and the weighted lookup tables derived from it: which product a customer re-buys, what else
+ * lands in a basket in a given month, when customers are acquired and at which hour they order.
+ *
+ * Pregnancy products (category Schwangerschaft, or a bundle holding one) go only to pregnancy buyers
+ * (see people.ts): their primary group is `pregnancy`, and only their baskets draw add-ons from the
+ * month groups `<month>p`, which hold the pregnancy products; everyone else draws from `<month>`.
  */
 const PRODUCTS_CSV = fileURLToPath(new URL('../../sql/seeds/products.csv', import.meta.url));
+const BUNDLES_CSV = fileURLToPath(new URL('../../sql/seeds/bundle_components.csv', import.meta.url));
 const RATES_CSV = fileURLToPath(new URL('../../sql/seeds/exchange_rates.csv', import.meta.url));
 
 interface ProductRow {
@@ -19,6 +24,18 @@ interface ProductRow {
   product_type: string;
   season: string | null;
   price_cents: number;
+  /** A pregnancy product, or a bundle holding one. */
+  is_pregnancy: boolean;
+}
+
+/** Month group of the basket add-ons: `<month>`, or `<month>p` for pregnancy buyers. */
+function monthGroupKey(month: number, pregnancy: boolean): string {
+  return pregnancy ? `${month}p` : String(month);
+}
+
+/** SQL for the month group of an order's add-ons (orders.ts), the same keys as monthGroupKey. */
+export function monthGroupKeySql(month: string, pregnancy: string): string {
+  return `((${month})::VARCHAR || case when ${pregnancy} then 'p' else '' end)`;
 }
 
 /** Relative demand by brand: the mass-market brand sells most units, premium goodvita fewer. */
@@ -37,6 +54,8 @@ const SEASON_FACTORS: Record<string, readonly number[]> = {
   advent: [0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 6, 0],
 };
 const NO_SEASON = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+/** How much likelier a pregnancy product is as a basket add-on for a pregnancy buyer. */
+const PREGNANCY_ADD_ON_BOOST = 4;
 
 /** Online supplement demand over the year: New-Year resolutions, summer dip, Black Week and Advent. */
 const ACQUISITION_MONTH_FACTORS = [1.25, 1.0, 1.0, 0.9, 0.85, 0.8, 0.75, 0.8, 0.95, 1.1, 1.45, 1.2];
@@ -62,7 +81,13 @@ export async function loadCatalog(ctx: DemoContext): Promise<void> {
                from read_csv(${sqlString(RATES_CSV)}, header = true, types = {'eur_per_unit': 'DOUBLE'})) r using (currency)`);
 
   const products = (await db.queryJs(
-    'select idx, product_id, brand, category, product_type, season, price_cents from demo_products order by idx',
+    `select idx, product_id, brand, category, product_type, season, price_cents,
+       category = 'Schwangerschaft' or product_id in (
+         select b.bundle_product_id from read_csv(${sqlString(BUNDLES_CSV)}, header = true,
+           types = {'bundle_product_id': 'BIGINT', 'component_product_id': 'BIGINT'}) b
+         join demo_products c on c.product_id = b.component_product_id
+         where c.category = 'Schwangerschaft') as is_pregnancy
+     from demo_products order by idx`,
   )) as unknown as ProductRow[];
   const p = products.map((row) => ({
     ...row,
@@ -78,57 +103,47 @@ export async function loadCatalog(ctx: DemoContext): Promise<void> {
     values: {
       product_idx: row.idx,
       price_cents: row.price_cents,
-      preg: row.category === 'Schwangerschaft' ? 1 : 0,
+      preg: row.is_pregnancy ? 1 : 0,
     },
   });
+  // Re-bought on a cycle: consumables and refills (both have days of supply).
+  const isRebought = (row: (typeof p)[number]): boolean =>
+    row.product_type === 'consumable' || row.product_type === 'refill';
   const isRegular = (row: (typeof p)[number]): boolean =>
-    row.product_type === 'consumable' && row.season === null;
+    isRebought(row) && row.season === null && !row.is_pregnancy;
 
-  // Primary product = what a customer re-buys on a cycle. Pregnancy products only for women under 45.
+  // Primary product = what a customer re-buys on a cycle.
   const primary = new Map<string, SlotRow[]>([
-    [
-      'regular_f',
-      p.filter(isRegular).map((r) => slot(r, demand(r) * (r.category === 'Schwangerschaft' ? 1.6 : 1))),
-    ],
-    [
-      'regular',
-      p.filter((r) => isRegular(r) && r.category !== 'Schwangerschaft').map((r) => slot(r, demand(r))),
-    ],
+    ['pregnancy', p.filter((r) => isRebought(r) && r.is_pregnancy).map((r) => slot(r, demand(r)))],
+    ['regular', p.filter(isRegular).map((r) => slot(r, demand(r)))],
     [
       'premium',
       p
-        .filter(
-          (r) =>
-            isRegular(r) &&
-            (r.brand === 'goodvita' || r.category === 'Bundles') &&
-            r.category !== 'Schwangerschaft',
-        )
+        .filter((r) => isRegular(r) && (r.brand === 'goodvita' || r.category === 'Bundles'))
         .map((r) => slot(r, 1)),
     ],
-    [
-      'cold',
-      p.filter((r) => r.product_type === 'consumable' && r.season === 'cold').map((r) => slot(r, demand(r))),
-    ],
-    [
-      'allergy',
-      p
-        .filter((r) => r.product_type === 'consumable' && r.season === 'allergy')
-        .map((r) => slot(r, demand(r))),
-    ],
+    ['cold', p.filter((r) => isRebought(r) && r.season === 'cold').map((r) => slot(r, demand(r)))],
+    ['allergy', p.filter((r) => isRebought(r) && r.season === 'allergy').map((r) => slot(r, demand(r)))],
   ]);
   await createSlotTable(db, 'demo_primary_slots', primary);
 
-  // Basket add-ons by calendar month: this is where seasonality shows in the order lines.
+  // Basket add-ons by calendar month: this is where seasonality shows in the order lines. Pregnancy
+  // buyers often add a second pregnancy product (iron, folic acid next to the multivitamin).
   const monthly = new Map<string, SlotRow[]>();
   for (let month = 1; month <= 12; month++) {
+    const weights = p.map((r) => {
+      const seasonal = (r.season && SEASON_FACTORS[r.season]) || NO_SEASON;
+      const summerFirstAid =
+        r.brand === 'SOS' && r.category === 'Erste Hilfe' && month >= 6 && month <= 8 ? 1.8 : 1;
+      return { r, weight: demand(r) * (seasonal[month - 1] ?? 1) * summerFirstAid };
+    });
     monthly.set(
-      String(month),
-      p.map((r) => {
-        const seasonal = (r.season && SEASON_FACTORS[r.season]) || NO_SEASON;
-        const summerFirstAid =
-          r.brand === 'SOS' && r.category === 'Erste Hilfe' && month >= 6 && month <= 8 ? 1.8 : 1;
-        return slot(r, demand(r) * (seasonal[month - 1] ?? 1) * summerFirstAid);
-      }),
+      monthGroupKey(month, false),
+      weights.filter(({ r }) => !r.is_pregnancy).map(({ r, weight }) => slot(r, weight)),
+    );
+    monthly.set(
+      monthGroupKey(month, true),
+      weights.map(({ r, weight }) => slot(r, weight * (r.is_pregnancy ? PREGNANCY_ADD_ON_BOOST : 1))),
     );
   }
   await createSlotTable(db, 'demo_month_slots', monthly);

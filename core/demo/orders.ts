@@ -1,5 +1,6 @@
 import type { DemoContext } from './context.ts';
 import { HISTORY_DAYS } from './context.ts';
+import { monthGroupKeySql } from './catalog.ts';
 import { slotOf } from './randomSql.ts';
 
 /**
@@ -59,7 +60,7 @@ export async function generateOrders(ctx: DemoContext): Promise<number> {
   // Lines: line 0 is the re-bought product, the rest are basket add-ons drawn by calendar month.
   await db.run(`create or replace temp table demo_lines as
     with o as (
-      select okey, channel = 'amazon' as is_amazon, currency_code, month(ts(t))::VARCHAR as m,
+      select okey, channel = 'amazon' as is_amazon, currency_code, ${monthGroupKeySql('month(ts(t))', 'primary_preg')} as m,
         primary_idx, primary_price_cents, primary_preg, qty, n_intent, u(okey, 'impulse') as ui,
         (case when u(okey, 'extras') < 0.5 then 0 when u(okey, 'extras') < 0.8 then 1 when u(okey, 'extras') < 0.94 then 2 else 3 end)
           -- Loyal customers fill bigger baskets: they make the VIP revenue head.

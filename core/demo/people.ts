@@ -131,10 +131,21 @@ export async function generatePeople(ctx: DemoContext): Promise<number> {
   return total;
 }
 
+/** Shares of pregnancy buyers among women of childbearing age and among their partners (see below). */
+const PREGNANCY_SHARE_WOMEN = 0.3;
+const PREGNANCY_SHARE_PARTNERS = 0.02;
+/** Pregnancy buyers stop after this many orders: pregnancy and nursing last about a year and a half. */
+const PREGNANCY_MAX_ORDERS = 12;
+
 /**
  * Buying behaviour per customer: acquisition date, channel mix, the product re-bought and its cycle,
  * and how many orders the customer intends to place before churning (Pareto tail: many one-time
  * buyers, a few very loyal ones who make the VIP head).
+ *
+ * Pregnancy buyers: women aged 22–44 at as_of (about 19–44 when they bought, over the three years of
+ * history) with probability PREGNANCY_SHARE_WOMEN, plus partners buying for them: men and diverse
+ * people aged 24–46 with probability PREGNANCY_SHARE_PARTNERS. They re-buy a pregnancy product (group
+ * `pregnancy` in catalog.ts), at most PREGNANCY_MAX_ORDERS times; nobody else is ever sold one.
  */
 async function generateCustomers(ctx: DemoContext): Promise<void> {
   const { db, dirty } = ctx;
@@ -143,6 +154,8 @@ async function generateCustomers(ctx: DemoContext): Promise<void> {
     ["'allergy'", 4],
     ["'regular'", 88],
   ]);
+  const pregnancyBuyer = `(case when gender = 'female' then age between 22 and 44 and upg < ${PREGNANCY_SHARE_WOMEN}
+    else age between 24 and 46 and upg < ${PREGNANCY_SHARE_PARTNERS} end)`;
   const qty = weightedCase('uq', [
     ['1', 70],
     ['2', 23],
@@ -154,19 +167,22 @@ async function generateCustomers(ctx: DemoContext): Promise<void> {
         u(pid, 'one_time') as u1, u(pid, 'loyalty') as ulo, u(pid, 'cycle') as ucy, u(pid, 'qty') as uq,
         u(pid, 'primary') as upr, u(pid, 'premium') as upm, u(pid, 'mode') as umo, u(pid, 'amazon') as uam,
         u(pid, 'amz_share') as uas, u(pid, 'first_ch') as ufc, u(pid, 'account_only') as uao, u(pid, 'dup') as udup,
-        u(pid, 'hour') as uh, u(pid, 'sec') as us
+        u(pid, 'hour') as uh, u(pid, 'sec') as us, u(pid, 'pregnancy') as upg
       from demo_people p where pid <= ${ctx.customers}
     ), typed as (
-      select *, ${seasonal} as season_type, ${qty} as qty0,
+      select *, ${seasonal} as season_type, ${qty} as qty0, ${pregnancyBuyer} as is_pregnancy_buyer,
         case when u1 < 0.28 then 1
              else least(${MAX_ORDERS_PER_PERSON}, 2 + floor(5.5 * (pow(1 - ulo, -1 / 1.5) - 1)))::INTEGER end as n_loyal
       from draws
     ), intent as (
       select *,
-        case when season_type <> 'regular' then least(n_loyal, 4) else n_loyal end as n_intent,
+        case when season_type <> 'regular' then least(n_loyal, 4)
+             when is_pregnancy_buyer then least(n_loyal, ${PREGNANCY_MAX_ORDERS})
+             else n_loyal end as n_intent,
         case when season_type = 'cold' then 'cold' when season_type = 'allergy' then 'allergy'
+             when is_pregnancy_buyer then 'pregnancy'
              when n_loyal >= 10 and upm < 0.4 then 'premium'
-             when gender = 'female' and age < 45 then 'regular_f' else 'regular' end as primary_group
+             else 'regular' end as primary_group
       from typed
     ), picked as (
       select i.*, a.start_day + least(a.len - 1, floor(uad * a.len))::INTEGER as acq_day, pr.product_idx as primary_idx,

@@ -121,16 +121,109 @@ describe('the models on a generated dirty shop', () => {
     expect(recentRecency).toBe(5);
   });
 
-  it('stage winback candidates consistently with their days since last order', async () => {
+  it('stage winback candidates from the lifecycle bounds up to the horizon, then archive them', async () => {
     expect(
       await count(`select * from dim_customers where winback_stage is distinct from case
-        when total_orders = 0 or days_since_last_order < 60 then null
+        when total_orders = 0 or days_since_last_order <= 60 then null
         when days_since_last_order <= 90 then 'early'
         when days_since_last_order <= 120 then 'mid'
         when days_since_last_order <= 210 then 'late'
-        else 'final' end
-        or is_winback_candidate <> (winback_stage is not null)`),
+        when days_since_last_order <= 365 then 'final'
+        else 'archived' end
+        or is_winback_candidate <> coalesce(winback_stage <> 'archived', false)`),
     ).toBe(0);
+    // No one gets winback mails while still active (the old rules overlapped at day 60).
+    expect(
+      await count(
+        `select * from dim_customers where is_winback_candidate and lifecycle_stage in ('new', 'active')`,
+      ),
+    ).toBe(0);
+    // Three years of history: many buyers lie beyond the horizon, and none of them is on the winback list.
+    expect(
+      await scalar(
+        `select count(*) from dim_customers where winback_stage = 'archived' and not is_winback_candidate`,
+      ),
+    ).toBeGreaterThan(100);
+    expect(
+      await scalar(`select max(days_since_last_order) from dim_customers where is_winback_candidate`),
+    ).toBeLessThanOrEqual(365);
+  });
+
+  it('type each buyer by the kinds of products bought, a bundle counted as its contents', async () => {
+    // Recomputed from the lines and the two seeds, independently of int_products__bundles_expanded.
+    const bought = `
+      with units as (
+        select l.customer_id, coalesce(c.component_product_id, l.product_id) as product_id
+        from int_order_lines__enriched l left join bundle_components c on c.bundle_product_id = l.product_id
+        where l.product_id is not null
+      )
+      select units.customer_id, p.product_id, p.product_type, p.category, p.refill_product_id
+      from units join products p using (product_id)`;
+    expect(
+      await count(`
+        with kinds as (
+          select customer_id,
+            bool_or(product_type in ('consumable', 'refill')) as used_up,
+            bool_or(product_type in ('one_time', 'device')) as lasting
+          from (${bought}) group by customer_id
+        )
+        select * from dim_customers d left join kinds k using (customer_id)
+        where d.total_orders > 0 and d.product_type is distinct from case
+          when k.used_up and k.lasting then 'mixed' when k.used_up then 'consumable' when k.lasting then 'one_time' end`),
+    ).toBe(0);
+    expect(
+      await count(`select distinct product_type from dim_customers where product_type is not null`),
+    ).toBe(3);
+    // Every category inside a bought bundle is among the buyer's categories; pregnancy and sleep bundles
+    // make pregnancy and sleep buyers.
+    expect(
+      await count(`
+        select * from (${bought}) b join dim_customers d using (customer_id)
+        where not list_contains(d.bought_categories, b.category)
+          or (b.category = 'Schwangerschaft' and not d.has_bought_pregnancy_products)
+          or (b.category = 'Schlaf' and not d.has_bought_sleep_products)`),
+    ).toBe(0);
+    // "Bundles" is left only to buyers of a catalogue product of that category that is not expanded (advent calendars).
+    expect(
+      await count(`
+        select * from dim_customers d
+        where list_contains(d.bought_categories, 'Bundles')
+          and not exists (select 1 from int_order_lines__enriched l join products p using (product_id)
+                          where l.customer_id = d.customer_id and p.category = 'Bundles'
+                            and p.product_id not in (select bundle_product_id from bundle_components))`),
+    ).toBe(0);
+  });
+
+  it('flag exactly the buyers of a device who never bought its refill', async () => {
+    const flagged = `
+      with lines as (select distinct customer_id, product_id from int_order_lines__enriched where product_id is not null)
+      select distinct d.customer_id from lines d join products p on p.product_id = d.product_id
+      where p.product_type = 'device'
+        and not exists (select 1 from lines r where r.customer_id = d.customer_id and r.product_id = p.refill_product_id)`;
+    expect(
+      await count(`select customer_id from dim_customers
+        where has_device_without_refill <> (customer_id in (${flagged}))`),
+    ).toBe(0);
+    expect(
+      await scalar(`select count(*) from dim_customers where has_device_without_refill`),
+    ).toBeGreaterThan(0);
+  });
+
+  it('sell pregnancy products mostly to women of childbearing age, to few buyers', async () => {
+    const [row] = await db.queryJs(`
+      select
+        avg(case when has_bought_pregnancy_products then 1.0 else 0 end) as buyer_share,
+        avg(case when gender = 'female' and age between 20 and 45 then 1.0 else 0 end)
+          filter (where has_bought_pregnancy_products and gender is not null and age is not null) as plausible_share,
+        avg(case when gender = 'male' then 1.0 else 0 end)
+          filter (where has_bought_pregnancy_products and gender is not null) as male_share,
+        count(*) filter (where has_bought_pregnancy_products and age >= 50) as aged_50_plus
+      from dim_customers where total_orders > 0`);
+    expect(Number(row?.buyer_share)).toBeLessThan(0.15);
+    expect(Number(row?.buyer_share)).toBeGreaterThan(0.02);
+    expect(Number(row?.plausible_share)).toBeGreaterThan(0.85);
+    expect(Number(row?.male_share)).toBeLessThan(0.1);
+    expect(Number(row?.aged_50_plus)).toBeLessThan(20);
   });
 
   it('recommend an action exactly for high-value customers at risk', async () => {

@@ -1,5 +1,6 @@
--- One row per buyer: preferred categories and brands, categories bought, seasonal and topic flags,
--- product type of the latest order and the next replenishment date.
+-- One row per buyer: preferred categories and brands, categories bought, seasonal and topic flags, the kind of
+-- products bought (product_type, device without its refill) and the next replenishment date. A bundle counts as
+-- its contents (int_products__bundles_expanded), except for replenishment, where the pack itself runs out.
 
 with
 
@@ -21,6 +22,12 @@ products as (
 
 ),
 
+product_contents as (
+
+    select * from {{ ref('int_products__bundles_expanded') }}
+
+),
+
 -- int_order_lines__enriched holds the lines of valid orders only
 valid_lines as (
 
@@ -29,7 +36,7 @@ valid_lines as (
 ),
 
 -- units per customer and product; catalogue products are grouped by id (cheap) and get their category,
--- brand and season from the catalogue, other lines keep the category and brand they carry
+-- brand, season and type from the catalogue, other lines keep the category and brand they carry
 known_product_units as (
 
     select
@@ -55,23 +62,41 @@ unknown_product_units as (
 
 ),
 
-line_groups as (
+-- a bundle becomes its contents: units of each component = bundles bought x component quantity
+content_units as (
 
     select
         known_product_units.customer_id,
-        products.category,
-        products.brand,
-        products.season,
-        known_product_units.units
+        product_contents.component_product_id,
+        product_contents.category,
+        product_contents.brand,
+        product_contents.season,
+        product_contents.product_type,
+        product_contents.refill_product_id,
+        known_product_units.units * product_contents.component_quantity as units
     from known_product_units
-    inner join products
-        on known_product_units.product_id = products.product_id
+    inner join product_contents
+        on known_product_units.product_id = product_contents.product_id
+
+),
+
+line_groups as (
+
+    select
+        customer_id,
+        category,
+        brand,
+        season,
+        product_type,
+        units
+    from content_units
     union all
     select
         customer_id,
         category,
         brand,
         {{ cast('null', 'varchar') }} as season,
+        {{ cast('null', 'varchar') }} as product_type,
         units
     from unknown_product_units
 
@@ -168,9 +193,35 @@ line_flags as (
         {{ any_true("season = 'allergy'") }} as has_bought_allergy_products,
         {{ any_true("season = 'advent'") }} as has_bought_advent_products,
         {{ any_true("category = 'Schlaf'") }} as has_bought_sleep_products,
-        {{ any_true("category = 'Schwangerschaft'") }} as has_bought_pregnancy_products
+        {{ any_true("category = 'Schwangerschaft'") }} as has_bought_pregnancy_products,
+        {{ any_true("product_type in ('consumable', 'refill')") }} as has_bought_used_up_products,
+        {{ any_true("product_type in ('one_time', 'device')") }} as has_bought_lasting_products
     from line_groups
     group by customer_id
+
+),
+
+-- devices bought and whether their refill was ever bought (before or after, any channel, also in a bundle)
+devices_bought as (
+
+    select distinct
+        customer_id,
+        refill_product_id
+    from content_units
+    where product_type = 'device' and refill_product_id is not null
+
+),
+
+device_flags as (
+
+    select
+        devices_bought.customer_id,
+        {{ any_true('refills_bought.customer_id is null') }} as has_device_without_refill
+    from devices_bought
+    left join content_units as refills_bought
+        on devices_bought.customer_id = refills_bought.customer_id
+        and devices_bought.refill_product_id = refills_bought.component_product_id
+    group by devices_bought.customer_id
 
 ),
 
@@ -242,11 +293,13 @@ final as (
         coalesce(line_flags.has_bought_sleep_products, false) as has_bought_sleep_products,
         coalesce(line_flags.has_bought_pregnancy_products, false) as has_bought_pregnancy_products,
         latest_consumable_orders.customer_id is not null as has_bought_consumables,
-        -- the latest order holds a consumable when the latest consumable order is that order
+        -- what kind of products the customer bought, over all valid orders; null when no catalogue product
         case
-            when latest_consumable_orders.last_consumable_order_at = order_metrics.last_order_at then 'consumable'
-            else 'one_time'
+            when line_flags.has_bought_used_up_products and line_flags.has_bought_lasting_products then 'mixed'
+            when line_flags.has_bought_used_up_products then 'consumable'
+            when line_flags.has_bought_lasting_products then 'one_time'
         end as product_type,
+        coalesce(device_flags.has_device_without_refill, false) as has_device_without_refill,
         latest_consumable_orders.last_consumable_order_at,
         {{ cast(add_days(cast('latest_consumable_orders.last_consumable_order_at', 'date'), 'latest_consumable_orders.min_supply_days'), 'date') }}
             as next_replenishment_date
@@ -259,6 +312,8 @@ final as (
         on order_metrics.customer_id = brand_preferences.customer_id
     left join line_flags
         on order_metrics.customer_id = line_flags.customer_id
+    left join device_flags
+        on order_metrics.customer_id = device_flags.customer_id
     left join latest_consumable_orders
         on order_metrics.customer_id = latest_consumable_orders.customer_id
 

@@ -99,9 +99,8 @@ joined as (
         coalesce(product_preferences.preferred_brands, {{ empty_string_list() }}) as preferred_brands,
         coalesce(product_preferences.bought_categories, {{ empty_string_list() }}) as bought_categories,
         coalesce(product_preferences.categories_bought, 0) as categories_bought,
-        case
-            when order_metrics.customer_id is not null then coalesce(product_preferences.product_type, 'one_time')
-        end as product_type,
+        case when order_metrics.customer_id is not null then product_preferences.product_type end as product_type,
+        coalesce(product_preferences.has_device_without_refill, false) as has_device_without_refill,
         product_preferences.next_replenishment_date,
         coalesce(product_preferences.has_bought_cold_products, false) as has_bought_cold_products,
         coalesce(product_preferences.has_bought_allergy_products, false) as has_bought_allergy_products,
@@ -167,12 +166,16 @@ staged as (
             when days_since_last_order <= {{ var('lifecycle_lapsing_days', 210) }} then 'lapsing'
             else 'churned'
         end as lifecycle_stage,
+        -- the winback starts where "active" ends and its stages end where the lifecycle's do (no overlap);
+        -- past the horizon a buyer is archived: no more winback mails
         case
             when not is_buyer then null
-            when days_since_last_order >= {{ var('winback_final_days', 211) }} then 'final'
-            when days_since_last_order >= {{ var('winback_late_days', 121) }} then 'late'
+            when days_since_last_order <= {{ var('lifecycle_active_days', 60) }} then null
+            when days_since_last_order > {{ var('winback_horizon_days', 365) }} then 'archived'
+            when days_since_last_order > {{ var('lifecycle_lapsing_days', 210) }} then 'final'
+            when days_since_last_order > {{ var('lifecycle_at_risk_days', 120) }} then 'late'
             when days_since_last_order >= {{ var('winback_mid_days', 91) }} then 'mid'
-            when days_since_last_order >= {{ var('winback_early_days', 60) }} then 'early'
+            else 'early'
         end as winback_stage,
         coalesce({{ days_between('last_bad_rating_at', as_of()) }} <= {{ var('at_risk_recent_days', 30) }}, false)
             as has_recent_bad_rating,
@@ -201,7 +204,7 @@ scored as (
                 ~ ' + 30.0 * least(1.0, opens_90d / 5.0)'
                 ~ ', 6))', 'integer') }}
         end as cross_sell_score,
-        winback_stage is not null as is_winback_candidate,
+        coalesce(winback_stage <> 'archived', false) as is_winback_candidate,
         customer_value_tier in ('vip', 'high')
             and (
                 lifecycle_stage in ('at_risk', 'lapsing')
@@ -247,6 +250,7 @@ final as (
         preferred_categories,
         preferred_brands,
         product_type,
+        has_device_without_refill,
         next_replenishment_date,
         cross_sell_score,
         emails_received_90d,

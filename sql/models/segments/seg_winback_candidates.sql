@@ -1,4 +1,4 @@
--- Winback flow: marketable buyers whose last order is at least winback_early_days ago; split by winback_stage.
+-- Winback flow: marketable winback candidates (past the active window, not archived); split by winback_stage.
 
 with
 
