@@ -189,7 +189,11 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
 const SALES_CHANNEL_KINDS: SalesChannelKind[] = ['orders', 'order_lines'];
 
 /** `sales_channels('orders')` refers to the orders model of every declared sales channel: one ref each. */
-function addSalesChannelRefs(nodes: Map<string, ProjectNode>, sources: SourceDoc[], problems: string[]): void {
+function addSalesChannelRefs(
+  nodes: Map<string, ProjectNode>,
+  sources: SourceDoc[],
+  problems: string[],
+): void {
   for (const node of nodes.values()) {
     for (const call of extractSalesChannelCalls(node)) {
       const kind = call.args[0] as SalesChannelKind | undefined;

@@ -85,7 +85,10 @@ export async function createRawSchemas(
  * A table written by an older version lacks the columns declared `optional` since: they are added (null), so
  * old workspaces keep building.
  */
-export async function createMissingRawTables(db: Database, tables: RawTable[] = RAW_TABLES): Promise<string[]> {
+export async function createMissingRawTables(
+  db: Database,
+  tables: RawTable[] = RAW_TABLES,
+): Promise<string[]> {
   await createRawSchemas((sql) => db.run(sql), tables);
   const columns = await db.queryJs(
     `select table_schema || '.' || table_name as t, column_name as c from information_schema.columns`,
