@@ -4,7 +4,7 @@ import { openWorkspace } from '../workspace/index.ts';
 import { demoOptionsSchema, generateDemoShop, type DemoSummary } from '../demo/index.ts';
 import { loadRawFiles, type LoadReport } from '../sources/loadFiles.ts';
 import { rawTablesOf } from '../sources/rawTables.ts';
-import { readSourceDocs } from '../sources/sourceFile.ts';
+import { projectSources } from '../sources/sourceFile.ts';
 import { defineProcedure } from './procedure.ts';
 
 export const demoInput = demoOptionsSchema.extend({ workspace: z.string().optional() });
@@ -45,7 +45,7 @@ export const loadProcedure = defineProcedure({
     try {
       return await loadRawFiles(ws.db, resolve(input.dir), {
         // the sources the workspace's models declare (a shop's own channels included)
-        tables: rawTablesOf(readSourceDocs(ws.projectDir)),
+        tables: rawTablesOf(projectSources(ws.projectDir)),
         onProgress: (event: unknown) =>
           ctx.onProgress?.({
             procedure: 'sources.load',

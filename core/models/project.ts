@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CodeModel, ColumnDoc, ModelTest } from './types.ts';
 import { describeZodIssues, schemaFileSchema, type SeedDoc } from './schemaFile.ts';
 import { extractCalls, type TemplateCall } from './templateCalls.ts';
-import type { SalesChannelKind, SourceDoc } from '../sources/sourceFile.ts';
+import { repositorySources, type SalesChannelKind, type SourceDoc } from '../sources/sourceFile.ts';
 
 /** The repository's own model project. */
 export const DEFAULT_PROJECT_DIR = fileURLToPath(new URL('../../sql', import.meta.url));
@@ -180,6 +180,8 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
     }
   }
 
+  // a project without source declarations (made before they moved to YAML) reads the repository's raw tables
+  if (sources.length === 0) sources.push(...repositorySources());
   addSalesChannelRefs(nodes, sources, problems);
   if (nodes.size === 0) problems.push(`no models found under ${join(dir, 'models')}`);
   if (problems.length) throw new ProjectError(`The model project in ${dir} has problems:`, problems);

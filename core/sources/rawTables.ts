@@ -1,6 +1,5 @@
 import type { Database } from '../db/duckdb.ts';
-import { DEFAULT_PROJECT_DIR } from '../models/project.ts';
-import { readSourceDocs, type SalesChannelModels, type SourceDoc } from './sourceFile.ts';
+import { repositorySources, type SalesChannelModels, type SourceDoc } from './sourceFile.ts';
 
 /**
  * The raw source tables of SPEC §3: what the demo generator writes, what `c360 load` accepts and what
@@ -49,7 +48,7 @@ export function salesChannelsOf(sources: SourceDoc[]): SalesChannel[] {
 }
 
 /** The repository's own model project's sources: the demo generator writes exactly these. */
-export const DEFAULT_SOURCES: SourceDoc[] = readSourceDocs(DEFAULT_PROJECT_DIR);
+export const DEFAULT_SOURCES: SourceDoc[] = repositorySources();
 export const RAW_TABLES: RawTable[] = rawTablesOf(DEFAULT_SOURCES);
 export const SOURCE_NAMES: readonly SourceName[] = DEFAULT_SOURCES.map((source) => source.name);
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -43,6 +44,20 @@ export type SourceDoc = z.infer<typeof sourceDocSchema>;
 export type SalesChannelModels = z.infer<typeof salesChannelSchema>;
 export type SalesChannelKind = keyof SalesChannelModels;
 
+/** The repository's model project (the same folder as DEFAULT_PROJECT_DIR in core/models/project.ts). */
+export const REPOSITORY_PROJECT_DIR = fileURLToPath(new URL('../../sql', import.meta.url));
+
+let repositorySourceDocs: SourceDoc[] | undefined;
+
+/**
+ * The repository's declared sources, read once. A model project that declares none (e.g. a workspace's
+ * `models_dir` copied before sources moved to YAML) reads the same raw tables, so it keeps building.
+ */
+export function repositorySources(): SourceDoc[] {
+  repositorySourceDocs ??= readSourceDocs(REPOSITORY_PROJECT_DIR);
+  return repositorySourceDocs;
+}
+
 const sourcesOnlySchema = z.object({ sources: z.array(sourceDocSchema).optional() });
 
 function yamlFiles(dir: string): string[] {
@@ -83,4 +98,10 @@ export function readSourceDocs(projectDir: string): SourceDoc[] {
     }
   }
   return sources;
+}
+
+/** The sources a model project reads: its own declarations, else the repository's (see repositorySources). */
+export function projectSources(projectDir: string): SourceDoc[] {
+  const declared = readSourceDocs(projectDir);
+  return declared.length > 0 ? declared : repositorySources();
 }
