@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/duckdb.ts';
-import { DEFAULT_PROJECT_DIR, runBuild, type BuildResult } from '../../core/models/index.ts';
+import {
+  buildGraph,
+  DEFAULT_PROJECT_DIR,
+  loadProject,
+  runBuild,
+  type BuildResult,
+} from '../../core/models/index.ts';
 import { AS_OF_VAR } from '../fixtures/goldenShop/expected.ts';
 import { loadGoldenShop } from '../fixtures/goldenShop/loadGoldenShop.ts';
 
@@ -190,5 +196,21 @@ describe('a third sales channel added as a source declaration and two staging mo
         { email: 'sabine.koch@web.de', channels_count: 2 },
       ]),
     );
+  });
+});
+
+describe('a declared sales channel without its staging models', () => {
+  it('is reported with the missing model and the file that unions the channels', async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), 'c360-channels-missing-'));
+    try {
+      cpSync(DEFAULT_PROJECT_DIR, projectDir, { recursive: true });
+      writeFileSync(join(projectDir, 'models/staging/_kaufland_sources.yml'), KAUFLAND_SOURCES);
+      const project = await loadProject(projectDir);
+      expect(() => buildGraph(project)).toThrow(
+        /int_orders__attributed\.sql:\d+: ref\('stg_kaufland__orders'\) points to no model/,
+      );
+    } finally {
+      rmSync(projectDir, { recursive: true, force: true });
+    }
   });
 });
