@@ -39,8 +39,9 @@ export async function generateAmazon(ctx: DemoContext): Promise<void> {
       (total_cents / 100)::DECIMAL(12,2) as order_total,
       'EUR' as currency, 'Amazon.de' as sales_channel,
       -- Finances API refunds of shipped orders: a return of the whole order (0.5 %) or of part of it (1 %).
-      case when is_shipped and urf < 0.005 then (total_cents / 100)::DECIMAL(12,2)
-           when is_shipped and urf < 0.015 then (round(total_cents * (0.2 + 0.4 * u(okey, 'az_refund_share'))) / 100)::DECIMAL(12,2)
+      case when is_shipped and total_cents > 0 and urf < 0.005 then (total_cents / 100)::DECIMAL(12,2)
+           when is_shipped and total_cents > 0 and urf < 0.015
+             then (round(total_cents * (0.2 + 0.4 * u(okey, 'az_refund_share'))) / 100)::DECIMAL(12,2)
       end as refunded_amount
     from totaled`);
 

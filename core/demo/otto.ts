@@ -42,7 +42,8 @@ export async function generateOtto(ctx: DemoContext): Promise<void> {
       zip as delivery_zip, city as delivery_city, country as delivery_country,
       (total_cents / 100)::DECIMAL(12,2) as total_gross,
       -- A returned position item of a sent order: a fifth to a half of the order comes back.
-      case when order_status = 'RETURNED' then (total_cents / 100)::DECIMAL(12,2)
+      case when total_cents <= 0 then null
+           when order_status = 'RETURNED' then (total_cents / 100)::DECIMAL(12,2)
            when order_status = 'SENT' and urf < 0.025 then (round(total_cents * (0.2 + 0.3 * u(okey, 'otto_refund_share'))) / 100)::DECIMAL(12,2)
       end as refunded_amount,
       'EUR' as currency

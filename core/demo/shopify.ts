@@ -122,10 +122,11 @@ async function generateOrders(ctx: DemoContext): Promise<void> {
            else 'paid' end as financial_status,
       -- Refunds (Admin API refund transactions): the whole total when refunded; a partial refund is a returned
       -- item (a fifth to three fifths of the goods) or, for two in five, a goodwill credit of 5, 10 or 15 EUR.
-      case when financial_status = 'refunded' then ${money('subtotal_cents + shipping_cents')}
-           when financial_status = 'partially_refunded' then ${money(`case when u(okey, 'refund_kind') < 0.4
+      -- (Orders whose total is negative because of a dirty quantity get no refund.)
+      case when financial_status = 'refunded' then ${money('greatest(subtotal_cents + shipping_cents, 0)')}
+           when financial_status = 'partially_refunded' then ${money(`greatest(0, case when u(okey, 'refund_kind') < 0.4
              then least(subtotal_cents + shipping_cents, (1 + floor(u(okey, 'refund_share') * 3)) * 500)
-             else round(subtotal_cents * (0.2 + 0.4 * u(okey, 'refund_share'))) end`)}
+             else round(subtotal_cents * (0.2 + 0.4 * u(okey, 'refund_share'))) end)`)}
            else 0 end as total_refunded,
       case when is_cancelled or shipped_t >= ${T} then null
            when n_lines > 1 and ufin between 0.5 and 0.504 then 'partial' else 'fulfilled' end as fulfillment_status,

@@ -43,7 +43,8 @@ const RAW_REVENUE = `
   orders as (select * from shopify union all select * from amazon union all select * from otto)
   select channel, order_id, is_valid,
     case when rates.eur_per_unit is null then 0
-         else greatest(round(total * rates.eur_per_unit, 2) - round(refunded * rates.eur_per_unit, 2), 0) end as revenue
+         else greatest(round(total * rates.eur_per_unit, 2) - round(greatest(refunded, 0) * rates.eur_per_unit, 2), 0)
+    end as revenue
   from orders left join rates using (currency)
   where ordered_at <= timestamp '${AS_OF}'`;
 

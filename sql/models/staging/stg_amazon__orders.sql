@@ -100,7 +100,7 @@ final as (
         order_total,
         refunded_amount,
         round(order_total * eur_per_unit, 2) as order_total_eur,
-        round(coalesce(refunded_amount, 0) * eur_per_unit, 2) as refunded_eur,
+        round(greatest(coalesce(refunded_amount, 0), 0) * eur_per_unit, 2) as refunded_eur,
         -- channel contract: the buyer's identity record is its relay address; Amazon shares no other email
         'amazon_buyer' as customer_source,
         buyer_identity_email as customer_source_record_id,

@@ -94,7 +94,7 @@ final as (
         currency,
         eur_per_unit,
         round(total_gross * eur_per_unit, 2) as order_total_eur,
-        round(coalesce(refunded_amount, 0) * eur_per_unit, 2) as refunded_eur,
+        round(greatest(coalesce(refunded_amount, 0), 0) * eur_per_unit, 2) as refunded_eur,
         -- OTTO has no buyer accounts the shop can see: buyers are found by their email (identity record otto_buyer)
         'otto_buyer' as customer_source,
         {{ cast('null', 'varchar') }} as customer_source_record_id

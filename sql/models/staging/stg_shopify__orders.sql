@@ -101,7 +101,7 @@ final as (
         total_discounts,
         total_refunded,
         round(total_price * eur_per_unit, 2) as order_total_eur,
-        round(coalesce(total_refunded, 0) * eur_per_unit, 2) as refunded_eur,
+        round(greatest(coalesce(total_refunded, 0), 0) * eur_per_unit, 2) as refunded_eur,
         -- channel contract: the account's identity record; guest orders have a 'shopify_order' record
         'shopify_customer' as customer_source,
         {{ cast('shopify_customer_id', 'varchar') }} as customer_source_record_id,
