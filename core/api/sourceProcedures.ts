@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { openWorkspace } from '../workspace/index.ts';
 import { demoOptionsSchema, generateDemoShop, type DemoSummary } from '../demo/index.ts';
 import { loadRawFiles, type LoadReport } from '../sources/loadFiles.ts';
+import { rawTablesOf } from '../sources/rawTables.ts';
+import { projectSources } from '../sources/sourceFile.ts';
 import { defineProcedure } from './procedure.ts';
 
 export const demoInput = demoOptionsSchema.extend({ workspace: z.string().optional() });
@@ -42,6 +44,8 @@ export const loadProcedure = defineProcedure({
     const ws = await openWorkspace(input.workspace, { create: true });
     try {
       return await loadRawFiles(ws.db, resolve(input.dir), {
+        // the sources the workspace's models declare (a shop's own channels included)
+        tables: rawTablesOf(projectSources(ws.projectDir)),
         onProgress: (event: unknown) =>
           ctx.onProgress?.({
             procedure: 'sources.load',

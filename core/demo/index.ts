@@ -13,6 +13,7 @@ import {
   type DemoSummary,
 } from './options.ts';
 import { generateOrders } from './orders.ts';
+import { generateOtto } from './otto.ts';
 import { generatePeople } from './people.ts';
 import { createRandomMacros, dropRandomMacros } from './randomSql.ts';
 import { generateShipments } from './shipments.ts';
@@ -29,8 +30,8 @@ export type {
 } from './options.ts';
 
 /**
- * The demo shop generator: a realistic German D2C health shop (Shopify + Amazon, DHL/DPD parcels,
- * Klaviyo, Zendesk) written straight into the raw_* schemas, as set-based DuckDB SQL. Deterministic:
+ * The demo shop generator: a realistic German D2C health shop (Shopify + Amazon + a little OTTO Market,
+ * DHL/DPD parcels, Klaviyo, Zendesk) written straight into the raw_* schemas, as set-based DuckDB SQL. Deterministic:
  * every random choice is hash(seed, entity key, salt), so a seed and options always give the same tables.
  *
  * History covers the 1095 days before `asOf` 00:00 UTC (exclusive): the models' as_of is the build day at
@@ -62,7 +63,9 @@ export type {
  * | line quantity 0 or -1                                       | shopify lines, amazon items   | d/20          |
  *
  * Not dirty but realistic, at fixed rates whatever d is: cancelled orders (2 % Shopify, 2.5 % Amazon),
- * refunded / partially refunded orders (1.5 % / 1 %), CHF orders of Swiss customers, guest checkouts
+ * refunded / partially refunded orders (1.5 % / 1 %; Amazon 0.5 % / 1 %, with refunded amounts), orders whose
+ * payment is not captured yet (Shopify pending, Amazon Pending / PendingAvailability, OTTO ANNOUNCED; recent
+ * unshipped orders only), OTTO Market re-buys (5 % of third and later orders), CHF orders of Swiss customers, guest checkouts
  * (3 %), Amazon buyer names in other case or spacing, namesakes with the same postal code (0.3 %),
  * failed / delayed / returned parcels, unsubscribed and suppressed Klaviyo profiles.
  */
@@ -110,6 +113,7 @@ export async function generateDemoShop(db: Database, options: DemoOptions): Prom
       await stage('orders', () => generateOrders(ctx));
       await stage('shopify', () => generateShopify(ctx));
       await stage('amazon', () => generateAmazon(ctx));
+      await stage('otto', () => generateOtto(ctx));
       // Intermediate tables are dropped as soon as the last reader is done: peak memory at 1M stays low.
       await dropTempTables(ctx, ['demo_lines', 'demo_order_totals']);
       await stage('shipments', () => generateShipments(ctx));

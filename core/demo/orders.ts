@@ -3,10 +3,13 @@ import { HISTORY_DAYS } from './context.ts';
 import { monthGroupKeySql } from './catalog.ts';
 import { slotOf } from './randomSql.ts';
 
+/** Share of re-buys (third order on) placed on the OTTO marketplace: a few % of all orders. */
+export const OTTO_REBUY_SHARE = 0.05;
+
 /**
  * The channel-independent order timeline (`demo_orders`), its line items (`demo_lines`), order totals
  * in EUR cents (`demo_order_totals`) and per-person purchase facts (`demo_person_stats`). Shopify,
- * Amazon and the carriers all render their rows from these, so they agree with each other.
+ * Amazon, OTTO and the carriers all render their rows from these, so they agree with each other.
  *
  * Timing: the first order is the acquisition; order k follows after k re-buy cycles
  * (days_of_supply × quantity × a personal drift) with ±25 % jitter, which keeps orders in sequence
@@ -28,7 +31,10 @@ export async function generateOrders(ctx: DemoContext): Promise<number> {
       from seq
     ), timed as (
       select d.*,
-        case when mode = 'shopify' then 'shopify' when mode = 'amazon' then 'amazon'
+        -- A few re-buys go to the OTTO marketplace (after the first two orders, so a 'both' buyer stays
+        -- cross-channel); with Shopify and Amazon that makes the concept's "3+ channels" buyers.
+        case when k >= 2 and u2(pid, k, 'otto') < ${OTTO_REBUY_SHARE} then 'otto'
+             when mode = 'shopify' then 'shopify' when mode = 'amazon' then 'amazon'
              when k = 0 then case when first_on_shopify then 'shopify' else 'amazon' end
              when k = 1 then case when first_on_shopify then 'amazon' else 'shopify' end
              when u2(pid, k, 'channel') * 100 < amazon_pct then 'amazon' else 'shopify' end as channel,
@@ -49,7 +55,7 @@ export async function generateOrders(ctx: DemoContext): Promise<number> {
       channel = 'shopify' and u2(pid, k, 'guest') < 0.03 as is_guest,
       t < ${T - 86_400} and u2(pid, k, 'cancel') < case when channel = 'amazon' then 0.025 else 0.02 end as is_cancelled,
       -- Currency code (see demo_rates): Swiss Shopify customers mostly pay in CHF; dirty GBP/PLN/XXX.
-      case when channel = 'amazon' then 0
+      case when channel <> 'shopify' then 0
            when ucur < ${d / 4} then 2 when ucur < ${d / 2} then 3 when ucur < ${d / 2 + d / 20} then 4
            when is_swiss and ucur > 0.15 then 1 else 0 end::TINYINT as currency_code,
       t + 600 + floor(u2(pid, k, 'label') * (ship_t - t - 600))::BIGINT as label_t,
@@ -60,7 +66,7 @@ export async function generateOrders(ctx: DemoContext): Promise<number> {
   // Lines: line 0 is the re-bought product, the rest are basket add-ons drawn by calendar month.
   await db.run(`create or replace temp table demo_lines as
     with o as (
-      select okey, channel = 'amazon' as is_amazon, currency_code, ${monthGroupKeySql('month(ts(t))', 'primary_preg')} as m,
+      select okey, channel = 'amazon' as is_amazon, channel = 'otto' as is_otto, currency_code, ${monthGroupKeySql('month(ts(t))', 'primary_preg')} as m,
         primary_idx, primary_price_cents, primary_preg, qty, n_intent, u(okey, 'impulse') as ui,
         (case when u(okey, 'extras') < 0.5 then 0 when u(okey, 'extras') < 0.8 then 1 when u(okey, 'extras') < 0.94 then 2 else 3 end)
           -- Loyal customers fill bigger baskets: they make the VIP revenue head.
@@ -75,7 +81,7 @@ export async function generateOrders(ctx: DemoContext): Promise<number> {
         u2(l.okey, l.line_no, 'qty') as uq, u2(l.okey, l.line_no, 'bad_qty') as ubq
       from l join demo_month_slots ms on ms.group_key = l.m and ms.slot = ${slotOf("u2(l.okey, l.line_no, 'product')")}
     )
-    select okey, line_no, is_amazon, currency_code,
+    select okey, line_no, is_amazon, is_otto, currency_code,
       case when is_primary then primary_idx else month_idx end as product_idx,
       case when is_primary then primary_price_cents else month_price end as price_cents,
       case when is_primary then primary_preg else month_preg end as preg,

@@ -1,5 +1,6 @@
 import type { DemoContext } from './context.ts';
 import { amazonOrderIdSql, shopifyOrderIdSql } from './identifiers.ts';
+import { ottoOrderIdSql } from './otto.ts';
 import { weightedCase } from './randomSql.ts';
 
 /**
@@ -64,7 +65,8 @@ export async function generateShipments(ctx: DemoContext): Promise<void> {
 
   await db.run(`insert into ${ctx.raw('shipments', 'shipments')} by name
     select 'SHP' || ${digits(10, 11)} as shipment_id,
-      case when channel = 'shopify' then ${shopifyOrderIdSql('okey')}::VARCHAR else ${amazonOrderIdSql(ctx, 'okey')} end as order_id,
+      case when channel = 'shopify' then ${shopifyOrderIdSql('okey')}::VARCHAR when channel = 'otto' then ${ottoOrderIdSql(ctx, 'okey')}
+           else ${amazonOrderIdSql(ctx, 'okey')} end as order_id,
       channel, carrier, tracking_number, ts(label_t) as created_at,
       case when shipped_t < ${T} then ts(shipped_t) end as shipped_at,
       case when deliver_t < ${T} then ts(deliver_t) end as delivered_at,

@@ -120,6 +120,14 @@ async function generateOrders(ctx: DemoContext): Promise<void> {
            when ufin < 0.015 then 'refunded' when ufin < 0.025 then 'partially_refunded'
            when t > ${T - 2 * 86_400} and shipped_t >= ${T} and ufin > 0.6 then 'pending'
            else 'paid' end as financial_status,
+      -- Refunds (Admin API refund transactions): the whole total when refunded; a partial refund is a returned
+      -- item (a fifth to three fifths of the goods) or, for two in five, a goodwill credit of 5, 10 or 15 EUR.
+      -- (Orders whose total is negative because of a dirty quantity get no refund.)
+      case when financial_status = 'refunded' then ${money('greatest(subtotal_cents + shipping_cents, 0)')}
+           when financial_status = 'partially_refunded' then ${money(`greatest(0, case when u(okey, 'refund_kind') < 0.4
+             then least(subtotal_cents + shipping_cents, (1 + floor(u(okey, 'refund_share') * 3)) * 500)
+             else round(subtotal_cents * (0.2 + 0.4 * u(okey, 'refund_share'))) end)`)}
+           else 0 end as total_refunded,
       case when is_cancelled or shipped_t >= ${T} then null
            when n_lines > 1 and ufin between 0.5 and 0.504 then 'partial' else 'fulfilled' end as fulfillment_status,
       case when is_cancelled then ts(t + 1800 + floor(ufin * 20 * 3600)::BIGINT) end as cancelled_at,
@@ -140,7 +148,7 @@ async function generateOrders(ctx: DemoContext): Promise<void> {
     from demo_lines l
     join demo_products p on p.idx = l.product_idx
     join demo_rates r on r.code = l.currency_code
-    where not l.is_amazon`);
+    where not l.is_amazon and not l.is_otto`);
 
   // Dirty: re-landed copies of order rows (same id twice).
   await db.run(

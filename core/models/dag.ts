@@ -1,4 +1,4 @@
-import { findRawTable, RAW_TABLES } from '../sources/rawTables.ts';
+import { findRawTable, rawTablesOf } from '../sources/rawTables.ts';
 import { ProjectError, type Project, type ProjectNode } from './project.ts';
 
 export interface ModelGraph {
@@ -45,6 +45,7 @@ export function buildGraph(project: Project): ModelGraph {
   const upstream = new Map<string, string[]>();
   const downstream = new Map<string, string[]>();
   for (const name of project.nodes.keys()) downstream.set(name, []);
+  const rawTables = rawTablesOf(project.sources);
 
   for (const node of project.nodes.values()) {
     const deps = new Set<string>();
@@ -72,8 +73,8 @@ export function buildGraph(project: Project): ModelGraph {
       const [sourceName, table] = source.args;
       if (source.args.length !== 2 || !sourceName || !table) {
         problems.push(`${location(node, source.line)}: source() takes a source and a table name in quotes`);
-      } else if (!findRawTable(sourceName, table)) {
-        const known = RAW_TABLES.map((t) => `${t.source}.${t.table}`);
+      } else if (!findRawTable(sourceName, table, rawTables)) {
+        const known = rawTables.map((t) => `${t.source}.${t.table}`);
         const hint = closest(`${sourceName}.${table}`, known);
         problems.push(
           `${location(node, source.line)}: source('${sourceName}', '${table}') is not a known raw table` +

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CodeModel, ColumnDoc, ModelTest } from './types.ts';
 import { describeZodIssues, schemaFileSchema, type SeedDoc } from './schemaFile.ts';
 import { extractCalls, type TemplateCall } from './templateCalls.ts';
+import { repositorySources, type SalesChannelKind, type SourceDoc } from '../sources/sourceFile.ts';
 
 /** The repository's own model project. */
 export const DEFAULT_PROJECT_DIR = fileURLToPath(new URL('../../sql', import.meta.url));
@@ -38,6 +39,8 @@ export interface Project {
   /** Shared SQL macros (`<dir>/macros/*.sql`), imported by models with `{% from 'x.sql' import y %}`. */
   macrosDir: string;
   nodes: Map<string, ProjectNode>;
+  /** Raw sources declared in the models' YAML (`sources:`), in file order. */
+  sources: SourceDoc[];
   /** Problems found while loading that do not stop the load (e.g. docs for models that do not exist). */
   warnings: string[];
 }
@@ -70,6 +73,7 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
   const nodes = new Map<string, ProjectNode>();
   const problems: string[] = [];
   const warnings: string[] = [];
+  const sources: SourceDoc[] = [];
 
   const add = (node: ProjectNode): void => {
     const existing = nodes.get(node.name);
@@ -151,6 +155,11 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
       problems.push(`${file}: does not match the schema file format:\n${describeZodIssues(parsed.error)}`);
       continue;
     }
+    for (const source of parsed.data.sources ?? []) {
+      if (sources.some((s) => s.name === source.name))
+        problems.push(`${file}: source '${source.name}' is declared twice`);
+      else sources.push(source);
+    }
     const docs: (SeedDoc & { kind: 'model' | 'seed' })[] = [
       ...(parsed.data.models ?? []).map((doc) => ({ ...doc, kind: 'model' as const })),
       ...(parsed.data.seeds ?? []).map((doc) => ({ ...doc, kind: 'seed' as const })),
@@ -174,7 +183,37 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
     }
   }
 
+  // a project without source declarations (made before they moved to YAML) reads the repository's raw tables
+  if (sources.length === 0) sources.push(...repositorySources());
+  addSalesChannelRefs(nodes, sources, problems);
   if (nodes.size === 0) problems.push(`no models found under ${join(dir, 'models')}`);
   if (problems.length) throw new ProjectError(`The model project in ${dir} has problems:`, problems);
-  return { dir, macrosDir: join(dir, 'macros'), nodes, warnings };
+  return { dir, macrosDir: join(dir, 'macros'), nodes, sources, warnings };
+}
+
+const SALES_CHANNEL_KINDS: SalesChannelKind[] = ['orders', 'order_lines'];
+
+/** `sales_channels('orders')` refers to the orders model of every declared sales channel: one ref each. */
+function addSalesChannelRefs(
+  nodes: Map<string, ProjectNode>,
+  sources: SourceDoc[],
+  problems: string[],
+): void {
+  for (const node of nodes.values()) {
+    for (const call of extractSalesChannelCalls(node)) {
+      const kind = call.args[0] as SalesChannelKind | undefined;
+      if (call.args.length !== 1 || !kind || !SALES_CHANNEL_KINDS.includes(kind)) {
+        problems.push(`${node.file}:${call.line}: sales_channels() takes 'orders' or 'order_lines'`);
+        continue;
+      }
+      for (const source of sources) {
+        const model = source.sales_channel?.[kind];
+        if (model) node.refs.push({ fn: 'ref', args: [model], line: call.line });
+      }
+    }
+  }
+}
+
+function extractSalesChannelCalls(node: ProjectNode): TemplateCall[] {
+  return node.sql ? extractCalls(node.sql).filter((call) => call.fn === 'sales_channels') : [];
 }

@@ -1,5 +1,13 @@
 import nunjucks from 'nunjucks';
-import { rawSchemaName, findRawTable, type SourceName } from '../sources/rawTables.ts';
+import {
+  DEFAULT_SOURCES,
+  findRawTable,
+  RAW_TABLES,
+  rawSchemaName,
+  salesChannelsOf,
+  type RawTable,
+  type SalesChannel,
+} from '../sources/rawTables.ts';
 import type { Dialect } from './dialect/dialect.ts';
 import { quoteIdent } from '../db/duckdb.ts';
 import type { Vars } from './types.ts';
@@ -13,6 +21,10 @@ export interface RenderContext {
   relationFor(name: string): string;
   /** The project's `macros/` folder: models import shared SQL with `{% from 'file.sql' import name %}`. */
   macrosDir?: string;
+  /** The project's raw tables (default: the repository's sources). */
+  rawTables?: RawTable[];
+  /** The project's sales channels, for `sales_channels(kind)` (default: the repository's). */
+  salesChannels?: SalesChannel[];
 }
 
 export class TemplateError extends Error {
@@ -31,10 +43,17 @@ export function renderModel(file: string, template: string, ctx: RenderContext):
   const env = new nunjucks.Environment(loader, { autoescape: false, throwOnUndefined: true });
   env.addGlobal('ref', (name: string) => ctx.relationFor(name));
   env.addGlobal('source', (source: string, table: string) => {
-    if (!findRawTable(source, table))
+    if (!findRawTable(source, table, ctx.rawTables ?? RAW_TABLES))
       throw new Error(`source('${source}', '${table}') is not a known raw table`);
-    return `${rawSchemaName(source as SourceName)}.${quoteIdent(table)}`;
+    return `${rawSchemaName(source)}.${quoteIdent(table)}`;
   });
+  // One entry per sales channel: `{% for c in sales_channels('orders') %} … {{ c.relation }}` unions them all.
+  env.addGlobal('sales_channels', (kind: 'orders' | 'order_lines') =>
+    (ctx.salesChannels ?? salesChannelsOf(DEFAULT_SOURCES)).map((channel) => ({
+      channel: channel.channel,
+      relation: ctx.relationFor(channel[kind]),
+    })),
+  );
   env.addGlobal('var', (name: string, fallback?: unknown) => {
     if (name in ctx.vars) return ctx.vars[name];
     if (fallback === undefined) {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { quoteIdent, withSetting, type Database } from '../db/duckdb.ts';
-import { createMissingRawTables } from '../sources/rawTables.ts';
+import { createMissingRawTables, rawTablesOf, salesChannelsOf, type RawTable } from '../sources/rawTables.ts';
 import { buildGraph, selectNodes } from './dag.ts';
 import { checkDocumentedColumns, runDataTests, type DataTestResult } from './dataTests.ts';
 import { dialectFor } from './dialect/dialect.ts';
-import { DEFAULT_PROJECT_DIR, loadProject, type ProjectNode } from './project.ts';
+import { DEFAULT_PROJECT_DIR, loadProject, type Project, type ProjectNode } from './project.ts';
 import { renderModel } from './render.ts';
 import { CODE_MODELS } from './codeModels.ts';
 import type { Vars } from './types.ts';
@@ -86,14 +86,20 @@ function locateSqlError(node: ProjectNode, message: string): string {
 }
 
 /** Makes sure every raw table exists (empty when a source is not connected) so models can always build. */
-export async function ensureRawTables(db: Database): Promise<void> {
-  await createMissingRawTables(db);
+export async function ensureRawTables(db: Database, tables?: RawTable[]): Promise<void> {
+  await createMissingRawTables(db, tables);
 }
 
 async function buildNode(
   db: Database,
   node: ProjectNode,
-  ctx: { vars: Vars; asOf: string; relationFor: (n: string) => string; macrosDir: string },
+  ctx: {
+    vars: Vars;
+    asOf: string;
+    relationFor: (n: string) => string;
+    macrosDir: string;
+    sources: Project['sources'];
+  },
 ): Promise<void> {
   const target = buildRelation(node.name);
   await db.run(`drop table if exists ${target}`);
@@ -118,6 +124,8 @@ async function buildNode(
     asOf: ctx.asOf,
     relationFor: ctx.relationFor,
     macrosDir: ctx.macrosDir,
+    rawTables: rawTablesOf(ctx.sources),
+    salesChannels: salesChannelsOf(ctx.sources),
   })
     .trim()
     .replace(/;\s*$/, '');
@@ -145,7 +153,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   const emit = options.onEvent ?? (() => {});
   emit({ type: 'start', runId, models: order.length, asOf });
 
-  await ensureRawTables(db);
+  await ensureRawTables(db, rawTablesOf(project.sources));
   // Models are tables, not ordered results: dropping the ordering guarantee lets DuckDB write them in parallel
   // with less memory.
   return withSetting(db, 'preserve_insertion_order', false, buildSelected);
@@ -183,7 +191,13 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       const t0 = performance.now();
       let result: ModelResult;
       try {
-        await buildNode(db, node, { vars, asOf, relationFor, macrosDir: project.macrosDir });
+        await buildNode(db, node, {
+          vars,
+          asOf,
+          relationFor,
+          macrosDir: project.macrosDir,
+          sources: project.sources,
+        });
         built.add(name);
         const [count] = await db.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
         result = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceDocSchema } from '../sources/sourceFile.ts';
 
 /** The YAML file next to the models of a folder (dbt's `schema.yml`), parsed at the boundary. */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -53,6 +54,8 @@ export const schemaFileSchema = z.strictObject({
   version: z.literal(2),
   models: z.array(modelDocSchema).optional(),
   seeds: z.array(seedDocSchema).optional(),
+  /** Raw sources (core/sources/sourceFile.ts), declared beside the staging models that read them. */
+  sources: z.array(sourceDocSchema).optional(),
 });
 
 export type ModelDoc = z.infer<typeof modelDocSchema>;

@@ -13,7 +13,8 @@ import {
 /**
  * `c360 load DIR`: replaces raw tables with the contents of CSV, Parquet or JSON-lines files.
  *
- * - Every RAW_TABLES column must be present (any order, case-insensitive); extra columns are ignored.
+ * - Every declared column must be present (any order, case-insensitive), except those declared `optional`
+ *   (added after the first release; read as null when missing); extra columns are ignored.
  * - Values are cast to the raw types with try_cast. A row whose non-empty value does not cast is not
  *   loaded; it goes to `main.load_rejections` with the column and the bad value, so one bad date
  *   never blocks a million good rows. Timestamps with an offset (`…+01:00`, `…Z`) are converted to UTC.
@@ -59,6 +60,8 @@ export interface LoadProgressEvent {
 
 export interface LoadOptions {
   onProgress?: (event: LoadProgressEvent) => void;
+  /** The raw tables of the workspace's model project (default: the repository's sources). */
+  tables?: RawTable[];
 }
 
 export const LOAD_REJECTIONS_TABLE = 'main.load_rejections';
@@ -81,7 +84,8 @@ export async function loadRawFiles(
         'laid out as <source>/<table>.csv (or .parquet, .jsonl) or <source>__<table>.csv, e.g. shopify/orders.csv.',
     );
   }
-  const discovery = discoverRawFiles(dir);
+  const tables = options.tables ?? RAW_TABLES;
+  const discovery = discoverRawFiles(dir, tables);
   const report: LoadReport = {
     dir,
     files: [],
@@ -103,11 +107,11 @@ export async function loadRawFiles(
     report.errors.push({
       message:
         `No raw table files found in ${dir}. Name them <source>/<table>.csv or <source>__<table>.csv ` +
-        `(also .parquet, .jsonl, .ndjson), e.g. shopify/orders.csv; sources: ${[...new Set(RAW_TABLES.map((t) => t.source))].join(', ')}.`,
+        `(also .parquet, .jsonl, .ndjson), e.g. shopify/orders.csv; sources: ${[...new Set(tables.map((t) => t.source))].join(', ')}.`,
     });
   }
 
-  await createRawSchemas((sql) => db.run(sql));
+  await createRawSchemas((sql) => db.run(sql), tables);
   await db.run(`create table if not exists ${LOAD_REJECTIONS_TABLE} (
     source VARCHAR, "table" VARCHAR, file VARCHAR, row_number BIGINT, reason VARCHAR, raw_row VARCHAR)`);
 
@@ -138,7 +142,7 @@ export async function loadRawFiles(
     }
   });
 
-  report.createdEmpty = await createMissingRawTables(db);
+  report.createdEmpty = await createMissingRawTables(db, tables);
   report.seconds = (performance.now() - started) / 1000;
   return report;
 }
@@ -213,6 +217,11 @@ async function loadFile(db: Database, file: RawFile): Promise<Omit<LoadedFile, '
     const totalRows = Number(count?.n ?? 0);
     const mapping = mapColumns(file, table, columns, json && totalRows === 0);
     if (json && totalRows === 0) warnings.push('the file has no rows; the table is now empty');
+    const absent = table.columns.filter((col) => col.optional && !mapping.sources.has(col.name));
+    if (absent.length > 0 && !(json && totalRows === 0))
+      warnings.push(
+        `optional columns not in the file, read as empty: ${absent.map((c) => c.name).join(', ')}`,
+      );
     if (mapping.extra.length > 0)
       warnings.push(`ignored columns not in ${table.source}.${table.table}: ${mapping.extra.join(', ')}`);
 
@@ -289,12 +298,12 @@ function mapColumns(
     }
     const match = matches[0];
     if (match) sources.set(col.name, match);
-    else if (!emptyJson) missing.push(col.name);
+    else if (!emptyJson && !col.optional) missing.push(col.name);
   }
   if (missing.length > 0) {
     throw new FileProblem(
       `${file.file} is missing the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${table.source}.${table.table}. ` +
-        `Expected columns: ${table.columns.map((c) => c.name).join(', ')}. Add the missing columns (empty values are fine) ` +
+        `Expected columns: ${table.columns.map((c) => c.name + (c.optional ? ' (optional)' : '')).join(', ')}. Add the missing columns (empty values are fine) ` +
         `and run the load again; the table was left unchanged.`,
     );
   }

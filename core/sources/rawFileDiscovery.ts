@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { findRawTable, SOURCE_NAMES, type RawTable } from './rawTables.ts';
+import { findRawTable, RAW_TABLES, type RawTable } from './rawTables.ts';
 
 /** How a raw file is read; gzip-compressed variants are read transparently by DuckDB. */
 export type RawFileFormat = 'csv' | 'parquet' | 'jsonl';
@@ -42,13 +42,17 @@ function splitExtension(name: string): { stem: string; format: RawFileFormat } |
   return match ? { stem: name.slice(0, name.length - match[0].length), format: match[1] } : undefined;
 }
 
-const tableNames = (): string => SOURCE_NAMES.map((s) => `${s}/<table>`).join(', ');
+const sourceNames = (tables: RawTable[]): string[] => [...new Set(tables.map((t) => t.source))];
+const tableNames = (tables: RawTable[]): string =>
+  sourceNames(tables)
+    .map((s) => `${s}/<table>`)
+    .join(', ');
 
 /**
  * Finds raw table files in `dir`: `<source>/<table>.<ext>` or `<source>__<table>.<ext>` with ext csv,
  * parquet, jsonl or ndjson (optionally .gz). Everything else is reported as unknown, never loaded.
  */
-export function discoverRawFiles(dir: string): RawFileDiscovery {
+export function discoverRawFiles(dir: string, tables: RawTable[] = RAW_TABLES): RawFileDiscovery {
   const found: RawFile[] = [];
   const unknown: UnknownFile[] = [];
   const show = (path: string): string => relative(dir, path).split(sep).join('/');
@@ -60,13 +64,13 @@ export function discoverRawFiles(dir: string): RawFileDiscovery {
       return;
     }
     const tableName = stemTable ?? parsed.stem;
-    const table = findRawTable(source, tableName);
+    const table = findRawTable(source, tableName, tables);
     if (!table) {
       unknown.push({
         file: show(path),
-        reason: SOURCE_NAMES.includes(source as (typeof SOURCE_NAMES)[number])
+        reason: sourceNames(tables).includes(source)
           ? `${source} has no raw table "${tableName}"`
-          : `no raw table matches this name; expected ${tableNames()} or <source>__<table>`,
+          : `no raw table matches this name; expected ${tableNames(tables)} or <source>__<table>`,
       });
       return;
     }

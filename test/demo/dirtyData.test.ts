@@ -162,6 +162,10 @@ describe('dirty demo data', () => {
       (await scalar(
         dirty.db,
         `select count(*) from raw_amazon.orders where purchase_date >= timestamp '${AS_OF}'`,
+      )) +
+      (await scalar(
+        dirty.db,
+        `select count(*) from raw_otto.orders where order_date >= timestamp '${AS_OF}'`,
       ));
     expect(total).toBe(orders);
   });

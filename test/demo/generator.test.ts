@@ -130,7 +130,8 @@ describe('generateDemoShop', () => {
     expect(
       await q(`select count(*) from raw_shipments.shipments s where not exists (
       select 1 from raw_shopify.orders o where o.id::VARCHAR = s.order_id and s.channel = 'shopify')
-      and not exists (select 1 from raw_amazon.orders a where a.amazon_order_id = s.order_id and s.channel = 'amazon')`),
+      and not exists (select 1 from raw_amazon.orders a where a.amazon_order_id = s.order_id and s.channel = 'amazon')
+      and not exists (select 1 from raw_otto.orders t where t.sales_order_id = s.order_id and s.channel = 'otto')`),
     ).toBe(0);
     expect(
       await q(`select count(*) from raw_shipments.shipment_events e
@@ -156,6 +157,10 @@ describe('generateDemoShop', () => {
     expect(
       await q(`select count(*) from raw_amazon.order_items i
       where not exists (select 1 from raw_amazon.orders o where o.amazon_order_id = i.amazon_order_id)`),
+    ).toBe(0);
+    expect(
+      await q(`select count(*) from raw_otto.order_lines l
+      where not exists (select 1 from raw_otto.orders o where o.sales_order_id = l.sales_order_id)`),
     ).toBe(0);
   });
 

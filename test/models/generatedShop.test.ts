@@ -297,18 +297,26 @@ describe('the models on a generated dirty shop', () => {
     expect(crossShare).toBeLessThan(0.4);
   });
 
-  it('keep the revenue of every valid order in EUR, across identity merges', async () => {
+  it('keep the revenue of every valid order in EUR, net of refunds, across identity merges', async () => {
     const fromRaw = await scalar(`
       with shopify as (
-        select distinct id, total_price, currency from raw_shopify.orders
-        where cancelled_at is null and coalesce(financial_status, '') not in ('refunded', 'voided')
+        select distinct id, total_price - coalesce(total_refunded, 0) as total_price, currency from raw_shopify.orders
+        where cancelled_at is null
+          and coalesce(financial_status, '') not in ('refunded', 'voided', 'pending', 'authorized')
           and created_at <= timestamp '${AS_OF} 00:00:00'
       ), amazon as (
-        select distinct amazon_order_id, order_total, currency from raw_amazon.orders
-        where order_status <> 'Canceled' and purchase_date <= timestamp '${AS_OF} 00:00:00'
+        select distinct amazon_order_id, order_total - coalesce(refunded_amount, 0) as order_total, currency
+        from raw_amazon.orders
+        where order_status not in ('Canceled', 'Pending', 'PendingAvailability')
+          and purchase_date <= timestamp '${AS_OF} 00:00:00'
+      ), otto as (
+        select distinct sales_order_id, total_gross - coalesce(refunded_amount, 0) as total_gross, currency
+        from raw_otto.orders
+        where order_status in ('PROCESSABLE', 'SENT') and order_date <= timestamp '${AS_OF} 00:00:00'
       ), rates as (select * from exchange_rates)
       select coalesce((select sum(total_price * eur_per_unit) from shopify join rates using (currency)), 0)
-           + coalesce((select sum(order_total * eur_per_unit) from amazon join rates using (currency)), 0)`);
+           + coalesce((select sum(order_total * eur_per_unit) from amazon join rates using (currency)), 0)
+           + coalesce((select sum(total_gross * eur_per_unit) from otto join rates using (currency)), 0)`);
     const inMart = await scalar(`select sum(lifetime_revenue) from dim_customers`);
     expect(inMart).toBeGreaterThan(0);
     expect(Math.abs(inMart - fromRaw) / fromRaw).toBeLessThan(0.005);

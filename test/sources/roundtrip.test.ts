@@ -14,6 +14,7 @@ const EXPORT: Record<SourceName, { path: (table: string) => string; options: str
   shipments: { path: (t) => `shipments/${t}.jsonl`, options: 'format json' },
   klaviyo: { path: (t) => `klaviyo/${t}.ndjson`, options: 'format json' },
   zendesk: { path: (t) => `zendesk__${t}.csv.gz`, options: 'format csv, header true, compression gzip' },
+  otto: { path: (t) => `otto/${t}.csv`, options: 'format csv, header true' },
 };
 
 describe('loading exported raw tables', () => {
@@ -25,12 +26,13 @@ describe('loading exported raw tables', () => {
     dir = mkdtempSync(join(tmpdir(), 'c360-roundtrip-'));
     const exportDir = join(dir, 'export');
     mkdirSync(join(exportDir, 'shopify'), { recursive: true });
-    for (const source of ['shipments', 'klaviyo']) mkdirSync(join(exportDir, source));
+    for (const source of ['shipments', 'klaviyo', 'otto']) mkdirSync(join(exportDir, source));
 
     const origin = await openDatabase(join(dir, 'origin.duckdb'));
     await generateDemoShop(origin, { customers: 2_000, seed: 11, asOf: '2025-03-31', dirtyShare: 0.05 });
     for (const table of RAW_TABLES) {
       const spec = EXPORT[table.source];
+      if (!spec) throw new Error(`no export format for the source ${table.source}`);
       await origin.run(
         `copy ${rawSchemaName(table.source)}."${table.table}" to '${join(exportDir, spec.path(table.table))}' (${spec.options})`,
       );

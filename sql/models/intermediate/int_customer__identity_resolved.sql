@@ -258,6 +258,26 @@ zendesk_user_records as (
 
 ),
 
+-- OTTO Market buyers (the demo's third sales channel): one record per normalised buyer email, like a guest order
+otto_buyer_records as (
+
+    select
+        'otto_buyer' as source,
+        identity_email as source_record_id,
+        {{ cast('null', 'varchar') }} as source_id,
+        identity_email as identity_key,
+        'email' as match_method,
+        6 as source_priority,
+        max(email) as email,
+        {{ regex_replace_all('max(buyer_name)', ' .*$', '') }} as first_name,
+        case when strpos(max(buyer_name), ' ') > 0 then substr(max(buyer_name), strpos(max(buyer_name), ' ') + 1) end as last_name,
+        max(ordered_at) as seen_at
+    from {{ ref('stg_otto__orders') }}
+    where identity_email is not null
+    group by identity_email
+
+),
+
 all_records as (
 
     select * from shopify_customer_records
@@ -269,6 +289,8 @@ all_records as (
     select * from klaviyo_profile_records
     union all
     select * from zendesk_user_records
+    union all
+    select * from otto_buyer_records
 
 ),
 

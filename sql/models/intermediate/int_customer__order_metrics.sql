@@ -13,8 +13,6 @@ order_totals as (
     select
         customer_id,
         count(*) as total_orders,
-        sum(case when channel = 'shopify' then 1 else 0 end) as shopify_orders,
-        sum(case when channel = 'amazon' then 1 else 0 end) as amazon_orders,
         min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         sum(revenue_eur) as lifetime_revenue
@@ -23,18 +21,24 @@ order_totals as (
 
 ),
 
--- the sales channels are shopify and amazon (sorted); a new channel needs a branch here
+customer_channels as (
+
+    select distinct
+        customer_id,
+        channel
+    from orders
+
+),
+
+-- the channels are whatever sales channels the customer's valid orders come from (sorted), not a fixed list
 channel_lists as (
 
     select
         customer_id,
-        case
-            when amazon_orders > 0 and shopify_orders > 0 then ['amazon', 'shopify']
-            when amazon_orders > 0 then ['amazon']
-            else ['shopify']
-        end as channels,
-        case when amazon_orders > 0 then 1 else 0 end + case when shopify_orders > 0 then 1 else 0 end as channels_count
-    from order_totals
+        {{ list_agg('channel', 'channel') }} as channels,
+        {{ cast('count(*)', 'integer') }} as channels_count
+    from customer_channels
+    group by customer_id
 
 ),
 
@@ -51,9 +55,7 @@ metrics as (
         {{ days_between('order_totals.first_order_at', as_of()) }} as days_since_first_order,
         channel_lists.channels,
         channel_lists.channels_count,
-        channel_lists.channels_count >= 2 as is_cross_channel,
-        order_totals.shopify_orders,
-        order_totals.amazon_orders
+        channel_lists.channels_count >= 2 as is_cross_channel
     from order_totals
     inner join channel_lists
         on order_totals.customer_id = channel_lists.customer_id
@@ -178,8 +180,6 @@ final as (
         channels,
         channels_count,
         is_cross_channel,
-        shopify_orders,
-        amazon_orders,
         recency_score,
         frequency_score,
         monetary_score,

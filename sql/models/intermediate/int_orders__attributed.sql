@@ -1,4 +1,6 @@
--- Every staged order of every channel (valid or not) with the customer it belongs to.
+-- Every staged order of every sales channel (valid or not) with the customer it belongs to. The channels are
+-- the sources declared with `sales_channel` (sql/models/staging/_sources.yml); each channel's orders model
+-- provides the columns of the channel contract (sql/DEFINITIONS.md, "Sales channels").
 
 with
 
@@ -8,91 +10,52 @@ identity as (
 
 ),
 
-shopify_orders as (
-
-    select * from {{ ref('stg_shopify__orders') }}
-
-),
-
-amazon_orders as (
-
-    select * from {{ ref('stg_amazon__orders') }}
-
-),
-
-shopify_account_customers as (
-
+channel_orders as (
+{% for sales_channel in sales_channels('orders') %}
+    {% if not loop.first %}union all{% endif %}
     select
-        source_record_id,
+        order_id,
+        channel,
+        customer_source,
+        customer_source_record_id,
+        identity_email,
+        ordered_at,
+        order_status,
+        is_valid_order,
+        is_payment_pending,
+        eur_per_unit,
+        order_total_eur,
+        refunded_eur
+    from {{ sales_channel.relation }}
+{% endfor %}
+),
+
+customer_keys as (
+
+    select distinct
+        identity_key,
         customer_id
     from identity
-    where source = 'shopify_customer'
 
 ),
 
-shopify_guest_customers as (
+-- an order belongs to the identity record of its buyer account (Shopify customer, Amazon relay address),
+-- else to the record of the order itself (a guest checkout, source '<channel>_order'), else to the customer
+-- whose identity key is the order's normalised email
+attributed as (
 
     select
-        source_record_id,
-        customer_id
-    from identity
-    where source = 'shopify_order'
-
-),
-
-amazon_buyer_customers as (
-
-    select
-        source_record_id,
-        customer_id
-    from identity
-    where source = 'amazon_buyer'
-
-),
-
--- an order belongs to its customer account; guest orders have their own identity record
-shopify_attributed as (
-
-    select
-        shopify_orders.order_id,
-        shopify_orders.channel,
-        coalesce(shopify_account_customers.customer_id, shopify_guest_customers.customer_id) as customer_id,
-        shopify_orders.ordered_at,
-        shopify_orders.is_valid_order,
-        shopify_orders.financial_status as order_status,
-        shopify_orders.eur_per_unit,
-        shopify_orders.total_price_eur as order_total_eur
-    from shopify_orders
-    left join shopify_account_customers
-        on {{ cast('shopify_orders.shopify_customer_id', 'varchar') }} = shopify_account_customers.source_record_id
-    left join shopify_guest_customers
-        on shopify_orders.order_id = shopify_guest_customers.source_record_id
-    where coalesce(shopify_account_customers.customer_id, shopify_guest_customers.customer_id) is not null
-
-),
-
-amazon_attributed as (
-
-    select
-        amazon_orders.order_id,
-        amazon_orders.channel,
-        amazon_buyer_customers.customer_id,
-        amazon_orders.ordered_at,
-        amazon_orders.is_valid_order,
-        amazon_orders.order_status,
-        amazon_orders.eur_per_unit,
-        amazon_orders.order_total_eur
-    from amazon_orders
-    inner join amazon_buyer_customers
-        on amazon_orders.buyer_identity_email = amazon_buyer_customers.source_record_id
-
-),
-
-unioned as (
-
-    select * from shopify_attributed
-    union all
-    select * from amazon_attributed
+        channel_orders.*,
+        coalesce(account_records.customer_id, order_records.customer_id, email_customers.customer_id) as customer_id
+    from channel_orders
+    left join identity as account_records
+        on channel_orders.customer_source = account_records.source
+        and channel_orders.customer_source_record_id = account_records.source_record_id
+    left join identity as order_records
+        on channel_orders.channel || '_order' = order_records.source
+        and channel_orders.order_id = order_records.source_record_id
+    left join customer_keys as email_customers
+        on channel_orders.identity_email = email_customers.identity_key
 
 ),
 
@@ -104,13 +67,16 @@ final as (
         customer_id,
         ordered_at,
         is_valid_order,
+        is_payment_pending,
         order_status,
         eur_per_unit,
         order_total_eur,
-        -- an order in a currency without an exchange rate, or with a negative total, counts as an order
-        -- without revenue (data_quality_issues: unknown_currency, negative_total)
-        greatest(coalesce(order_total_eur, 0), 0) as revenue_eur
-    from unioned
+        refunded_eur,
+        -- revenue is net of refunds; an order in a currency without an exchange rate, or with a negative total,
+        -- counts as an order without revenue (data_quality_issues: unknown_currency, negative_total)
+        greatest(coalesce(order_total_eur, 0) - coalesce(refunded_eur, 0), 0) as revenue_eur
+    from attributed
+    where customer_id is not null
 
 )
 

@@ -1,4 +1,5 @@
--- Valid orders (not cancelled, refunded or voided) of all channels: the basis of every order metric.
+-- Valid orders of all sales channels (not cancelled, refunded or voided, payment captured): the basis of every
+-- order metric.
 
 with
 

@@ -32,9 +32,13 @@ final as (
             || ':' || {{ cast('quantity', 'varchar') }}
             || ':' || {{ cast('item_price', 'varchar') }} as order_item_id,
         trim(amazon_order_id) as order_id,
+        'amazon' as channel,
+        {{ cast('null', 'bigint') }} as product_id,
         nullif(trim(asin), '') as asin,
         nullif(trim(seller_sku), '') as sku,
         nullif(trim(title), '') as product_title,
+        {{ cast('null', 'varchar') }} as brand,
+        {{ cast('null', 'varchar') }} as category,
         quantity,
         item_price as line_price
     from deduplicated

@@ -44,6 +44,7 @@ renamed as (
         nullif(trim(ship_city), '') as ship_city,
         upper(nullif(trim(ship_country), '')) as ship_country_code,
         order_total,
+        refunded_amount,
         upper(trim(currency)) as currency,
         nullif(trim(sales_channel), '') as sales_channel
     from deduplicated
@@ -88,12 +89,23 @@ final as (
         ordered_at,
         order_status,
         coalesce(lower(order_status) in ('canceled', 'cancelled'), false) as is_cancelled,
-        coalesce(lower(order_status) not in ('canceled', 'cancelled'), true) as is_valid_order,
+        -- Amazon has no refunded state (the order stays Shipped): refunds covering the whole total refund it
+        coalesce(refunded_amount >= order_total and order_total > 0, false) as is_refunded,
+        -- Pending / PendingAvailability: Amazon has not charged the buyer yet; the order counts once it is paid
+        coalesce(lower(order_status) in ('pending', 'pendingavailability'), false) as is_payment_pending,
+        coalesce(lower(order_status) not in ('canceled', 'cancelled', 'pending', 'pendingavailability'), true)
+            and not coalesce(refunded_amount >= order_total and order_total > 0, false) as is_valid_order,
         currency,
         eur_per_unit,
         has_known_currency,
         order_total,
+        refunded_amount,
         round(order_total * eur_per_unit, 2) as order_total_eur,
+        round(greatest(coalesce(refunded_amount, 0), 0) * eur_per_unit, 2) as refunded_eur,
+        -- channel contract: the buyer's identity record is its relay address; Amazon shares no other email
+        'amazon_buyer' as customer_source,
+        buyer_identity_email as customer_source_record_id,
+        {{ cast('null', 'varchar') }} as identity_email,
         ship_postal_code,
         ship_city,
         ship_country_code,

@@ -24,13 +24,16 @@ final as (
     select
         id as order_line_id,
         {{ cast('order_id', 'varchar') }} as order_id,
+        'shopify' as channel,
         product_id,
+        {{ cast('null', 'varchar') }} as asin,
         nullif(trim(sku), '') as sku,
         nullif(trim(title), '') as product_title,
         nullif(trim(brand), '') as brand,
         nullif(trim(category), '') as category,
         quantity,
-        price as unit_price
+        price as unit_price,
+        price * quantity as line_price
     from deduplicated
     where
         duplicate_rank = 1

@@ -41,6 +41,7 @@ renamed as (
         total_price,
         subtotal_price,
         total_discounts,
+        total_refunded,
         nullif(trim(shipping_zip), '') as shipping_postal_code,
         upper(nullif(trim(shipping_country), '')) as shipping_country_code,
         nullif(trim(discount_codes), '') as discount_codes
@@ -85,16 +86,25 @@ final as (
         financial_status,
         fulfillment_status,
         cancelled_at,
+        financial_status as order_status,
         cancelled_at is not null as is_cancelled,
         coalesce(financial_status in ('refunded', 'voided'), false) as is_refunded,
-        cancelled_at is null and coalesce(financial_status not in ('refunded', 'voided'), true) as is_valid_order,
+        -- pending / authorized: the payment is not captured yet; the order counts once it is paid
+        coalesce(financial_status in ('pending', 'authorized'), false) as is_payment_pending,
+        cancelled_at is null
+            and coalesce(financial_status not in ('refunded', 'voided', 'pending', 'authorized'), true) as is_valid_order,
         currency,
         eur_per_unit,
         has_known_currency,
         total_price,
         subtotal_price,
         total_discounts,
-        round(total_price * eur_per_unit, 2) as total_price_eur,
+        total_refunded,
+        round(total_price * eur_per_unit, 2) as order_total_eur,
+        round(greatest(coalesce(total_refunded, 0), 0) * eur_per_unit, 2) as refunded_eur,
+        -- channel contract: the account's identity record; guest orders have a 'shopify_order' record
+        'shopify_customer' as customer_source,
+        {{ cast('shopify_customer_id', 'varchar') }} as customer_source_record_id,
         shipping_postal_code,
         shipping_country_code,
         discount_codes
