@@ -59,6 +59,8 @@ shopify_attributed as (
         coalesce(shopify_account_customers.customer_id, shopify_guest_customers.customer_id) as customer_id,
         shopify_orders.ordered_at,
         shopify_orders.is_valid_order,
+        shopify_orders.is_cancelled,
+        shopify_orders.is_refunded,
         shopify_orders.financial_status as order_status,
         shopify_orders.eur_per_unit,
         shopify_orders.total_price_eur as order_total_eur
@@ -79,6 +81,9 @@ amazon_attributed as (
         amazon_buyer_customers.customer_id,
         amazon_orders.ordered_at,
         amazon_orders.is_valid_order,
+        amazon_orders.is_cancelled,
+        -- Amazon orders carry no refund state
+        false as is_refunded,
         amazon_orders.order_status,
         amazon_orders.eur_per_unit,
         amazon_orders.order_total_eur
@@ -104,6 +109,8 @@ final as (
         customer_id,
         ordered_at,
         is_valid_order,
+        is_cancelled,
+        is_refunded,
         order_status,
         eur_per_unit,
         order_total_eur,
