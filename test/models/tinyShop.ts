@@ -61,7 +61,12 @@ export function shopifyOrder(
   };
 }
 
-export function shipment(orderId: number, carrier: string, trackingNumber: string, createdAt: string): RawRow {
+export function shipment(
+  orderId: number,
+  carrier: string,
+  trackingNumber: string,
+  createdAt: string,
+): RawRow {
   return {
     shipment_id: `SHP-${orderId}`,
     order_id: String(orderId),
