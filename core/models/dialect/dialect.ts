@@ -22,7 +22,10 @@ export interface Dialect {
   cast(expr: string, t: SqlType): string;
   /** Cast that yields null instead of failing. */
   safe_cast(expr: string, t: SqlType): string;
-  /** Calendar date of a UTC timestamp in the shop's time zone. */
+  /**
+   * Calendar date of a UTC timestamp in the shop's time zone. A DATE argument is read as its 00:00 UTC, which
+   * keeps the date in zones at or east of UTC (all of Europe); pass timestamps.
+   */
   local_date(expr: string): string;
   /** Whole calendar days from start to end (end - start), counted in the shop's time zone. */
   days_between(start: string, end: string): string;
