@@ -127,10 +127,11 @@ export async function planEvents(
       count(*) filter (where action = 'send' and not is_marketable) as non_marketable,
       coalesce(sum(hash(coalesce(event_id, '') || '|' || action || '|' || coalesce(reason, ''))::hugeint), 0)::varchar as digest
     from c360_plan_events`);
+  // The profile and list syncs store emails trimmed and lower-cased, as the plan above: plain key joins.
   const [profiles] = await db.queryJs(`select count(distinct e.email) as n from c360_plan_events e
     where e.action = 'send'
-      and not exists (select 1 from c360.sync_profile_state p where lower(p.email) = e.email)
-      and not exists (select 1 from c360.sync_list_members m where lower(m.email) = e.email)
+      and not exists (select 1 from c360.sync_profile_state p where p.email = e.email)
+      and not exists (select 1 from c360.sync_list_members m where m.email = e.email)
       and not exists (select 1 from c360_plan_events s where s.action = 'sent' and s.email = e.email)`);
   const metrics = await db.queryJs(
     `select metric, count(*) as n from c360_plan_events where action = 'send' group by metric order by metric`,
