@@ -34,8 +34,9 @@ export type {
  * DHL/DPD parcels, Klaviyo, Zendesk) written straight into the raw_* schemas, as set-based DuckDB SQL. Deterministic:
  * every random choice is hash(seed, entity key, salt), so a seed and options always give the same tables.
  *
- * History covers the 1095 days before `asOf` 00:00 UTC (exclusive): the models' as_of is the build day at
- * midnight, so a clean demo has no "future" rows. Per customer ≈ 4 orders (Pareto tail), ≈ 2 lines per
+ * History covers the 1095 days before `asOf` 00:00 UTC (exclusive), so a build at or after that instant (the
+ * default as_of is the build's start) sees no "future" rows in a clean demo; `c360 build --var as_of=<asOf>`
+ * reproduces the demo's own reference day. Per customer ≈ 4 orders (Pareto tail), ≈ 2 lines per
  * order, one parcel per shipped order with ≈ 3 tracking events; Klaviyo email events cover 180 days.
  * Rows are written to build tables and swapped in at the end, so a failed run changes nothing.
  *

@@ -1,7 +1,7 @@
 import type { DemoContext } from './context.ts';
 import { amazonOrderIdSql, shopifyOrderIdSql } from './identifiers.ts';
 import { ottoOrderIdSql } from './otto.ts';
-import { weightedCase } from './randomSql.ts';
+import { sqlString, weightedCase } from './randomSql.ts';
 
 /**
  * raw_shipments.shipments / shipment_events: one parcel per non-cancelled order, with carrier-shaped
@@ -9,26 +9,59 @@ import { weightedCase } from './randomSql.ts';
  * event before as_of; delivered_at only when the delivered event has happened). Parcels handed over in
  * the last days before as_of are still in transit.
  *
- * Outcomes: delivered (~94.5 %), delayed then delivered (3 %), failed (1.5 %), failed then returned
- * to sender (1 %).
+ * Each carrier has its own delivery time and problem rates (CARRIERS). The figures are plausible for
+ * domestic German parcels, not measured statistics: DHL delivers most parcels the next day, DPD and GLS a
+ * little later, Hermes typically in two to three days and with the most failed and late deliveries, in line
+ * with the public picture of the German parcel market (carrier "E+1" promises, Bundesnetzagentur complaint
+ * counts). Outcomes: delivered; delayed then delivered; failed; failed then returned to sender.
  */
 const HOUR = 3600;
+
+interface CarrierProfile {
+  name: string;
+  /** Share of parcels, %. */
+  share: number;
+  /** Handover → delivery: base + u² × spread hours (u uniform), so most parcels arrive early in the range. */
+  baseHours: number;
+  spreadHours: number;
+  /** Outcome rates, % of parcels; the rest is delivered on time. */
+  failed: number;
+  delayed: number;
+  returned: number;
+}
+
+// Mean handover → delivery = base + spread / 3: DHL ≈ 1.4 d, DPD ≈ 1.6 d, GLS ≈ 1.8 d, Hermes ≈ 2.3 d
+// (+ half a day to AT/CH). Problems (failed + delayed + returned): DHL 4.2 %, DPD 5.5 %, GLS 7.2 %, Hermes 9 %.
+export const CARRIERS: readonly CarrierProfile[] = [
+  { name: 'DHL', share: 65, baseHours: 18, spreadHours: 48, failed: 1.0, delayed: 2.5, returned: 0.7 },
+  { name: 'DPD', share: 25, baseHours: 20, spreadHours: 54, failed: 1.5, delayed: 3.0, returned: 1.0 },
+  { name: 'Hermes', share: 6, baseHours: 30, spreadHours: 72, failed: 2.5, delayed: 5.0, returned: 1.5 },
+  { name: 'GLS', share: 4, baseHours: 24, spreadHours: 60, failed: 2.0, delayed: 4.0, returned: 1.2 },
+];
+
+/** A CASE over the parcel's carrier, one branch per carrier profile. */
+function byCarrier(expr: (c: CarrierProfile) => string): string {
+  return `(case carrier ${CARRIERS.map((c) => `when ${sqlString(c.name)} then ${expr(c)}`).join(' ')} end)`;
+}
 
 export async function generateShipments(ctx: DemoContext): Promise<void> {
   const { db, dirty: d } = ctx;
   const T = ctx.asOfEpoch;
-  const carrier = weightedCase('uca', [
-    ["'DHL'", 65],
-    ["'DPD'", 25],
-    ["'Hermes'", 6],
-    ["'GLS'", 4],
-  ]);
-  const outcome = weightedCase('uout', [
-    ["'failed'", 1.5],
-    ["'delayed'", 3],
-    ["'returned'", 1],
-    ["'delivered'", 94.5],
-  ]);
+  const carrier = weightedCase(
+    'uca',
+    CARRIERS.map((c) => [sqlString(c.name), c.share]),
+  );
+  const outcome = byCarrier((c) =>
+    weightedCase('uout', [
+      ["'failed'", c.failed],
+      ["'delayed'", c.delayed],
+      ["'returned'", c.returned],
+      ["'delivered'", 100 - c.failed - c.delayed - c.returned],
+    ]),
+  );
+  const deliveryHours = byCarrier(
+    (c) => `${c.baseHours * HOUR} + floor(ude * ude * ${c.spreadHours * HOUR})::BIGINT`,
+  );
   // Each format is a bijection of the order key, so numbers are unique within a carrier and the
   // formats differ in length or prefix, so they never collide across carriers either.
   const digits = (n: number, salt: number): string =>
@@ -40,10 +73,12 @@ export async function generateShipments(ctx: DemoContext): Promise<void> {
         u(okey, 'transit') as utr, u(okey, 'deliver') as ude, u(okey, 'problem') as upr, u(okey, 'return') as ure
       from demo_orders o join demo_people p using (pid)
       where not o.is_cancelled and o.label_t < ${T}
+    ), carried as (
+      select *, ${carrier} as carrier from s
     ), c as (
-      select *, ${carrier} as carrier, ${outcome} as outcome,
+      select *, ${outcome} as outcome,
         shipped_t + 4 * ${HOUR} + floor(utr * 12 * ${HOUR})::BIGINT as transit_t
-      from s
+      from carried
     ), timed as (
       select *,
         case when outcome = 'delayed' then transit_t + 20 * ${HOUR} + floor(upr * 20 * ${HOUR})::BIGINT end as delay_t,
@@ -51,9 +86,10 @@ export async function generateShipments(ctx: DemoContext): Promise<void> {
       from c
     )
     select okey, pid, channel, carrier, outcome, label_t, shipped_t, transit_t, delay_t, fail_t,
-      -- Delivered 1–3.5 days after handover (half a day more to AT/CH); delayed parcels take longer.
+      -- Delivered after the carrier's delivery time (half a day more to AT/CH; every base is later than the
+      -- in-transit scan); delayed parcels take longer.
       case when outcome = 'delayed' then delay_t + 24 * ${HOUR} + floor(ude * 72 * ${HOUR})::BIGINT
-           when outcome = 'delivered' then shipped_t + 24 * ${HOUR} + floor(ude * ude * 60 * ${HOUR})::BIGINT
+           when outcome = 'delivered' then shipped_t + ${deliveryHours}
              + case when abroad then 12 * ${HOUR} else 0 end end as deliver_t,
       case when outcome = 'returned' then fail_t + 3 * 86400 + floor(ure * 4 * 86400)::BIGINT end as return_t,
       case carrier

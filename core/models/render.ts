@@ -8,7 +8,7 @@ import {
   type RawTable,
   type SalesChannel,
 } from '../sources/rawTables.ts';
-import type { Dialect } from './dialect/dialect.ts';
+import { withTimeZone, type Dialect } from './dialect/dialect.ts';
 import { quoteIdent } from '../db/duckdb.ts';
 import type { Vars } from './types.ts';
 
@@ -64,8 +64,13 @@ export function renderModel(file: string, template: string, ctx: RenderContext):
     return fallback;
   });
   env.addGlobal('as_of', () => ctx.dialect.timestamp_literal(ctx.asOf));
+  // Day counts and month buckets follow the shop's calendar (var shop_time_zone, default the dialect's zone).
+  const dialect =
+    ctx.vars.shop_time_zone === undefined
+      ? ctx.dialect
+      : withTimeZone(ctx.dialect, String(ctx.vars.shop_time_zone));
   // Every function of the dialect is a macro, so a macro added to Dialect is usable in templates at once.
-  for (const [macro, fn] of Object.entries(ctx.dialect)) {
+  for (const [macro, fn] of Object.entries(dialect)) {
     if (typeof fn === 'function')
       env.addGlobal(macro, (...args: unknown[]) => (fn as (...a: unknown[]) => string)(...args));
   }

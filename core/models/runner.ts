@@ -3,7 +3,7 @@ import { quoteIdent, withSetting, type Database } from '../db/duckdb.ts';
 import { createMissingRawTables, rawTablesOf, salesChannelsOf, type RawTable } from '../sources/rawTables.ts';
 import { buildGraph, selectNodes } from './dag.ts';
 import { checkDocumentedColumns, runDataTests, type DataTestResult } from './dataTests.ts';
-import { dialectFor } from './dialect/dialect.ts';
+import { checkTimeZone, dialectFor } from './dialect/dialect.ts';
 import { DEFAULT_PROJECT_DIR, loadProject, type Project, type ProjectNode } from './project.ts';
 import { renderModel } from './render.ts';
 import { CODE_MODELS } from './codeModels.ts';
@@ -53,9 +53,14 @@ export interface BuildResult {
 const BUILD_SUFFIX = '__c360_build';
 const AS_OF_PATTERN = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/;
 
+/**
+ * The build's reference time (UTC, `YYYY-MM-DD HH:MM:SS`): var as_of, else the instant the build starts, so
+ * an order or a parcel scan from an hour ago is in the marts (sql/DEFINITIONS.md "Reference time"). A date
+ * alone means its 00:00 UTC.
+ */
 export function resolveAsOf(vars: Vars, now = new Date()): string {
   const raw = vars.as_of;
-  if (raw === undefined) return `${now.toISOString().slice(0, 10)} 00:00:00`;
+  if (raw === undefined) return now.toISOString().slice(0, 19).replace('T', ' ');
   const text = String(raw).replace('T', ' ').replace(/Z$/, '');
   if (!AS_OF_PATTERN.test(text)) {
     throw new Error(`var as_of = '${String(raw)}' is not a date; use YYYY-MM-DD or 'YYYY-MM-DD HH:MM:SS'`);
@@ -146,6 +151,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   const runId = randomUUID();
   const vars = options.vars ?? {};
   const asOf = resolveAsOf(vars);
+  if (vars.shop_time_zone !== undefined) checkTimeZone(String(vars.shop_time_zone));
   const project = await loadProject(options.projectDir ?? DEFAULT_PROJECT_DIR, CODE_MODELS);
   const graph = buildGraph(project);
   const selected = selectNodes(graph, options.select ?? [], project.nodes.keys());

@@ -7,7 +7,7 @@ import {
   type ApplyCounts,
 } from './applyContext.ts';
 import type { EventsPlan } from './eventPlan.ts';
-import { isAmbiguousFailure, type EventPayload } from './klaviyo/client.ts';
+import { isAmbiguousFailure, type EventPayload, type EventProfile } from './klaviyo/client.ts';
 import { isRowRejection, KlaviyoApiError } from './klaviyo/errors.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
@@ -23,18 +23,28 @@ import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 
 interface EventRow {
   eventId: string;
-  email: string;
+  profile: EventProfile;
   event: EventPayload;
   bytes: number;
 }
 
 const REQUEST_BYTES = Math.floor(BATCH_LIMITS.eventJobBytes * 0.9);
 
+/** The event's profile: email and name only (sql/DEFINITIONS.md "Shipment events"); a null name is not sent. */
+function toProfile(r: Record<string, unknown>): EventProfile {
+  return {
+    email: String(r.email),
+    ...(typeof r.first_name === 'string' ? { firstName: r.first_name } : {}),
+    ...(typeof r.last_name === 'string' ? { lastName: r.last_name } : {}),
+  };
+}
+
 function toRow(r: Record<string, unknown>): EventRow {
   const properties = String(r.properties);
+  const profile = toProfile(r);
   return {
     eventId: String(r.event_id),
-    email: String(r.email),
+    profile,
     event: {
       uniqueId: String(r.event_id),
       metric: String(r.metric),
@@ -42,12 +52,12 @@ function toRow(r: Record<string, unknown>): EventRow {
       properties: JSON.parse(properties) as Record<string, unknown>,
       backfill: r.backfill === true,
     },
-    bytes: properties.length + String(r.email).length + String(r.metric).length + 200,
+    bytes: properties.length + JSON.stringify(profile).length + String(r.metric).length + 200,
   };
 }
 
-const EVENT_COLUMNS = `e.event_id, e.email, e.metric, strftime(e.event_time, '%Y-%m-%dT%H:%M:%SZ') as event_time,
-  e.properties, e.backfill`;
+const EVENT_COLUMNS = `e.event_id, e.email, e.first_name, e.last_name, e.metric,
+  strftime(e.event_time, '%Y-%m-%dT%H:%M:%SZ') as event_time, e.properties, e.backfill`;
 
 async function confirm(ctx: ApplyContext, ids: string[], failures: FailureRow[]): Promise<void> {
   await ctx.q.transaction(async (db) => {
@@ -80,7 +90,7 @@ async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCoun
     async () => rows[i++],
     async (row) => {
       try {
-        await ctx.client.createEvent(row.email, row.event);
+        await ctx.client.createEvent(row.profile, row.event);
         ok.push(row.eventId);
       } catch (error) {
         if (!isRowRejection(error)) throw error;
@@ -107,10 +117,15 @@ async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts
       ctx.runId,
     ]),
   );
-  const byEmail = new Map<string, EventPayload[]>();
-  for (const r of rows) byEmail.set(r.email, [...(byEmail.get(r.email) ?? []), r.event]);
+  // One entry per profile: all of its events in this request, with the profile's attributes once.
+  const byEmail = new Map<string, { profile: EventProfile; events: EventPayload[] }>();
+  for (const r of rows) {
+    const entry = byEmail.get(r.profile.email) ?? { profile: r.profile, events: [] };
+    entry.events.push(r.event);
+    byEmail.set(r.profile.email, entry);
+  }
   try {
-    await ctx.client.bulkCreateEvents(byEmail);
+    await ctx.client.bulkCreateEvents([...byEmail.values()]);
   } catch (error) {
     if (error instanceof KlaviyoApiError && (error.status === 400 || isAmbiguousFailure(error))) {
       await sendSingly(ctx, rows, counts);

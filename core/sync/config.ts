@@ -101,6 +101,17 @@ const eventsSchema = z.strictObject({
    * first sync of 90 days of history does not mail every customer about a parcel that arrived in September.
    */
   backfill_after_hours: z.number().min(0).default(24),
+  /**
+   * Shipment events are transactional: by default they also go to customers outside the marketing audience
+   * (no consent, suppressed), which may create Klaviyo profiles that count toward the shop's bill; the plan
+   * shows how many. false = only customers whose marketable_column is true.
+   */
+  include_non_marketable: z.boolean().default(true),
+  marketable_column: columnName.default('is_marketable'),
+  /** Sent with the event's profile so the shipping mail can greet the customer; never marketing properties. */
+  profile_attributes: z
+    .strictObject({ first_name: columnName.optional(), last_name: columnName.optional() })
+    .default({ first_name: 'first_name', last_name: 'last_name' }),
 });
 
 const guardrailsSchema = z.strictObject({

@@ -22,6 +22,7 @@ export const EVENT_SKIP_REASONS = {
   missing_email: 'no email address',
   invalid_email: 'invalid email address',
   relay_address: 'Amazon relay address (not marketable)',
+  not_marketable: 'customer outside the marketing audience (sync.events.include_non_marketable is false)',
   missing_metric: 'no event name',
   metric_too_long: 'event name longer than 127 characters',
   time_out_of_range: 'event time before 1990 or more than a year ahead',
@@ -39,6 +40,13 @@ export interface EventsPlan {
   inflight: number;
   backfill: number;
   retrying: number;
+  /** Events to send to customers outside the marketing audience (transactional shipping mails). */
+  nonMarketable: number;
+  /**
+   * Klaviyo profiles the events create: recipients this tool has not synced as a profile, list member or
+   * earlier event. Such profiles may count toward the shop's Klaviyo bill.
+   */
+  newProfiles: number;
   byMetric: Record<string, number>;
   skipped: Partial<Record<EventSkipReason, number>>;
   samples: { send: string[]; skipped: { key: string; reason: EventSkipReason }[] };
@@ -51,13 +59,20 @@ export async function planEvents(
   now: Date = new Date(),
 ): Promise<EventsPlan> {
   const columns = await modelColumns(db, config.model);
+  const names = config.profile_attributes;
+  // Without the marketable column every recipient counts as marketable, unless the setting needs it to filter.
+  const hasMarketable = columns.has(config.marketable_column) || !config.include_non_marketable;
   requireColumns(columns, config.model, [
     { column: config.id_column, setting: 'events.id_column' },
     { column: config.email_column, setting: 'events.email_column' },
     { column: config.metric_column, setting: 'events.metric_column' },
     { column: config.time_column, setting: 'events.time_column' },
+    ...(hasMarketable ? [{ column: config.marketable_column, setting: 'events.marketable_column' }] : []),
+    ...Object.entries(names).map(([a, c]) => ({ column: c, setting: `events.profile_attributes.${a}` })),
     ...Object.entries(config.properties).map(([p, c]) => ({ column: c, setting: `events.properties.${p}` })),
   ]);
+  const nameSql = (column: string | undefined): string =>
+    column ? `nullif(trim(${quoteIdent(column)}::varchar), '')` : 'null::varchar';
   const properties = Object.entries(config.properties).map(
     ([name, column]) => `${sqlString(name)}, ${jsonValueSql(column, columns.get(column))}`,
   );
@@ -71,6 +86,9 @@ export async function planEvents(
         nullif(lower(trim(${quoteIdent(config.email_column)}::varchar)), '') as email,
         nullif(trim(${quoteIdent(config.metric_column)}::varchar), '') as metric,
         ${quoteIdent(config.time_column)}::timestamp as event_time,
+        ${nameSql(names.first_name)} as first_name,
+        ${nameSql(names.last_name)} as last_name,
+        ${hasMarketable ? `coalesce(${quoteIdent(config.marketable_column)}::boolean, false)` : 'true'} as is_marketable,
         json_object(${properties.join(', ')})::varchar as properties,
         ${oversize.length ? oversize.join(' or ') : 'false'} as oversize
       from main.${quoteIdent(config.model)}
@@ -82,6 +100,7 @@ export async function planEvents(
           when email is null then 'missing_email'
           when not regexp_full_match(email, ${EMAIL_PATTERN_SQL}) then 'invalid_email'
           when email like ${RELAY_PATTERN_SQL} then 'relay_address'
+          when not ${config.include_non_marketable} and not is_marketable then 'not_marketable'
           when metric is null then 'missing_metric'
           when length(metric) > ${BATCH_LIMITS.metricNameChars} then 'metric_too_long'
           when event_time is null or event_time < timestamp '1990-01-01'
@@ -105,8 +124,15 @@ export async function planEvents(
       count(*) filter (where action = 'send' and inflight) as inflight,
       count(*) filter (where action = 'send' and backfill) as backfill,
       count(*) filter (where action = 'send' and retrying) as retrying,
+      count(*) filter (where action = 'send' and not is_marketable) as non_marketable,
       coalesce(sum(hash(coalesce(event_id, '') || '|' || action || '|' || coalesce(reason, ''))::hugeint), 0)::varchar as digest
     from c360_plan_events`);
+  // The profile and list syncs store emails trimmed and lower-cased, as the plan above: plain key joins.
+  const [profiles] = await db.queryJs(`select count(distinct e.email) as n from c360_plan_events e
+    where e.action = 'send'
+      and not exists (select 1 from c360.sync_profile_state p where p.email = e.email)
+      and not exists (select 1 from c360.sync_list_members m where m.email = e.email)
+      and not exists (select 1 from c360_plan_events s where s.action = 'sent' and s.email = e.email)`);
   const metrics = await db.queryJs(
     `select metric, count(*) as n from c360_plan_events where action = 'send' group by metric order by metric`,
   );
@@ -131,6 +157,8 @@ export async function planEvents(
     inflight: Number(totals?.inflight ?? 0),
     backfill: Number(totals?.backfill ?? 0),
     retrying: Number(totals?.retrying ?? 0),
+    nonMarketable: Number(totals?.non_marketable ?? 0),
+    newProfiles: Number(profiles?.n ?? 0),
     byMetric: Object.fromEntries(metrics.map((m) => [String(m.metric), Number(m.n)])),
     skipped,
     samples: {

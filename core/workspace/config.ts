@@ -62,9 +62,11 @@ export const DEFAULT_CONFIG_YAML = `# Customer 360 Workbench workspace.
 version: 1
 engine: duckdb
 
-# Model variables: thresholds of sql/DEFINITIONS.md. as_of defaults to today (UTC).
+# Model variables: thresholds of sql/DEFINITIONS.md. as_of defaults to the build's start (UTC); days and months
+# are counted in shop_time_zone.
 vars:
   # as_of: "2026-12-01"
+  # shop_time_zone: Europe/Berlin
   winback_early_days: 60
   lifecycle_new_days: 30
 

@@ -185,6 +185,26 @@ describe('generateDemoShop', () => {
     ).toBe(0);
   });
 
+  it('gives each carrier its own delivery time and problem rate (DHL fastest, Hermes slowest)', async () => {
+    const rows = await shop.db.queryJs(`select carrier,
+        avg(epoch(delivered_at - shipped_at) / 86400) filter (where status = 'delivered') as days,
+        avg((status in ('failed', 'returned'))::INTEGER) as failed,
+        count(*) as n
+      from raw_shipments.shipments group by carrier`);
+    const by = new Map(
+      rows.map((r) => [String(r.carrier), { days: Number(r.days), failed: Number(r.failed) }]),
+    );
+    expect([...by.keys()].sort()).toEqual(['DHL', 'DPD', 'GLS', 'Hermes']);
+    const dhl = by.get('DHL')!;
+    const hermes = by.get('Hermes')!;
+    expect(dhl.days).toBeGreaterThan(1);
+    expect(dhl.days).toBeLessThan(by.get('DPD')!.days);
+    expect(by.get('GLS')!.days).toBeGreaterThan(dhl.days);
+    expect(hermes.days).toBeGreaterThan(dhl.days + 0.5);
+    expect(hermes.days).toBeLessThan(3.5);
+    expect(hermes.failed).toBeGreaterThan(1.5 * dhl.failed);
+  });
+
   it('keeps each shipment status equal to its latest tracking event', async () => {
     const mismatched = await q(`with latest as (
         select tracking_number, arg_max(event_type, event_at) as last_event from raw_shipments.shipment_events group by 1)

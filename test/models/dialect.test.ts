@@ -13,8 +13,11 @@ const relationFor = (name: string): string => `\`shop.c360.${name}\``;
 
 describe('dialect macros', () => {
   it('render day differences with each engine’s argument order', () => {
-    expect(duckdbDialect.days_between('a', 'b')).toBe("date_diff('day', cast(a as date), cast(b as date))");
-    expect(bigqueryDialect.days_between('a', 'b')).toBe('date_diff(cast(b as date), cast(a as date), day)');
+    const berlin = (x: string): string => `cast(timezone('Europe/Berlin', timezone('UTC', ${x})) as date)`;
+    expect(duckdbDialect.days_between('a', 'b')).toBe(`date_diff('day', ${berlin('a')}, ${berlin('b')})`);
+    expect(bigqueryDialect.days_between('a', 'b')).toBe(
+      "date_diff(date(cast(b as timestamp), 'Europe/Berlin'), date(cast(a as timestamp), 'Europe/Berlin'), day)",
+    );
   });
 
   it('escape quotes in literals they build', () => {

@@ -205,6 +205,10 @@ describe('golden shop: events_shipments', () => {
         [tracking],
       );
       expect(rows.map((row) => row.event_name)).toEqual(spec.events);
+      if (spec.idTexts)
+        expect(rows.map((row) => row.event_id)).toEqual(
+          spec.idTexts.map((text) => createHash('md5').update(text).digest('hex')),
+        );
       for (const row of rows) {
         expect.soft(row.email, `${tracking}.email`).toBe(spec.email);
         expect.soft(String(row.order_id), `${tracking}.order_id`).toBe(spec.order_id);

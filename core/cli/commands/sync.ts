@@ -61,6 +61,8 @@ function targetRow(t: TargetPlan): (string | number)[] {
         .join(', '),
       t.backfill ? `${formatCount(t.backfill)} as backfill (no flows)` : '',
       t.inflight ? `${formatCount(t.inflight)} unconfirmed from an interrupted run` : '',
+      t.nonMarketable ? `${formatCount(t.nonMarketable)} to customers outside the marketing audience` : '',
+      t.newProfiles ? `creates ${formatCount(t.newProfiles)} Klaviyo profiles` : '',
     ]
       .filter(Boolean)
       .join('; '),

@@ -33,6 +33,17 @@ export interface ProfilePayload {
   properties: Record<string, unknown>;
 }
 
+/**
+ * The profile an event is recorded on: the email and, for transactional mails, the name to greet with. Only
+ * these attributes, never marketing properties: an event may create a profile for someone outside the
+ * marketing audience. A missing name is left as it is in Klaviyo.
+ */
+export interface EventProfile {
+  email: string;
+  firstName?: string;
+  lastName?: string;
+}
+
 export interface EventPayload {
   uniqueId: string;
   metric: string;
@@ -346,11 +357,11 @@ export class KlaviyoClient {
   // ---- events ---------------------------------------------------------------------------------------------
 
   /** One bulk request: events grouped per profile. Not retried when the outcome is unknown (see applyEvents). */
-  async bulkCreateEvents(byEmail: Map<string, EventPayload[]>): Promise<void> {
-    const data = [...byEmail].map(([email, events]) => ({
+  async bulkCreateEvents(byProfile: { profile: EventProfile; events: EventPayload[] }[]): Promise<void> {
+    const data = byProfile.map(({ profile, events }) => ({
       type: 'event-bulk-create' as const,
       attributes: {
-        profile: { data: { type: 'profile' as const, attributes: { email } } },
+        profile: { data: { type: 'profile' as const, attributes: profile } },
         events: { data: events.map((e) => ({ type: 'event' as const, attributes: toSdkEvent(e) })) },
       },
     }));
@@ -365,14 +376,14 @@ export class KlaviyoClient {
   }
 
   /** The single-event endpoint keeps the first event for a repeated unique_id: safe to resend. */
-  async createEvent(email: string, event: EventPayload): Promise<void> {
+  async createEvent(profile: EventProfile, event: EventPayload): Promise<void> {
     await this.request('eventCreate', () =>
       this.events.createEvent({
         data: {
           type: 'event',
           attributes: {
             ...toSdkEvent(event),
-            profile: { data: { type: 'profile', attributes: { email } } },
+            profile: { data: { type: 'profile', attributes: profile } },
           },
         },
       }),

@@ -171,9 +171,9 @@ final as (
         primary_profile.birth_date,
         case
             when primary_profile.birth_date is not null then
-                {{ cast('extract(year from ' ~ as_of() ~ ') - extract(year from primary_profile.birth_date)', 'integer') }}
+                {{ cast('extract(year from ' ~ local_date(as_of()) ~ ') - extract(year from primary_profile.birth_date)', 'integer') }}
                 - case
-                    when extract(month from {{ as_of() }}) * 100 + extract(day from {{ as_of() }})
+                    when extract(month from {{ local_date(as_of()) }}) * 100 + extract(day from {{ local_date(as_of()) }})
                         < extract(month from primary_profile.birth_date) * 100 + extract(day from primary_profile.birth_date)
                         then 1
                     else 0

@@ -301,7 +301,7 @@ final as (
         end as product_type,
         coalesce(device_flags.has_device_without_refill, false) as has_device_without_refill,
         latest_consumable_orders.last_consumable_order_at,
-        {{ cast(add_days(cast('latest_consumable_orders.last_consumable_order_at', 'date'), 'latest_consumable_orders.min_supply_days'), 'date') }}
+        {{ cast(add_days(local_date('latest_consumable_orders.last_consumable_order_at'), 'latest_consumable_orders.min_supply_days'), 'date') }}
             as next_replenishment_date
     from order_metrics
     left join category_preferences

@@ -75,7 +75,10 @@ problem_events as (
     from shipment_events
     inner join customer_tracking_numbers
         on shipment_events.tracking_number = customer_tracking_numbers.tracking_number
-    where shipment_events.event_type in ('failed', 'delayed', 'returned')
+    where
+        shipment_events.event_type in ('failed', 'delayed', 'returned')
+        -- a scan after the build's reference time has not happened yet for this build
+        and shipment_events.event_at <= {{ as_of() }}
     group by customer_tracking_numbers.customer_id
 
 ),

@@ -1,5 +1,6 @@
 -- One row per recent shipment status change to send to Klaviyo as an event (metric = event_name).
--- Only customers with a usable contact email that is not an Amazon relay address are included.
+-- Only customers with a usable contact email that is not an Amazon relay address are included, marketable or
+-- not: a shipping notice is a transactional mail. Orders that were cancelled or fully refunded get no events.
 
 with
 
@@ -85,12 +86,17 @@ event_shipments as (
 
 ),
 
+-- a cancelled or fully refunded order gets no events at all: "Package Delivered" would start review and
+-- replenishment flows, "Delivery Failed" a service mail, for an order the customer no longer has
 customer_events as (
 
     select
         event_shipments.*,
         customers.customer_id,
-        customers.email
+        customers.email,
+        customers.first_name,
+        customers.last_name,
+        customers.is_marketable
     from event_shipments
     inner join orders
         on event_shipments.order_id = orders.order_id
@@ -99,6 +105,8 @@ customer_events as (
         on orders.customer_id = customers.customer_id
     where
         event_shipments.shipment_rank = 1
+        and not orders.is_cancelled
+        and not orders.is_refunded
         and customers.email is not null
         and not customers.is_relay_email
 
@@ -170,8 +178,12 @@ order_product_lists as (
 final as (
 
     select
-        {{ md5_hex("customer_events.tracking_number || '|' || customer_events.event_type || '|' || " ~ cast('customer_events.event_at', 'varchar')) }} as event_id,
+        -- the time as canonical text (ISO-8601 UTC, milliseconds), so every engine hashes the same string
+        {{ md5_hex("customer_events.tracking_number || '|' || customer_events.event_type || '|' || " ~ iso_utc_text('customer_events.event_at')) }} as event_id,
         customer_events.email,
+        customer_events.first_name,
+        customer_events.last_name,
+        customer_events.is_marketable,
         customer_events.event_name,
         customer_events.carrier,
         customer_events.tracking_number,
@@ -180,6 +192,10 @@ final as (
                 then 'https://www.dhl.de/de/privatkunden/pakete-empfangen/verfolgen.html?piececode=' || customer_events.tracking_number
             when upper(customer_events.carrier) = 'DPD'
                 then 'https://tracking.dpd.de/status/de_DE/parcel/' || customer_events.tracking_number
+            when upper(customer_events.carrier) = 'HERMES'
+                then 'https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation/#' || customer_events.tracking_number
+            when upper(customer_events.carrier) = 'GLS'
+                then 'https://gls-group.com/DE/de/paketverfolgung?match=' || customer_events.tracking_number
         end as tracking_url,
         customer_events.order_id,
         customer_events.channel,

@@ -81,7 +81,7 @@ final as (
         end as gender,
         -- implausible birthdays (in the future or before 1900) are ignored
         case
-            when birthday_raw > {{ cast(as_of(), 'date') }} then null
+            when birthday_raw > {{ local_date(as_of()) }} then null
             when birthday_raw < {{ cast("'1900-01-01'", 'date') }} then null
             else birthday_raw
         end as birth_date,
