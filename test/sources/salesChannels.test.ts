@@ -61,6 +61,8 @@ final as (
         status as order_status,
         status = 'open' as is_payment_pending,
         status = 'sent' as is_valid_order,
+        status = 'cancelled' as is_cancelled,
+        false as is_refunded,
         1.0 as eur_per_unit,
         price_total as order_total_eur,
         coalesce(refunded, 0) as refunded_eur,
@@ -93,7 +95,7 @@ models:
   - name: stg_kaufland__orders
     description: Kaufland orders in the sales channel contract.
     columns:
-${['order_id', 'channel', 'identity_email', 'ordered_at', 'order_status', 'is_payment_pending', 'is_valid_order', 'eur_per_unit', 'order_total_eur', 'refunded_eur', 'customer_source', 'customer_source_record_id'].map((c) => `      - { name: ${c}, description: ${c} }`).join('\n')}
+${['order_id', 'channel', 'identity_email', 'ordered_at', 'order_status', 'is_payment_pending', 'is_valid_order', 'is_cancelled', 'is_refunded', 'eur_per_unit', 'order_total_eur', 'refunded_eur', 'customer_source', 'customer_source_record_id'].map((c) => `      - { name: ${c}, description: ${c} }`).join('\n')}
   - name: stg_kaufland__order_lines
     description: Kaufland order units in the sales channel contract.
     columns:
