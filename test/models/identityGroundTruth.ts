@@ -6,7 +6,8 @@ import type { Database } from '../../core/db/duckdb.ts';
  * inverting the id formulas of `core/demo/identifiers.ts`:
  *   Shopify customer 7700000000000 + pid*10 + dup · Shopify order 5600000000000 + pid*128 + k ·
  *   Amazon relay md5('relay:<seed>:' || pid) · Klaviyo profile md5('klaviyo:<seed>:' || pid) ·
- *   Zendesk user 381000000000 + pid*10.
+ *   Zendesk user 381000000000 + pid*10 · OTTO buyer (keyed by email): the UUID of one of its orders,
+ *   md5('otto:<seed>:' || okey) with okey = pid*128 + k (core/demo/otto.ts).
  * A pair of records is "merged" when both sit in one customer row and "true" when both belong to one
  * person; precision = true merged pairs / merged pairs, recall = true merged pairs / true pairs. A split
  * person has records in two or more customer rows.
@@ -76,6 +77,18 @@ export function identityRecordsSql(seed: number, people: number, options: Measur
     ),
     klaviyo as (
       select * from records where source = 'klaviyo_profile'
+    ),
+    otto as (
+      select records.customer_id, records.source, records.source_record_id,
+        replace(substr(min(orders.order_id), 1, 13), '-', '') as order_hex
+      from records
+      inner join stg_otto__orders as orders on records.source_record_id = orders.identity_email
+      where records.source = 'otto_buyer'
+      group by all
+    ),
+    order_keys as (
+      select okey, substr(md5('otto:${seed}:' || cast(okey as varchar)), 1, 12) as order_hex
+      from range(0, ${(people + 1) * 128}) as r(okey)
     )
     select customer_id, source, source_record_id, ${pid('7700000000000', 10)} as pid
     from records where source = 'shopify_customer'
@@ -92,9 +105,13 @@ export function identityRecordsSql(seed: number, people: number, options: Measur
     select klaviyo.customer_id, klaviyo.source, klaviyo.source_record_id, person_keys.pid
     from klaviyo left join person_keys on klaviyo.source_record_id = person_keys.klaviyo_id
     union all
+    select otto.customer_id, otto.source, otto.source_record_id, order_keys.okey // 128 as pid
+    from otto left join order_keys on otto.order_hex = order_keys.order_hex
+    union all
     select customer_id, source, source_record_id, cast(null as bigint) as pid
     from records
-    where source not in ('shopify_customer', 'shopify_order', 'zendesk_user', 'amazon_buyer', 'klaviyo_profile')`;
+    where source not in (
+      'shopify_customer', 'shopify_order', 'zendesk_user', 'amazon_buyer', 'klaviyo_profile', 'otto_buyer')`;
 }
 
 export async function measureIdentity(

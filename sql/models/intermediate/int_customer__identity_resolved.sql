@@ -189,21 +189,43 @@ shopify_name_addresses as (
 
 ),
 
+-- OTTO buyers are known by their email and give name and delivery address with every order
+otto_name_addresses as (
+
+    select distinct
+        identity_email as identity_key,
+        {{ name_key('buyer_name') }} as name_key,
+        delivery_postal_code as postal_code,
+        delivery_country_code as country_code
+    from {{ ref('stg_otto__orders') }}
+    where identity_email is not null and buyer_name is not null and delivery_postal_code is not null
+
+),
+
+-- every customer known by email whose name and address a marketplace buyer can match
+known_name_addresses as (
+
+    select * from shopify_name_addresses
+    union all
+    select * from otto_name_addresses
+
+),
+
 -- same name at the same postal code, unless the countries differ (another place)
 marketplace_candidate_matches as (
 
     select distinct
         marketplace_buyer_addresses.channel,
         marketplace_buyer_addresses.buyer_key,
-        shopify_name_addresses.identity_key
+        known_name_addresses.identity_key
     from marketplace_buyer_addresses
-    inner join shopify_name_addresses
-        on marketplace_buyer_addresses.name_key = shopify_name_addresses.name_key
-        and marketplace_buyer_addresses.postal_code = shopify_name_addresses.postal_code
+    inner join known_name_addresses
+        on marketplace_buyer_addresses.name_key = known_name_addresses.name_key
+        and marketplace_buyer_addresses.postal_code = known_name_addresses.postal_code
     where
         marketplace_buyer_addresses.country_code is null
-        or shopify_name_addresses.country_code is null
-        or marketplace_buyer_addresses.country_code = shopify_name_addresses.country_code
+        or known_name_addresses.country_code is null
+        or marketplace_buyer_addresses.country_code = known_name_addresses.country_code
 
 ),
 
