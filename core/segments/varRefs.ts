@@ -74,6 +74,11 @@ export function hardCodedVarProblems(
         ([name, d]) => d.columns?.includes(rule.column) && vars[name] === item,
       );
       if (!matches.length) return;
+      // Several variables can share a value (lifecycle_active_days and winback_early_days are both 60): the one
+      // whose name shares words with the segment's (winback_candidates) is the likelier meaning.
+      const words = new Set(loaded.definition.name.split('_'));
+      const shared = (name: string) => name.split('_').filter((w) => words.has(w)).length;
+      matches.sort((a, b) => shared(b[0]) - shared(a[0]));
       const [name, declaration] = matches[0]!;
       const at = Array.isArray(rule.value) ? `${path}.value.${i}` : `${path}.value`;
       problems.push(
