@@ -23,6 +23,10 @@ function describeBuildEvent(event: BuildEvent): string | undefined {
     const failed = event.tests.filter((t) => t.status !== 'pass').length;
     return `Data tests: ${event.tests.length - failed} passed, ${failed} failed`;
   }
+  if (event.type === 'derived_done')
+    return `Segment tables: ${event.tables.length} built${event.tables.length ? ` (${event.tables.join(', ')})` : ''}${
+      event.dropped.length ? `; dropped ${event.dropped.join(', ')} (no such segment any more)` : ''
+    }`;
   if (event.type === 'published')
     return `Published ${event.models} tables in ${formatSeconds(event.seconds)}`;
   return undefined;
