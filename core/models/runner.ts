@@ -190,10 +190,15 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   const projectDir = options.projectDir ?? DEFAULT_PROJECT_DIR;
   // Variables are checked against sql/vars.yml before anything builds: a typo never reaches the SQL.
   const declarations = await loadVarDeclarations(projectDir);
-  const vars = resolveVars(declarations, [
-    { source: 'c360.config.yaml vars:', vars: options.configVars ?? {} },
-    { source: '--var', vars: options.vars ?? {} },
-  ]);
+  const varWarnings: string[] = [];
+  const vars = resolveVars(
+    declarations,
+    [
+      { source: 'c360.config.yaml vars:', vars: options.configVars ?? {}, allowRetired: true },
+      { source: '--var', vars: options.vars ?? {} },
+    ],
+    varWarnings,
+  );
   const asOf = resolveAsOf(vars);
   if (vars.shop_time_zone !== undefined) checkTimeZone(String(vars.shop_time_zone));
   const project = await loadProject(projectDir, CODE_MODELS);
@@ -335,6 +340,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       published,
       seconds: (performance.now() - started) / 1000,
       warnings: [
+        ...varWarnings,
         ...project.warnings,
         ...derived.warnings,
         ...(cancelled ? ['the build was cancelled; nothing was published'] : []),
@@ -348,13 +354,19 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
 /** Every `var('x')` of a model names a declared variable (when the project declares them), as file:line. */
 function checkDeclaredVars(nodes: Iterable<ProjectNode>, declarations: VarDeclarations | null): void {
   if (!declarations) return;
+  const usable = (name: string): boolean => {
+    const declaration = declarations.get(name);
+    return declaration !== undefined && !declaration.retired;
+  };
   const problems = [...nodes].flatMap((node) =>
     extractCalls(node.sql ?? '')
-      .filter((call) => call.fn === 'var' && call.args[0] !== undefined && !declarations.has(call.args[0]))
+      .filter((call) => call.fn === 'var' && call.args[0] !== undefined && !usable(call.args[0]))
       .map((call) => ({
         name: call.args[0]!,
         source: `${node.file}:${call.line}`,
-        message: `var('${call.args[0]}') is not declared; declare it in vars.yml (type, range, default)`,
+        message: declarations.get(call.args[0]!)?.retired
+          ? `var('${call.args[0]}') is retired: ${declarations.get(call.args[0]!)!.retired}`
+          : `var('${call.args[0]}') is not declared; declare it in vars.yml (type, range, default)`,
       })),
   );
   if (problems.length) throw new VarError(problems);

@@ -30,6 +30,11 @@ const declarationSchema = z.strictObject({
    * on one of them that repeats the variable's value as a number instead of `{var: name}`.
    */
   columns: z.array(z.string().min(1)).optional(),
+  /**
+   * The variable no longer exists; the text says what replaced it. Workspace configs of older versions that set
+   * it keep building (with this as a warning); `--var` and models may not use it.
+   */
+  retired: z.string().min(1).optional(),
 });
 
 const varsFileSchema = z.strictObject({
@@ -48,6 +53,8 @@ export interface VarProblem {
   /** Where the value came from, e.g. `--var` or `c360.config.yaml vars:`. */
   source: string;
   message: string;
+  /** Set a retired variable (a warning for files written by older versions). */
+  retired?: boolean;
 }
 
 export class VarError extends Error {
@@ -168,6 +175,15 @@ export function checkVars(declarations: VarDeclarations, vars: Vars, source: str
   const problems: VarProblem[] = [];
   for (const [name, raw] of Object.entries(vars)) {
     const declaration = declarations.get(name);
+    if (declaration?.retired) {
+      problems.push({
+        name,
+        source,
+        retired: true,
+        message: `is no longer a model variable: ${declaration.retired}`,
+      });
+      continue;
+    }
     if (!declaration) {
       const close = closest(name, declarations.keys());
       problems.push({
@@ -191,22 +207,36 @@ export interface VarLayer {
   /** Where the values come from, for messages: `c360.config.yaml vars:`, `--var`. */
   source: string;
   vars: Vars;
+  /** A retired variable here is a warning, not an error (files written by older versions). */
+  allowRetired?: boolean;
 }
 
 /**
  * The values a build uses: every declared default, overridden by the layers in order (config, then --var).
  * Throws VarError listing every value that does not fit. Without declarations the layers are merged as given.
  */
-export function resolveVars(declarations: VarDeclarations | null, layers: VarLayer[]): Vars {
+export function resolveVars(
+  declarations: VarDeclarations | null,
+  layers: VarLayer[],
+  warnings: string[] = [],
+): Vars {
   if (!declarations) return Object.assign({}, ...layers.map((l) => l.vars)) as Vars;
-  const problems = layers.flatMap((layer) => checkVars(declarations, layer.vars, layer.source));
+  const problems: VarProblem[] = [];
+  for (const layer of layers)
+    for (const problem of checkVars(declarations, layer.vars, layer.source)) {
+      if (problem.retired && layer.allowRetired)
+        warnings.push(`${formatVarProblem(problem)}; the value is ignored, remove it`);
+      else problems.push(problem);
+    }
   if (problems.length) throw new VarError(problems);
   const resolved: Vars = {};
   for (const [name, declaration] of declarations)
-    if (declaration.default !== undefined) resolved[name] = declaration.default;
+    if (declaration.default !== undefined && !declaration.retired) resolved[name] = declaration.default;
   for (const layer of layers)
     for (const [name, raw] of Object.entries(layer.vars)) {
-      const checked = checkVarValue(declarations.get(name)!, raw);
+      const declaration = declarations.get(name)!;
+      if (declaration.retired) continue;
+      const checked = checkVarValue(declaration, raw);
       if ('value' in checked) resolved[name] = checked.value;
     }
   return resolved;

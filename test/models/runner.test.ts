@@ -317,6 +317,22 @@ describe('model variables (vars.yml)', () => {
     );
   });
 
+  it('lets a workspace config of an older version set a retired variable (warning), but not --var', async () => {
+    const project = await writeProject({
+      'vars.yml': `${VARS_YML}  old_n:\n    type: integer\n    retired: n replaced it\n    description: how many rows, once\n`,
+      'models/a.sql': "select range as i from range({{ var('n') }})",
+      'models/_models.yml': docs([{ name: 'a', columns: ['i'] }]),
+    });
+    const result = await runBuild(db, { projectDir: project, configVars: { old_n: 4 } });
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toContain(
+      'c360.config.yaml vars: old_n: is no longer a model variable: n replaced it; the value is ignored, remove it',
+    );
+    await expect(runBuild(db, { projectDir: project, vars: { old_n: 4 } })).rejects.toThrow(
+      /--var old_n: is no longer a model variable: n replaced it/,
+    );
+  });
+
   it('reports a var() of an undeclared variable with file and line before building', async () => {
     const project = await varProject("select 1 as i\nwhere {{ var('m', 2) }} > 1");
     await expect(runBuild(db, { projectDir: project })).rejects.toThrow(
