@@ -18,7 +18,7 @@ export function parseVars(pairs: string[] | undefined): Record<string, string | 
         {
           name: pair,
           source: '--var',
-          message: `expected name=value, e.g. --var winback_early_days=45 (variables: sql/vars.yml)`,
+          message: `expected name=value, e.g. --var lifecycle_active_days=45 (variables: sql/vars.yml)`,
         },
       ]);
     const name = pair.slice(0, eq);

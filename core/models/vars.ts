@@ -185,14 +185,15 @@ export function checkVars(declarations: VarDeclarations, vars: Vars, source: str
       continue;
     }
     if (!declaration) {
-      const close = closest(name, declarations.keys());
+      const current = [...declarations].filter(([, d]) => !d.retired).map(([n]) => n);
+      const close = closest(name, current);
       problems.push({
         name,
         source,
         message:
           `'${name}' is not a model variable` +
           (close ? `; did you mean ${close}?` : '') +
-          ` Declared in sql/vars.yml: ${[...declarations.keys()].join(', ')}`,
+          ` Declared in sql/vars.yml: ${current.join(', ')}`,
       });
       continue;
     }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Database, JsonRow } from '../db/duckdb.ts';
 import { DEFAULT_PROJECT_DIR, loadVarDeclarations, type Vars } from '../models/index.ts';
 import { hardCodedVarProblems } from './varRefs.ts';
-import { readCatalogue, type Catalogue } from './catalogue.ts';
+import { readCatalogue, SEGMENT_TABLE, type Catalogue } from './catalogue.ts';
 import { holdoutParameters, SqlParams } from './compiler.ts';
 import {
   SegmentDefinitionError,

@@ -13,7 +13,7 @@ import {
 } from './definition.ts';
 
 /**
- * Model variables in segment rules (`value: {var: winback_early_days}`): a threshold a segment shares with the
+ * Model variables in segment rules (`value: {var: lifecycle_active_days}`): a threshold a segment shares with the
  * models is written once, in sql/vars.yml, and follows the workspace's `vars:` and `--var`. A segment can still
  * write a number to differ from the model on purpose.
  */
@@ -74,8 +74,8 @@ export function hardCodedVarProblems(
         ([name, d]) => d.columns?.includes(rule.column) && vars[name] === item,
       );
       if (!matches.length) return;
-      // Several variables can share a value (lifecycle_active_days and winback_early_days are both 60): the one
-      // whose name shares words with the segment's (winback_candidates) is the likelier meaning.
+      // Several variables can share a value (say two 60-day bounds of one column): the one whose name shares
+      // words with the segment's (winback_candidates → winback_…) is the likelier meaning.
       const words = new Set(loaded.definition.name.split('_'));
       const shared = (name: string) => name.split('_').filter((w) => words.has(w)).length;
       matches.sort((a, b) => shared(b[0]) - shared(a[0]));

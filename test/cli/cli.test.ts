@@ -109,14 +109,14 @@ describe('the c360 command', () => {
     expect((await c360(['demo', '--customers', '50', '--workspace', ws])).code).toBe(0);
     const cases: [string, RegExp][] = [
       [
-        'winback_early_days=abc',
-        /--var winback_early_days: 'abc' is not a number; use a whole number from 1 to 3650 \(default 60\)/,
+        'lifecycle_active_days=abc',
+        /--var lifecycle_active_days: 'abc' is not a number; use a whole number from 1 to 3650 \(default 60\)/,
       ],
       ['as_of=2026-02-30', /--var as_of: 2026-02-30 is not a day of the calendar/],
       ['nonsense', /--var nonsense: expected name=value/],
       [
-        'winback_eraly_days=45',
-        /'winback_eraly_days' is not a model variable; did you mean winback_early_days\?/,
+        'lifecycle_actve_days=45',
+        /'lifecycle_actve_days' is not a model variable; did you mean lifecycle_active_days\?/,
       ],
     ];
     for (const [arg, message] of cases) {

@@ -69,7 +69,7 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       '-s, --select <selectors...>',
       'models to build: NAME, NAME+ (and downstream), +NAME (and upstream)',
     )
-    .option('--var <name=value...>', 'set a model variable (repeatable), e.g. --var winback_early_days=45')
+    .option('--var <name=value...>', 'set a model variable (repeatable), e.g. --var lifecycle_active_days=45')
     .option('--no-test', 'skip the data tests (not recommended)')
     .action(async (options: { select?: string[]; var?: string[]; test: boolean }) => {
       const g = globals();
