@@ -74,6 +74,8 @@ export interface DerivedContext {
   buildTableFor(name: string): string;
   /** Models of the project: a derived step never drops or replaces them. */
   modelNames: ReadonlySet<string>;
+  /** The model project (its docs describe the models' columns). */
+  projectDir: string;
 }
 
 export interface DerivedResult {
@@ -302,6 +304,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
             tableFor,
             buildTableFor: (name) => name + BUILD_SUFFIX,
             modelNames: new Set(project.nodes.keys()),
+            projectDir,
           }),
         );
         emit({ type: 'derived_done', tables: derived.tables, dropped: derived.drop });

@@ -20,7 +20,7 @@ export interface SegmentTablesOptions {
   segmentsDir?: string;
   /** Segments given directly (tests). */
   segments?: LoadedSegment[];
-  /** Model project, for column documentation in messages and the variable declarations. */
+  /** Model project (column docs, health tags, variable declarations); default: the build's. */
   projectDir?: string;
 }
 
@@ -57,7 +57,7 @@ export function segmentTables(options: SegmentTablesOptions): DerivedTables {
       const engine = await SegmentEngine.open(ctx.db, {
         ...(options.segmentsDir ? { segmentsDir: options.segmentsDir } : {}),
         ...(options.segments ? { segments: options.segments } : {}),
-        ...(options.projectDir ? { projectDir: options.projectDir } : {}),
+        projectDir: options.projectDir ?? ctx.projectDir,
         table: customers,
         build: { asOf: ctx.asOf, vars: ctx.vars },
       });
