@@ -37,7 +37,8 @@ beforeAll(async () => {
   expect(build.warnings).toEqual([]);
   // Cubes are worth it from about 100k customers; force them here so that both paths are tested.
   engine = await SegmentEngine.open(db, { segments: templates, maxCubeRatio: 1 });
-});
+  // Generation + build of the shop take about a minute alone, several on a busy machine.
+}, 400_000);
 afterAll(async () => {
   db.close();
   await rm(dir, { recursive: true, force: true });
