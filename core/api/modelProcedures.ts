@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { z } from 'zod';
 import { quoteIdent } from '../db/duckdb.ts';
 import { openWorkspace } from '../workspace/index.ts';
@@ -5,6 +6,7 @@ import { runBuild, runTestsOnly, loadProject, buildGraph } from '../models/index
 import { CODE_MODELS } from '../models/codeModels.ts';
 import type { BuildResult, DataTestResult } from '../models/index.ts';
 import { defineProcedure } from './procedure.ts';
+import { segmentTables, SEGMENTS_DIR } from '../segments/index.ts';
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 const varsInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
@@ -23,7 +25,9 @@ export const buildProcedure = defineProcedure({
       return await runBuild(ws.db, {
         projectDir: ws.projectDir,
         select: input.select,
-        vars: { ...ws.config.vars, ...input.vars },
+        configVars: ws.config.vars,
+        vars: input.vars,
+        derived: segmentTables({ segmentsDir: join(ws.dir, SEGMENTS_DIR), projectDir: ws.projectDir }),
         runTests: input.runTests,
         isCancelled: ctx.isCancelled,
         onEvent: (event) => ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { openWorkspace, type Workspace } from '../workspace/index.ts';
 import {
+  formatProblem,
   copyTemplates,
   describeColumn,
   listTemplates,
@@ -121,7 +122,10 @@ export const validateSegmentsProcedure = defineProcedure({
       ok: engine.problems.length === 0,
       segments: engine.segments.map((s) => s.definition.name),
       problems: engine.problems,
-      warnings: engine.segments.flatMap((s) => sensitivityWarnings(s, engine.set)),
+      warnings: [
+        ...engine.segments.flatMap((s) => sensitivityWarnings(s, engine.set)),
+        ...(await engine.hardCodedValues()).map(formatProblem),
+      ],
     }));
   },
 });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { VarError } from '../models/vars.ts';
 import type { Output } from './output.ts';
 
 /** Documented exit codes (README "CLI"). */
@@ -13,7 +13,14 @@ export function parseVars(pairs: string[] | undefined): Record<string, string | 
   const vars: Record<string, string | number | boolean> = {};
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new InvalidArgumentError(`--var expects name=value, got '${pair}'`);
+    if (eq <= 0)
+      throw new VarError([
+        {
+          name: pair,
+          source: '--var',
+          message: `expected name=value, e.g. --var lifecycle_active_days=45 (variables: sql/vars.yml)`,
+        },
+      ]);
     const name = pair.slice(0, eq);
     const raw = pair.slice(eq + 1);
     vars[name] =

@@ -50,7 +50,8 @@ try {
     const message = error instanceof Error ? error.message : String(error);
     out.error(message);
     process.exitCode =
-      error instanceof ApiInputError || (error instanceof Error && error.name === 'ConfigError')
+      error instanceof ApiInputError ||
+      (error instanceof Error && (error.name === 'ConfigError' || error.name === 'VarError'))
         ? EXIT.usage
         : EXIT.failed;
   }

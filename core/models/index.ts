@@ -6,3 +6,14 @@ export { buildGraph, selectNodes } from './dag.ts';
 export { renderModel, TemplateError } from './render.ts';
 export { dialectFor, duckdbDialect, bigqueryDialect } from './dialect/dialect.ts';
 export type { CodeModel, CodeModelContext, Vars } from './types.ts';
+export {
+  checkVarValue,
+  checkVars,
+  describeDeclaration,
+  loadVarDeclarations,
+  resolveVars,
+  VarError,
+  VARS_FILE,
+} from './vars.ts';
+export type { VarDeclaration, VarDeclarations, VarLayer, VarProblem } from './vars.ts';
+export type { DerivedContext, DerivedResult, DerivedTables } from './runner.ts';

@@ -54,11 +54,14 @@ export function renderModel(file: string, template: string, ctx: RenderContext):
       relation: ctx.relationFor(channel[kind]),
     })),
   );
+  // ctx.vars holds every declared default (vars.yml) with the config and --var values over it, so a model
+  // writes `var('name')` and the default lives in one place. An inline fallback only serves projects without
+  // a vars.yml.
   env.addGlobal('var', (name: string, fallback?: unknown) => {
     if (name in ctx.vars) return ctx.vars[name];
     if (fallback === undefined) {
       throw new Error(
-        `var('${name}') has no default and is not set; set it in c360.config.yaml (vars:) or with --var ${name}=…`,
+        `var('${name}') has no value: declare it with a default in vars.yml, or set it in c360.config.yaml (vars:) or with --var ${name}=…`,
       );
     }
     return fallback;

@@ -9,12 +9,22 @@ import { renderModel } from './render.ts';
 import { CODE_MODELS } from './codeModels.ts';
 import type { Vars } from './types.ts';
 import { recordBuildRun } from './buildHistory.ts';
+import { extractCalls } from './templateCalls.ts';
+import { loadVarDeclarations, resolveVars, VarError, type VarDeclarations } from './vars.ts';
 
 export interface BuildOptions {
   projectDir?: string;
   /** dbt-style selectors (`name`, `name+`, `+name`); empty = everything. */
   select?: string[];
+  /** Variables given for this build (`--var`); they override `configVars`. */
   vars?: Vars;
+  /** Variables of the workspace config (`vars:` in c360.config.yaml). */
+  configVars?: Vars;
+  /**
+   * Tables made from the built models inside the same publish (the saved segments' `seg_<name>` tables,
+   * core/segments/materialise.ts). Runs after the models built and passed their tests.
+   */
+  derived?: DerivedTables;
   /** Run the data tests after building (default true). */
   runTests?: boolean;
   onEvent?: (event: BuildEvent) => void;
@@ -27,6 +37,7 @@ export type BuildEvent =
   | { type: 'model_start'; name: string; index: number; total: number }
   | { type: 'model_done'; result: ModelResult; index: number; total: number }
   | { type: 'tests_done'; tests: DataTestResult[] }
+  | { type: 'derived_done'; tables: string[]; dropped: string[] }
   | { type: 'published'; models: number; seconds: number };
 
 export interface ModelResult {
@@ -48,6 +59,35 @@ export interface BuildResult {
   published: boolean;
   seconds: number;
   warnings: string[];
+}
+
+/** What a derived-tables step needs from the build: where the models of this build are. */
+export interface DerivedContext {
+  db: Database;
+  vars: Vars;
+  asOf: string;
+  /** Relation of a model for this build (its build table, or the published one when not rebuilt). */
+  relationFor(name: string): string;
+  /** Unquoted table name of a model for this build (build table or published table), in schema main. */
+  tableFor(name: string): string;
+  /** Unquoted name of the build table a derived table must be created as (published by the runner). */
+  buildTableFor(name: string): string;
+  /** Models of the project: a derived step never drops or replaces them. */
+  modelNames: ReadonlySet<string>;
+  /** The model project (its docs describe the models' columns). */
+  projectDir: string;
+}
+
+export interface DerivedResult {
+  /** Tables created as `buildTableFor(name)`; published (renamed) with the models. */
+  tables: string[];
+  /** Published tables that are no longer made; dropped in the same transaction. */
+  drop: string[];
+  warnings: string[];
+}
+
+export interface DerivedTables {
+  build(ctx: DerivedContext): Promise<DerivedResult>;
 }
 
 const BUILD_SUFFIX = '__c360_build';
@@ -149,10 +189,22 @@ async function buildNode(
 export async function runBuild(db: Database, options: BuildOptions = {}): Promise<BuildResult> {
   const started = performance.now();
   const runId = randomUUID();
-  const vars = options.vars ?? {};
+  const projectDir = options.projectDir ?? DEFAULT_PROJECT_DIR;
+  // Variables are checked against sql/vars.yml before anything builds: a typo never reaches the SQL.
+  const declarations = await loadVarDeclarations(projectDir);
+  const varWarnings: string[] = [];
+  const vars = resolveVars(
+    declarations,
+    [
+      { source: 'c360.config.yaml vars:', vars: options.configVars ?? {}, allowRetired: true },
+      { source: '--var', vars: options.vars ?? {} },
+    ],
+    varWarnings,
+  );
   const asOf = resolveAsOf(vars);
   if (vars.shop_time_zone !== undefined) checkTimeZone(String(vars.shop_time_zone));
-  const project = await loadProject(options.projectDir ?? DEFAULT_PROJECT_DIR, CODE_MODELS);
+  const project = await loadProject(projectDir, CODE_MODELS);
+  checkDeclaredVars(project.nodes.values(), declarations);
   const graph = buildGraph(project);
   const selected = selectNodes(graph, options.select ?? [], project.nodes.keys());
   const order = graph.order.filter((name) => selected.has(name));
@@ -168,6 +220,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
     const built = new Set<string>();
     const relationFor = (name: string): string =>
       built.has(name) ? buildRelation(name) : publishedRelation(name);
+    const tableFor = (name: string): string => (built.has(name) ? name + BUILD_SUFFIX : name);
     const results: ModelResult[] = [];
     const failed = new Set<string>();
     const tests: DataTestResult[] = [];
@@ -238,15 +291,38 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
     }
 
     const ok = !cancelled && failed.size === 0 && tests.every((t) => t.status === 'pass');
+    const derived: DerivedResult = { tables: [], drop: [], warnings: [] };
+    if (ok && options.derived) {
+      try {
+        Object.assign(
+          derived,
+          await options.derived.build({
+            db,
+            vars,
+            asOf,
+            relationFor,
+            tableFor,
+            buildTableFor: (name) => name + BUILD_SUFFIX,
+            modelNames: new Set(project.nodes.keys()),
+            projectDir,
+          }),
+        );
+        emit({ type: 'derived_done', tables: derived.tables, dropped: derived.drop });
+      } catch (error) {
+        // The models are fine; tables derived from them keep their last published state.
+        derived.warnings.push(`derived tables were not rebuilt: ${errorMessage(error)}`);
+      }
+    }
     let published = false;
     if (ok) {
       const t0 = performance.now();
       await db.run('begin transaction');
       try {
-        for (const name of order) {
+        for (const name of [...order, ...derived.tables]) {
           await db.run(`drop table if exists ${publishedRelation(name)}`);
           await db.run(`alter table ${buildRelation(name)} rename to ${quoteIdent(name)}`);
         }
+        for (const name of derived.drop) await db.run(`drop table if exists ${publishedRelation(name)}`);
         await db.run('commit');
         published = true;
       } catch (error) {
@@ -267,13 +343,36 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       published,
       seconds: (performance.now() - started) / 1000,
       warnings: [
+        ...varWarnings,
         ...project.warnings,
+        ...derived.warnings,
         ...(cancelled ? ['the build was cancelled; nothing was published'] : []),
       ],
     };
     await recordBuildRun(db, result, vars, options.select ?? []);
     return result;
   }
+}
+
+/** Every `var('x')` of a model names a declared variable (when the project declares them), as file:line. */
+function checkDeclaredVars(nodes: Iterable<ProjectNode>, declarations: VarDeclarations | null): void {
+  if (!declarations) return;
+  const usable = (name: string): boolean => {
+    const declaration = declarations.get(name);
+    return declaration !== undefined && !declaration.retired;
+  };
+  const problems = [...nodes].flatMap((node) =>
+    extractCalls(node.sql ?? '')
+      .filter((call) => call.fn === 'var' && call.args[0] !== undefined && !usable(call.args[0]))
+      .map((call) => ({
+        name: call.args[0]!,
+        source: `${node.file}:${call.line}`,
+        message: declarations.get(call.args[0]!)?.retired
+          ? `var('${call.args[0]}') is retired: ${declarations.get(call.args[0]!)!.retired}`
+          : `var('${call.args[0]}') is not declared; declare it in vars.yml (type, range, default)`,
+      })),
+  );
+  if (problems.length) throw new VarError(problems);
 }
 
 /** Runs only the data tests against the published tables (`c360 test`). */

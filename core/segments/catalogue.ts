@@ -1,5 +1,5 @@
 import { quoteIdent, type Database } from '../db/duckdb.ts';
-import { loadProject } from '../models/index.ts';
+import { DEFAULT_PROJECT_DIR, loadProject, loadVarDeclarations, type Vars } from '../models/index.ts';
 import { healthTagsOf, type HealthTags } from './sensitivity.ts';
 
 /**
@@ -35,6 +35,11 @@ export interface Catalogue {
   health?: HealthTags;
   /** Why the model docs could not be read (then health tags are unknown). */
   docsProblem?: string;
+  /**
+   * Model variables in effect for this data (`value: {var: name}` in rules): those of the latest published
+   * build over the declared defaults of vars.yml, so a segment's threshold follows the model's.
+   */
+  vars: Vars;
 }
 
 export function columnKind(type: string): ColumnKind {
@@ -66,6 +71,7 @@ export function catalogueFromColumns(
   asOf: string,
   buildRunId: string | null = null,
   table = SEGMENT_TABLE,
+  vars: Vars = {},
 ): Catalogue {
   const map = new Map<string, CatalogueColumn>();
   for (const c of columns) {
@@ -76,24 +82,39 @@ export function catalogueFromColumns(
     if (c.values) column.values = c.values;
     map.set(c.name, column);
   }
-  return { table, columns: map, asOf, buildRunId };
+  return { table, columns: map, asOf, buildRunId, vars };
 }
 
 function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export async function latestBuild(db: Database): Promise<{ runId: string | null; asOf: string | null }> {
+export async function latestBuild(
+  db: Database,
+): Promise<{ runId: string | null; asOf: string | null; vars: Vars }> {
   try {
     const [row] = await db.queryJson(
-      `select run_id, strftime(as_of, '%Y-%m-%d') as as_of from c360.build_runs
+      `select run_id, strftime(as_of, '%Y-%m-%d') as as_of, vars from c360.build_runs
        where ok and published order by finished_at desc limit 1`,
     );
-    return { runId: row ? String(row.run_id) : null, asOf: row?.as_of ? String(row.as_of) : null };
+    return {
+      runId: row ? String(row.run_id) : null,
+      asOf: row?.as_of ? String(row.as_of) : null,
+      vars: row?.vars ? (JSON.parse(String(row.vars)) as Vars) : {},
+    };
   } catch {
     // No build history (a hand-made table): fall back to today.
-    return { runId: null, asOf: null };
+    return { runId: null, asOf: null, vars: {} };
   }
+}
+
+/** Declared defaults of the project's vars.yml (none when it has no such file or it cannot be read). */
+export async function declaredDefaults(projectDir: string = DEFAULT_PROJECT_DIR): Promise<Vars> {
+  const declarations = await loadVarDeclarations(projectDir).catch(() => null);
+  const defaults: Vars = {};
+  for (const [name, declaration] of declarations ?? [])
+    if (declaration.default !== undefined) defaults[name] = declaration.default;
+  return defaults;
 }
 
 interface ColumnDocs {
@@ -135,7 +156,14 @@ export class MissingTableError extends Error {
 /** Reads the catalogue of the workspace's dim_customers (run `c360 build` first). */
 export async function readCatalogue(
   db: Database,
-  options: { projectDir?: string; table?: string } = {},
+  options: {
+    projectDir?: string;
+    table?: string;
+    /** The model whose docs describe the table (default: the table; the build's side table is dim_customers). */
+    documentedAs?: string;
+    /** The build in progress (materialising seg_ tables): its as_of and variables, not the last published. */
+    build?: { asOf: string; vars: Vars };
+  } = {},
 ): Promise<Catalogue> {
   const table = options.table ?? SEGMENT_TABLE;
   let described;
@@ -146,8 +174,10 @@ export async function readCatalogue(
       `The workspace has no ${table} table yet. Build the models first (\`c360 build\`), then preview segments.`,
     );
   }
-  const build = await latestBuild(db);
-  const { docs, health, problem } = await readColumnDocs(options.projectDir, table);
+  const build = options.build
+    ? { runId: null, asOf: options.build.asOf.slice(0, 10), vars: options.build.vars }
+    : await latestBuild(db);
+  const { docs, health, problem } = await readColumnDocs(options.projectDir, options.documentedAs ?? table);
   return {
     ...catalogueFromColumns(
       described.map((row) => {
@@ -157,6 +187,7 @@ export async function readCatalogue(
       build.asOf ?? todayUtc(),
       build.runId,
       table,
+      { ...(await declaredDefaults(options.projectDir)), ...build.vars },
     ),
     ...(health ? { health } : {}),
     ...(problem ? { docsProblem: problem } : {}),

@@ -9,16 +9,19 @@ import {
   ruleKind,
   locateProblem,
   SegmentDefinitionError,
+  isVarRef,
   type ConditionRule,
+  type LiteralConditionRule,
   type LoadedSegment,
   type Operator,
   type Rule,
-  type Scalar,
+  type RuleValue,
   type SegmentDefinition,
   type SegmentProblem,
 } from './definition.ts';
 import type { ValidatedSql } from './expertSql.ts';
 import { healthUse } from './sensitivity.ts';
+import { resolveVarRefs } from './varRefs.ts';
 
 /**
  * Rules → parameterised SQL over dim_customers. Values are always bound parameters ($1, $2, …); identifiers
@@ -101,10 +104,14 @@ export interface CompiledSegment {
 
 const isTrue = (sql: string): string => `((${sql}) is true)`;
 
-function describeValue(value: Scalar | Scalar[] | undefined): string {
+function describeItem(value: RuleValue): string {
+  return isVarRef(value) ? `{var: ${value.var}}` : String(value);
+}
+
+function describeValue(value: RuleValue | RuleValue[] | undefined): string {
   if (value === undefined) return '';
-  if (Array.isArray(value)) return value.map((v) => String(v)).join(', ');
-  return String(value);
+  if (Array.isArray(value)) return value.map(describeItem).join(', ');
+  return describeItem(value);
 }
 
 const OPERATOR_TEXT: Record<Operator, string> = {
@@ -140,10 +147,11 @@ export function describeRule(rule: Rule): string {
   }
   const c = rule as ConditionRule;
   const op = OPERATOR_TEXT[c.op];
-  if (c.op === 'between' && Array.isArray(c.value))
-    return `${c.column} between ${c.value[0]} and ${c.value[1]}`;
-  if (c.op === 'within_last_days' || c.op === 'within_next_days') return `${c.column} ${op} ${c.value} days`;
-  if (c.op === 'more_than_days_ago') return `${c.column} more than ${c.value} days ago`;
+  if (c.op === 'between' && Array.isArray(c.value) && c.value.length === 2)
+    return `${c.column} between ${describeItem(c.value[0]!)} and ${describeItem(c.value[1]!)}`;
+  if (c.op === 'within_last_days' || c.op === 'within_next_days')
+    return `${c.column} ${op} ${describeValue(c.value)} days`;
+  if (c.op === 'more_than_days_ago') return `${c.column} more than ${describeValue(c.value)} days ago`;
   const value = describeValue(c.value);
   return value ? `${c.column} ${op} ${value}` : `${c.column} ${op}`;
 }
@@ -242,15 +250,18 @@ class RuleCompiler {
       for (const c of checked.columns) this.columns.add(c);
       return this.leaf(rule, path, 'sql', `(${checked.canonical})`, checked.columns);
     }
-    const condition = rule as ConditionRule;
-    return this.leaf(rule, path, 'condition', this.condition(condition, path), [condition.column]);
+    const condition = resolveVarRefs(rule as ConditionRule, this.ctx.catalogue.vars, path, (at, message) =>
+      this.problem(at, message),
+    );
+    // The label shows the values in effect: "days_since_last_order ≥ 60", not the variable's name.
+    return this.leaf(condition, path, 'condition', this.condition(condition, path), [condition.column]);
   }
 
   leaf(rule: Rule, path: string, kind: 'condition' | 'sql', sql: string, columns: string[]): RuleNode {
     return { path, kind, label: describeRule(rule), sql, columns, children: [], params: [0, 0] };
   }
 
-  condition(rule: ConditionRule, path: string): string {
+  condition(rule: LiteralConditionRule, path: string): string {
     const column = this.column(rule.column, path);
     if (!column) return 'false';
     return compileCondition(rule, column, path, {

@@ -1,7 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { quoteIdent } from '../db/duckdb.ts';
 import { describeColumn, type CatalogueColumn, type ColumnKind } from './catalogue.ts';
-import type { ConditionRule, Operator, Scalar } from './definition.ts';
+import type { LiteralConditionRule, Operator, Scalar } from './definition.ts';
 
 /**
  * One condition `{column, op, value}` → SQL, by the column's type. Values are bound parameters; "days ago"
@@ -78,7 +78,7 @@ function isCalendarDate(value: string): boolean {
 }
 
 export function compileCondition(
-  rule: ConditionRule,
+  rule: LiteralConditionRule,
   column: CatalogueColumn,
   path: string,
   ctx: ConditionContext,
@@ -187,7 +187,7 @@ function compileScalar(
 }
 
 function dateCondition(
-  rule: ConditionRule,
+  rule: LiteralConditionRule,
   column: CatalogueColumn,
   c: string,
   valuePath: string,
@@ -243,7 +243,7 @@ function dateCondition(
 }
 
 function listCondition(
-  rule: ConditionRule,
+  rule: LiteralConditionRule,
   column: CatalogueColumn,
   c: string,
   valuePath: string,

@@ -60,12 +60,29 @@ const operatorSchema = z.preprocess(
 );
 
 export type Scalar = string | number | boolean;
+/** A model variable in place of a value (`value: {var: winback_early_days}`): sql/vars.yml holds its default. */
+export interface VarRef {
+  var: string;
+}
+export type RuleValue = Scalar | VarRef;
 const scalarSchema = z.union([z.string(), z.number(), z.boolean()], {
   error: 'a value is a string, a number or true/false',
 });
-const valueSchema = z.union([scalarSchema, z.array(scalarSchema)], {
-  error: 'a value is a string, a number, true/false or a list of them',
+const varRefSchema = z.strictObject({
+  var: z
+    .string({ error: 'var names a model variable of sql/vars.yml, e.g. {var: winback_early_days}' })
+    .regex(/^[a-z][a-z0-9_]*$/, 'var names a model variable of sql/vars.yml, e.g. {var: winback_early_days}'),
 });
+const itemSchema = z.union([scalarSchema, varRefSchema], {
+  error: 'a value is a string, a number, true/false or a model variable {var: name}',
+});
+const valueSchema = z.union([itemSchema, z.array(itemSchema)], {
+  error: 'a value is a string, a number, true/false, a model variable {var: name} or a list of them',
+});
+
+export function isVarRef(value: unknown): value is VarRef {
+  return isRecord(value) && typeof value.var === 'string';
+}
 
 /**
  * The parsed rule keeps the YAML shape (no tags), so a stored definition parses again as it is.
@@ -73,8 +90,13 @@ const valueSchema = z.union([scalarSchema, z.array(scalarSchema)], {
 export interface ConditionRule {
   column: string;
   op: Operator;
-  value?: Scalar | Scalar[];
+  value?: RuleValue | RuleValue[];
   label?: string;
+}
+
+/** A condition whose model variables were replaced by their values (what compiles to SQL). */
+export interface LiteralConditionRule extends Omit<ConditionRule, 'value'> {
+  value?: Scalar | Scalar[];
 }
 export interface AllRule {
   all: Rule[];

@@ -1,7 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Database, JsonRow } from '../db/duckdb.ts';
-import { readCatalogue, type Catalogue } from './catalogue.ts';
+import { DEFAULT_PROJECT_DIR, loadVarDeclarations, type Vars } from '../models/index.ts';
+import { hardCodedVarProblems } from './varRefs.ts';
+import { readCatalogue, SEGMENT_TABLE, type Catalogue } from './catalogue.ts';
 import { holdoutParameters, SqlParams } from './compiler.ts';
 import {
   SegmentDefinitionError,
@@ -18,7 +20,7 @@ import {
   ensureBase,
   invalidateProjection,
 } from './projection.ts';
-import { memberQuery, sampleMembers } from './members.ts';
+import { listMemberSql, memberQuery, sampleMembers } from './members.ts';
 import { computeFigures, preparePreview, type PreviewFigures } from './preview.ts';
 import {
   checkExpertRules,
@@ -53,6 +55,10 @@ export interface EngineOptions {
   projectDir?: string;
   /** Largest share of the customers a preview cube may have to be used (tests force cubes with 1). */
   maxCubeRatio?: number;
+  /** Table of customers in schema main (default dim_customers; the build's own table while it publishes). */
+  table?: string;
+  /** A build in progress: its as_of and variables instead of those of the last published build. */
+  build?: { asOf: string; vars: Vars };
 }
 
 export interface PreviewRequest {
@@ -101,6 +107,8 @@ export class SegmentEngine {
   private static async load(db: Database, options: EngineOptions) {
     const catalogue = await readCatalogue(db, {
       ...(options.projectDir ? { projectDir: options.projectDir } : {}),
+      ...(options.table ? { table: options.table, documentedAs: SEGMENT_TABLE } : {}),
+      ...(options.build ? { build: options.build } : {}),
     });
     const folder = options.segmentsDir
       ? await loadSegmentFolder(options.segmentsDir)
@@ -328,6 +336,28 @@ export class SegmentEngine {
     }
     const query = await memberQuery(this.db, this.state.set, target);
     return { sql: query.sql, values: query.params.values, definition: target.definition };
+  }
+
+  /**
+   * The members of a saved segment as they go to its Klaviyo list and its `seg_<name>` table: customer_id,
+   * email (trimmed, lower-case), is_holdout and the segment's `properties:`. The one membership function of
+   * the build (materialise.ts) and the list sync (listPlan.ts).
+   */
+  async listMembers(
+    name: string,
+  ): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
+    const members = await this.memberSql(name);
+    return { ...members, sql: listMemberSql(members.sql, this.state.catalogue, members.definition) };
+  }
+
+  /**
+   * Rules that repeat a model variable as a number (`days_since_last_order >= 60` where winback_early_days is
+   * 60): warnings with the fix `value: {var: name}` (templates copied by older versions).
+   */
+  async hardCodedValues(): Promise<SegmentProblem[]> {
+    const declarations = await loadVarDeclarations(this.options.projectDir ?? DEFAULT_PROJECT_DIR);
+    if (!declarations) return [];
+    return this.segments.flatMap((s) => hardCodedVarProblems(s, declarations, this.state.catalogue.vars));
   }
 
   async history(name: string): Promise<SnapshotSummary[]> {

@@ -61,3 +61,5 @@ export {
   sensitivityWarnings,
 } from './sensitivity.ts';
 export type { HealthRead, HealthTags, HealthUse } from './sensitivity.ts';
+export { segmentTables, segmentTableName, SEGMENT_TABLE_PREFIX } from './materialise.ts';
+export type { SegmentTablesOptions } from './materialise.ts';

@@ -1,6 +1,7 @@
 import { quoteIdent, type Database, type JsonRow } from '../db/duckdb.ts';
 import { SqlParams } from './compiler.ts';
-import type { LoadedSegment } from './definition.ts';
+import type { Catalogue } from './catalogue.ts';
+import type { LoadedSegment, SegmentDefinition } from './definition.ts';
 import { readOnlyWhen } from './expertSql.ts';
 import { hasExpertRules } from './preview.ts';
 import { BASE_TABLE, bitTest, ensureBase, type BaseProjection } from './projection.ts';
@@ -73,4 +74,30 @@ export async function memberQuery(
     holdoutSql: holdout?.sql ?? 'true',
     readOnly: hasExpertRules(compiled),
   };
+}
+
+/** Columns every list member carries; `properties:` add to them. */
+export const MEMBER_COLUMNS = ['customer_id', 'email'] as const;
+
+/** The member properties of a segment that exist in the catalogue, without the always-present columns. */
+export function memberProperties(definition: SegmentDefinition, catalogue: Catalogue): string[] {
+  return [...new Set(definition.properties)].filter(
+    (c) => catalogue.columns.has(c) && !(MEMBER_COLUMNS as readonly string[]).includes(c),
+  );
+}
+
+/**
+ * A list member query over a member query (`memberQuery`): customer_id, the email as Klaviyo matches it
+ * (trimmed, lower-case, null when empty), is_holdout and the segment's properties.
+ */
+export function listMemberSql(
+  memberSql: string,
+  catalogue: Catalogue,
+  definition: SegmentDefinition,
+): string {
+  const properties = memberProperties(definition, catalogue).map((c) => `c.${quoteIdent(c)}`);
+  return `select m.customer_id::varchar as customer_id, nullif(lower(trim(c.email)), '') as email, m.is_holdout${
+    properties.length ? `, ${properties.join(', ')}` : ''
+  }
+     from (${memberSql}) m join main.${quoteIdent(catalogue.table)} c on c.customer_id = m.customer_id`;
 }

@@ -66,7 +66,7 @@ export async function planList(
   config: ListsConfig,
   segment: string,
 ): Promise<ListPlan> {
-  const members = await engine.memberSql(segment);
+  const members = await engine.listMembers(segment);
   const definition = members.definition;
   if (engine.catalogue.docsProblem)
     throw new SyncConfigError(
@@ -109,10 +109,10 @@ export async function planList(
       digest: '0',
     };
   }
+  // The same membership as the build's seg_<name> table (engine.listMembers), so the list is what the table shows.
   await db.run(
     `create or replace temp table c360_plan_list_current as
-     select m.customer_id::varchar as customer_id, m.is_holdout, nullif(lower(trim(c.email)), '') as email
-     from (${members.sql}) m join main.dim_customers c on c.customer_id = m.customer_id`,
+     select customer_id, is_holdout, email from (${members.sql})`,
     members.values as never[],
   );
   await db.run(

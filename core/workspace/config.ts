@@ -16,8 +16,8 @@ const varValue = z.union([z.string(), z.number(), z.boolean()]);
 export const workspaceConfigSchema = z.strictObject({
   version: z.literal(1).default(1),
   engine: z.enum(['duckdb']).default('duckdb'),
-  /** Model variables (thresholds, as_of), see sql/DEFINITIONS.md. */
-  vars: z.record(z.string(), varValue).default({}),
+  /** Model variables (thresholds, as_of) over the defaults of sql/vars.yml; checked by the build (vars.ts). */
+  vars: z.preprocess((raw) => raw ?? {}, z.record(z.string(), varValue)),
   duckdb: z
     .strictObject({
       threads: z.number().int().positive().optional(),
@@ -62,13 +62,13 @@ export const DEFAULT_CONFIG_YAML = `# Customer 360 Workbench workspace.
 version: 1
 engine: duckdb
 
-# Model variables: thresholds of sql/DEFINITIONS.md. as_of defaults to the build's start (UTC); days and months
-# are counted in shop_time_zone.
+# Model variables: thresholds of sql/DEFINITIONS.md, declared with type, range and default in sql/vars.yml.
+# Set only what this shop changes; the defaults live in vars.yml. Checked before every build. as_of defaults to
+# the build's start (UTC); days and months are counted in shop_time_zone.
 vars:
   # as_of: "2026-12-01"
   # shop_time_zone: Europe/Berlin
-  winback_early_days: 60
-  lifecycle_new_days: 30
+  # lifecycle_active_days: 45
 
 duckdb:
   # threads: 2

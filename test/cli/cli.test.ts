@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,34 @@ describe('the c360 command', () => {
     const unknown = await c360(['show', 'dim_customer', '--workspace', ws]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/'dim_customer' is not a built model .* dim_customers/);
+  });
+
+  it('checks --var and vars: against sql/vars.yml and exits 2 with the reason before building', async () => {
+    const ws = join(dir, 'vars');
+    expect((await c360(['demo', '--customers', '50', '--workspace', ws])).code).toBe(0);
+    const cases: [string, RegExp][] = [
+      [
+        'lifecycle_active_days=abc',
+        /--var lifecycle_active_days: 'abc' is not a number; use a whole number from 1 to 3650 \(default 60\)/,
+      ],
+      ['as_of=2026-02-30', /--var as_of: 2026-02-30 is not a day of the calendar/],
+      ['nonsense', /--var nonsense: expected name=value/],
+      [
+        'lifecycle_actve_days=45',
+        /'lifecycle_actve_days' is not a model variable; did you mean lifecycle_active_days\?/,
+      ],
+    ];
+    for (const [arg, message] of cases) {
+      const run = await c360(['build', '--workspace', ws, '--var', arg]);
+      expect({ arg, code: run.code }).toEqual({ arg, code: 2 });
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/Building|\[ *1\//);
+    }
+    await writeFile(join(ws, 'c360.config.yaml'), 'version: 1\nvars:\n  upsell_min_score: 500\n');
+    const config = await c360(['build', '--workspace', ws]);
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(
+      /c360\.config\.yaml vars: upsell_min_score: 500 is too large; use a whole number from 0 to 100/,
+    );
   });
 });

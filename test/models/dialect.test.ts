@@ -8,6 +8,7 @@ import {
   renderModel,
 } from '../../core/models/index.ts';
 import { CODE_MODELS } from '../../core/models/codeModels.ts';
+import { loadVarDeclarations, resolveVars } from '../../core/models/vars.ts';
 
 const relationFor = (name: string): string => `\`shop.c360.${name}\``;
 
@@ -50,7 +51,7 @@ describe('the shipped model project', () => {
       if (node.kind !== 'sql') continue;
       const sql = renderModel(node.file, node.sql ?? '', {
         dialect: bigqueryDialect,
-        vars: {},
+        vars: resolveVars(await loadVarDeclarations(DEFAULT_PROJECT_DIR), []),
         asOf: '2026-06-30 00:00:00',
         relationFor,
         macrosDir: project.macrosDir,

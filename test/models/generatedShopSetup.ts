@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../../core/db/duckdb.ts';
 import { generateDemoShop, type DemoOptions } from '../../core/demo/index.ts';
 import { runBuild, type BuildResult } from '../../core/models/index.ts';
+import { listTemplates, segmentTables } from '../../core/segments/index.ts';
 
 /**
  * Time for one generation + build of a 20k shop. About a minute alone; the files that build one run in
@@ -24,7 +25,11 @@ export async function buildGeneratedShop(
   const dir = await mkdtemp(join(tmpdir(), 'c360-generated-'));
   const db = await openDatabase(join(dir, 'workspace.duckdb'));
   await generateDemoShop(db, options);
-  const build = await runBuild(db, { vars: { as_of: options.asOf } });
+  // The built-in segment templates are the saved segments: the build makes their seg_<name> tables.
+  const build = await runBuild(db, {
+    vars: { as_of: options.asOf },
+    derived: segmentTables({ segments: await listTemplates() }),
+  });
   return {
     db,
     build,

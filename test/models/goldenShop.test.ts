@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database, type JsonRow } from '../../core/db/duckdb.ts';
 import { runBuild } from '../../core/models/index.ts';
+import { listTemplates, segmentTables } from '../../core/segments/index.ts';
 import {
   AS_OF_VAR,
   EXPECTED_BUYER_COUNT,
@@ -106,7 +107,12 @@ beforeAll(async () => {
   db = await openDatabase(join(dir, 'golden.duckdb'));
   await loadGoldenShop(db);
   try {
-    build = await runBuild(db, { projectDir, vars: { as_of: AS_OF_VAR } });
+    // The built-in segment templates are the saved segments: the build makes their seg_<name> tables.
+    build = await runBuild(db, {
+      projectDir,
+      vars: { as_of: AS_OF_VAR },
+      derived: segmentTables({ segments: await listTemplates(), projectDir }),
+    });
   } catch (error) {
     buildError = error;
   }

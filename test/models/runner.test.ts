@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/duckdb.ts';
-import { ProjectError, runBuild, runTestsOnly } from '../../core/models/index.ts';
+import { ProjectError, runBuild, runTestsOnly, VarError } from '../../core/models/index.ts';
 
 let dir: string;
 let db: Database;
@@ -259,5 +259,85 @@ models:
     await runBuild(db, { projectDir: project });
     const after = await runTestsOnly(db, { projectDir: project });
     expect(after.every((t) => t.status === 'pass')).toBe(true);
+  });
+});
+
+describe('model variables (vars.yml)', () => {
+  const VARS_YML = `vars:
+  as_of:
+    type: timestamp
+    description: reference time
+  n:
+    type: integer
+    min: 1
+    max: 10
+    default: 3
+    description: how many rows
+`;
+  const varProject = (sql = "select range as i from range({{ var('n') }})") =>
+    writeProject({
+      'vars.yml': VARS_YML,
+      'models/a.sql': sql,
+      'models/_models.yml': docs([{ name: 'a', columns: ['i'] }]),
+    });
+  const builtTables = async () =>
+    (await db.queryJs("select table_name from duckdb_tables() where schema_name <> 'c360'")).map((r) =>
+      String(r.table_name),
+    );
+
+  it('gives var() the default declared in vars.yml; vars: and --var override it in that order', async () => {
+    const project = await varProject();
+    await runBuild(db, { projectDir: project });
+    expect((await db.queryJs('select count(*)::integer as n from main.a'))[0]?.n).toBe(3);
+    await runBuild(db, { projectDir: project, configVars: { n: 5 } });
+    expect((await db.queryJs('select count(*)::integer as n from main.a'))[0]?.n).toBe(5);
+    await runBuild(db, { projectDir: project, configVars: { n: 5 }, vars: { n: '7' } });
+    expect((await db.queryJs('select count(*)::integer as n from main.a'))[0]?.n).toBe(7);
+  });
+
+  it.each([
+    [{ n: 'abc' }, /--var n: 'abc' is not a number; use a whole number from 1 to 10 \(default 3\)/],
+    [{ n: 11 }, /--var n: 11 is too large; use a whole number from 1 to 10/],
+    [{ n: 2.5 }, /--var n: 2\.5 is not a whole number/],
+    [{ nn: 4 }, /--var nn: 'nn' is not a model variable; did you mean n\?/],
+    [{ as_of: '2026-02-30' }, /--var as_of: 2026-02-30 is not a day of the calendar/],
+    [{ as_of: 'yesterday' }, /--var as_of: 'yesterday' is not a date or time/],
+  ])('refuses %j with name, value and what is allowed, before anything builds', async (vars, message) => {
+    const project = await varProject();
+    const error = await runBuild(db, { projectDir: project, vars }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VarError);
+    expect((error as Error).message).toMatch(message);
+    expect(await builtTables()).toEqual([]);
+  });
+
+  it('names c360.config.yaml for a bad value of vars:', async () => {
+    const project = await varProject();
+    await expect(runBuild(db, { projectDir: project, configVars: { n: 0 } })).rejects.toThrow(
+      /c360\.config\.yaml vars: n: 0 is too small/,
+    );
+  });
+
+  it('lets a workspace config of an older version set a retired variable (warning), but not --var', async () => {
+    const project = await writeProject({
+      'vars.yml': `${VARS_YML}  old_n:\n    type: integer\n    retired: n replaced it\n    description: how many rows, once\n`,
+      'models/a.sql': "select range as i from range({{ var('n') }})",
+      'models/_models.yml': docs([{ name: 'a', columns: ['i'] }]),
+    });
+    const result = await runBuild(db, { projectDir: project, configVars: { old_n: 4 } });
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toContain(
+      'c360.config.yaml vars: old_n: is no longer a model variable: n replaced it; the value is ignored, remove it',
+    );
+    await expect(runBuild(db, { projectDir: project, vars: { old_n: 4 } })).rejects.toThrow(
+      /--var old_n: is no longer a model variable: n replaced it/,
+    );
+  });
+
+  it('reports a var() of an undeclared variable with file and line before building', async () => {
+    const project = await varProject("select 1 as i\nwhere {{ var('m', 2) }} > 1");
+    await expect(runBuild(db, { projectDir: project })).rejects.toThrow(
+      /models\/a\.sql:2 m: var\('m'\) is not declared; declare it in vars\.yml/,
+    );
+    expect(await builtTables()).toEqual([]);
   });
 });

@@ -51,7 +51,8 @@ describe('guardrails block before any write call', () => {
 
   it('removing more than 20 % of a list blocks; the CLI exits 2 and writes nothing, --approve applies', async () => {
     await syncOnce(dir, fake, { syncs: ['lists'], segments: ['winback_candidates'], approve: true });
-    await exec(`update main.dim_customers set days_since_last_order = 1 where customer_id in (
+    await exec(`update main.dim_customers set days_since_last_order = 1, is_winback_candidate = false, winback_stage = null
+      where customer_id in (
       select customer_id from main.dim_customers where days_since_last_order >= 60 order by customer_id
       limit (select (count(*) * 0.4)::int from main.dim_customers where days_since_last_order >= 60))`);
     const writes = fake.writeRequests().length;

@@ -23,6 +23,10 @@ function describeBuildEvent(event: BuildEvent): string | undefined {
     const failed = event.tests.filter((t) => t.status !== 'pass').length;
     return `Data tests: ${event.tests.length - failed} passed, ${failed} failed`;
   }
+  if (event.type === 'derived_done')
+    return `Segment tables: ${event.tables.length} built${event.tables.length ? ` (${event.tables.join(', ')})` : ''}${
+      event.dropped.length ? `; dropped ${event.dropped.join(', ')} (no such segment any more)` : ''
+    }`;
   if (event.type === 'published')
     return `Published ${event.models} tables in ${formatSeconds(event.seconds)}`;
   return undefined;
@@ -65,7 +69,7 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
       '-s, --select <selectors...>',
       'models to build: NAME, NAME+ (and downstream), +NAME (and upstream)',
     )
-    .option('--var <name=value...>', 'set a model variable (repeatable), e.g. --var winback_early_days=45')
+    .option('--var <name=value...>', 'set a model variable (repeatable), e.g. --var lifecycle_active_days=45')
     .option('--no-test', 'skip the data tests (not recommended)')
     .action(async (options: { select?: string[]; var?: string[]; test: boolean }) => {
       const g = globals();

@@ -90,7 +90,7 @@ profile_event_totals as (
             occurred_at,
             is_machine_open,
             -- window: as_of - email_window_days < occurred_at <= as_of
-            {{ hours_between('occurred_at', as_of()) }} < 24 * {{ var('email_window_days', 90) }} as is_in_window
+            {{ hours_between('occurred_at', as_of()) }} < 24 * {{ var('email_window_days') }} as is_in_window
         from events
         where occurred_at <= {{ as_of() }}
     ) as windowed_events

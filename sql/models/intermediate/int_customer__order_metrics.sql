@@ -188,15 +188,15 @@ final as (
             || {{ cast('monetary_score', 'varchar') }} as rfm_segment,
         revenue_position,
         case
-            when revenue_position <= ceil(buyers_count * {{ var('tier_vip_share', 0.05) }}) then 'vip'
-            when revenue_position <= ceil(buyers_count * ({{ var('tier_vip_share', 0.05) }} + {{ var('tier_high_share', 0.15) }})) then 'high'
-            when revenue_position <= ceil(buyers_count * ({{ var('tier_vip_share', 0.05) }} + {{ var('tier_high_share', 0.15) }} + {{ var('tier_medium_share', 0.30) }})) then 'medium'
+            when revenue_position <= ceil(buyers_count * {{ var('tier_vip_share') }}) then 'vip'
+            when revenue_position <= ceil(buyers_count * ({{ var('tier_vip_share') }} + {{ var('tier_high_share') }})) then 'high'
+            when revenue_position <= ceil(buyers_count * ({{ var('tier_vip_share') }} + {{ var('tier_high_share') }} + {{ var('tier_medium_share') }})) then 'medium'
             else 'low'
         end as customer_value_tier,
         case
-            when revenue_position > ceil(buyers_count * {{ var('tier_vip_share', 0.05) }}) then null
-            when revenue_position <= ceil(buyers_count * {{ var('vip_platinum_share', 0.01) }}) then 'platinum'
-            when revenue_position <= ceil(buyers_count * {{ var('vip_gold_share', 0.03) }}) then 'gold'
+            when revenue_position > ceil(buyers_count * {{ var('tier_vip_share') }}) then null
+            when revenue_position <= ceil(buyers_count * {{ var('vip_platinum_share') }}) then 'platinum'
+            when revenue_position <= ceil(buyers_count * {{ var('vip_gold_share') }}) then 'gold'
             else 'silver'
         end as vip_tier
     from scored

@@ -158,26 +158,26 @@ staged as (
         *,
         case
             when not is_buyer then 'prospect'
-            when total_orders = 1 and days_since_last_order <= {{ var('lifecycle_new_days', 30) }} then 'new'
-            when days_since_last_order <= {{ var('lifecycle_active_days', 60) }} then 'active'
-            when days_since_last_order <= {{ var('lifecycle_at_risk_days', 120) }} then 'at_risk'
-            when days_since_last_order <= {{ var('lifecycle_lapsing_days', 210) }} then 'lapsing'
+            when total_orders = 1 and days_since_last_order <= {{ var('lifecycle_new_days') }} then 'new'
+            when days_since_last_order <= {{ var('lifecycle_active_days') }} then 'active'
+            when days_since_last_order <= {{ var('lifecycle_at_risk_days') }} then 'at_risk'
+            when days_since_last_order <= {{ var('lifecycle_lapsing_days') }} then 'lapsing'
             else 'churned'
         end as lifecycle_stage,
         -- the winback starts where "active" ends and its stages end where the lifecycle's do (no overlap);
         -- past the horizon a buyer is archived: no more winback mails
         case
             when not is_buyer then null
-            when days_since_last_order <= {{ var('lifecycle_active_days', 60) }} then null
-            when days_since_last_order > {{ var('winback_horizon_days', 365) }} then 'archived'
-            when days_since_last_order > {{ var('lifecycle_lapsing_days', 210) }} then 'final'
-            when days_since_last_order > {{ var('lifecycle_at_risk_days', 120) }} then 'late'
-            when days_since_last_order >= {{ var('winback_mid_days', 91) }} then 'mid'
+            when days_since_last_order <= {{ var('lifecycle_active_days') }} then null
+            when days_since_last_order > {{ var('winback_horizon_days') }} then 'archived'
+            when days_since_last_order > {{ var('lifecycle_lapsing_days') }} then 'final'
+            when days_since_last_order > {{ var('lifecycle_at_risk_days') }} then 'late'
+            when days_since_last_order >= {{ var('winback_mid_days') }} then 'mid'
             else 'early'
         end as winback_stage,
-        coalesce({{ days_between('last_bad_rating_at', as_of()) }} <= {{ var('at_risk_recent_days', 30) }}, false)
+        coalesce({{ days_between('last_bad_rating_at', as_of()) }} <= {{ var('at_risk_recent_days') }}, false)
             as has_recent_bad_rating,
-        coalesce({{ days_between('last_delivery_problem_at', as_of()) }} <= {{ var('at_risk_recent_days', 30) }}, false)
+        coalesce({{ days_between('last_delivery_problem_at', as_of()) }} <= {{ var('at_risk_recent_days') }}, false)
             as has_recent_delivery_problem
     from joined
 

@@ -63,7 +63,7 @@ recent_events as (
     where
         event_type in ('shipped', 'delivered', 'failed', 'delayed')
         and event_at <= {{ as_of() }}
-        and {{ hours_between('event_at', as_of()) }} < 24 * {{ var('shipment_events_window_days', 90) }}
+        and {{ hours_between('event_at', as_of()) }} < 24 * {{ var('shipment_events_window_days') }}
 
 ),
 
