@@ -59,6 +59,8 @@ final as (
         case when email is not null then identity_local_part || '@' || identity_domain end as identity_email,
         ts_created as ordered_at,
         status as order_status,
+        status = 'cancelled' as is_cancelled,
+        false as is_refunded,
         status = 'open' as is_payment_pending,
         status = 'sent' as is_valid_order,
         status = 'cancelled' as is_cancelled,
