@@ -83,6 +83,7 @@ final as (
         {{ cast('null', 'bigint') }} as product_id,
         {{ cast('null', 'varchar') }} as asin,
         ean_sku as sku,
+        {{ cast('null', 'varchar') }} as product_title,
         {{ cast('null', 'varchar') }} as brand,
         {{ cast('null', 'varchar') }} as category,
         quantity,
@@ -101,7 +102,7 @@ ${['order_id', 'channel', 'identity_email', 'ordered_at', 'order_status', 'is_pa
   - name: stg_kaufland__order_lines
     description: Kaufland order units in the sales channel contract.
     columns:
-${['order_id', 'channel', 'product_id', 'asin', 'sku', 'brand', 'category', 'quantity', 'line_price'].map((c) => `      - { name: ${c}, description: ${c} }`).join('\n')}
+${['order_id', 'channel', 'product_id', 'asin', 'sku', 'product_title', 'brand', 'category', 'quantity', 'line_price'].map((c) => `      - { name: ${c}, description: ${c} }`).join('\n')}
 `;
 
 let dir = '';

@@ -22,16 +22,18 @@ orders as (
 
 ),
 
-shopify_lines as (
-
-    select * from {{ ref('stg_shopify__order_lines') }}
-
-),
-
-amazon_items as (
-
-    select * from {{ ref('stg_amazon__order_items') }}
-
+order_lines as (
+{% for sales_channel in sales_channels('order_lines') %}
+    {% if not loop.first %}union all{% endif %}
+    select
+        order_id,
+        channel,
+        product_id,
+        asin,
+        sku,
+        product_title
+    from {{ sales_channel.relation }}
+{% endfor %}
 ),
 
 products as (
@@ -121,35 +123,24 @@ event_orders as (
 
 ),
 
--- product titles as in int_order_lines__enriched: catalogue title (by product id / ASIN, else SKU), else the
--- line's own title
+-- product titles as in int_order_lines__enriched: catalogue title (by product id, else ASIN, else SKU), else
+-- the line's own title
 event_order_lines as (
 
     select
         event_orders.order_id,
         event_orders.channel,
-        coalesce(by_id.product_title, by_sku.product_title, shopify_lines.product_title) as product_title
+        coalesce(by_id.product_title, by_asin.product_title, by_sku.product_title, order_lines.product_title) as product_title
     from event_orders
-    inner join shopify_lines
-        on event_orders.order_id = shopify_lines.order_id
+    inner join order_lines
+        on event_orders.order_id = order_lines.order_id
+        and event_orders.channel = order_lines.channel
     left join products as by_id
-        on shopify_lines.product_id = by_id.product_id
-    left join products as by_sku
-        on shopify_lines.sku = by_sku.sku
-    where event_orders.channel = 'shopify'
-    union all
-    select
-        event_orders.order_id,
-        event_orders.channel,
-        coalesce(by_asin.product_title, by_sku.product_title, amazon_items.product_title) as product_title
-    from event_orders
-    inner join amazon_items
-        on event_orders.order_id = amazon_items.order_id
+        on order_lines.product_id = by_id.product_id
     left join products as by_asin
-        on amazon_items.asin = by_asin.asin
+        on order_lines.asin = by_asin.asin
     left join products as by_sku
-        on amazon_items.sku = by_sku.sku
-    where event_orders.channel = 'amazon'
+        on order_lines.sku = by_sku.sku
 
 ),
 
