@@ -66,7 +66,7 @@ export type {
  * Not dirty but realistic, at fixed rates whatever d is: cancelled orders (2 % Shopify, 2.5 % Amazon),
  * refunded / partially refunded orders (1.5 % / 1 %; Amazon 0.5 % / 1 %, with refunded amounts), orders whose
  * payment is not captured yet (Shopify pending, Amazon Pending / PendingAvailability, OTTO ANNOUNCED; recent
- * unshipped orders only), OTTO Market re-buys (5 % of third and later orders), CHF orders of Swiss customers, guest checkouts
+ * unshipped orders only), OTTO Market re-buys (5 % of the third and later orders of shop customers), CHF orders of Swiss customers, guest checkouts
  * (3 %), Amazon buyer names in other case or spacing, namesakes with the same postal code (0.3 %),
  * failed / delayed / returned parcels, unsubscribed and suppressed Klaviyo profiles.
  */

@@ -31,9 +31,10 @@ export async function generateOrders(ctx: DemoContext): Promise<number> {
       from seq
     ), timed as (
       select d.*,
-        -- A few re-buys go to the OTTO marketplace (after the first two orders, so a 'both' buyer stays
-        -- cross-channel); with Shopify and Amazon that makes the concept's "3+ channels" buyers.
-        case when k >= 2 and u2(pid, k, 'otto') < ${OTTO_REBUY_SHARE} then 'otto'
+        -- A few re-buys of shop customers go to the OTTO marketplace (after the first two orders, so a 'both'
+        -- buyer stays cross-channel); with Shopify and Amazon that makes the concept's "3+ channels" buyers.
+        -- Amazon-only people stay there: their OTTO email could never join their relay address.
+        case when k >= 2 and mode <> 'amazon' and u2(pid, k, 'otto') < ${OTTO_REBUY_SHARE} then 'otto'
              when mode = 'shopify' then 'shopify' when mode = 'amazon' then 'amazon'
              when k = 0 then case when first_on_shopify then 'shopify' else 'amazon' end
              when k = 1 then case when first_on_shopify then 'amazon' else 'shopify' end

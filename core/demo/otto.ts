@@ -14,9 +14,12 @@ function uuidSql(ctx: DemoContext, kind: string, key: string): string {
   return `(substr(${hex}, 1, 8) || '-' || substr(${hex}, 9, 4) || '-4' || substr(${hex}, 14, 3) || '-a' || substr(${hex}, 18, 3) || '-' || substr(${hex}, 21, 12))`;
 }
 
-/** OTTO sales order ids are UUIDs. */
+/**
+ * OTTO sales order ids are UUIDs; the last 12 hex digits are the order key, so tests can trace an order (and
+ * its buyer) back to the generator's person (`okey // 128`).
+ */
 export const ottoOrderIdSql = (ctx: DemoContext, okey: string): string =>
-  uuidSql(ctx, 'otto', `(${okey})::VARCHAR`);
+  `(left(${uuidSql(ctx, 'otto', `(${okey})::VARCHAR`)}, 24) || lpad(lower(hex((${okey})::BIGINT)), 12, '0'))`;
 
 export async function generateOtto(ctx: DemoContext): Promise<void> {
   const { db } = ctx;

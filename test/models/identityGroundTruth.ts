@@ -78,17 +78,14 @@ export function identityRecordsSql(seed: number, people: number, options: Measur
     klaviyo as (
       select * from records where source = 'klaviyo_profile'
     ),
+    -- an OTTO buyer record is a normalised email; its orders' ids end in the order key (core/demo/otto.ts)
     otto as (
       select records.customer_id, records.source, records.source_record_id,
-        replace(substr(min(orders.order_id), 1, 13), '-', '') as order_hex
+        min(cast('0x' || right(orders.order_id, 12) as bigint) // 128) as pid
       from records
-      inner join stg_otto__orders as orders on records.source_record_id = orders.identity_email
+      join stg_otto__orders as orders on orders.identity_email = records.source_record_id
       where records.source = 'otto_buyer'
       group by all
-    ),
-    order_keys as (
-      select okey, substr(md5('otto:${seed}:' || cast(okey as varchar)), 1, 12) as order_hex
-      from range(0, ${(people + 1) * 128}) as r(okey)
     )
     select customer_id, source, source_record_id, ${pid('7700000000000', 10)} as pid
     from records where source = 'shopify_customer'
@@ -105,13 +102,13 @@ export function identityRecordsSql(seed: number, people: number, options: Measur
     select klaviyo.customer_id, klaviyo.source, klaviyo.source_record_id, person_keys.pid
     from klaviyo left join person_keys on klaviyo.source_record_id = person_keys.klaviyo_id
     union all
-    select otto.customer_id, otto.source, otto.source_record_id, order_keys.okey // 128 as pid
-    from otto left join order_keys on otto.order_hex = order_keys.order_hex
+    select customer_id, source, source_record_id, pid from otto
     union all
     select customer_id, source, source_record_id, cast(null as bigint) as pid
     from records
     where source not in (
-      'shopify_customer', 'shopify_order', 'zendesk_user', 'amazon_buyer', 'klaviyo_profile', 'otto_buyer')`;
+      'shopify_customer', 'shopify_order', 'zendesk_user', 'amazon_buyer', 'klaviyo_profile', 'otto_buyer'
+    )`;
 }
 
 export async function measureIdentity(
