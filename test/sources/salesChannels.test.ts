@@ -63,8 +63,6 @@ final as (
         false as is_refunded,
         status = 'open' as is_payment_pending,
         status = 'sent' as is_valid_order,
-        status = 'cancelled' as is_cancelled,
-        false as is_refunded,
         1.0 as eur_per_unit,
         price_total as order_total_eur,
         coalesce(refunded, 0) as refunded_eur,
