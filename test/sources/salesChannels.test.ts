@@ -3,7 +3,7 @@
  * project, adds a Kaufland marketplace that way (no other file changes) and builds the golden shop plus a
  * few Kaufland orders.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   runBuild,
   type BuildResult,
 } from '../../core/models/index.ts';
+import { segmentTables, TEMPLATES_DIR } from '../../core/segments/index.ts';
 import { AS_OF_VAR } from '../fixtures/goldenShop/expected.ts';
 import { loadGoldenShop } from '../fixtures/goldenShop/loadGoldenShop.ts';
 
@@ -128,7 +129,18 @@ beforeAll(async () => {
     ('K-1', 'U-1', 'TT-SLP-KAP-30', 2, 24.98::DECIMAL(12,2)),
     ('K-2', 'U-2', 'ZK-VIT-D3-90', 1, 8.95)
   ) as t(id_order, id_unit, ean_sku, quantity, price)`);
-  build = await runBuild(db, { projectDir, vars: { as_of: AS_OF_VAR } });
+  // The saved segment is the shipped cross-channel template; the build makes its seg_ table.
+  const segmentsDir = join(dir, 'segments');
+  mkdirSync(segmentsDir);
+  cpSync(
+    join(TEMPLATES_DIR, 'cross_channel_customers.yaml'),
+    join(segmentsDir, 'cross_channel_customers.yaml'),
+  );
+  build = await runBuild(db, {
+    projectDir,
+    vars: { as_of: AS_OF_VAR },
+    derived: segmentTables({ segmentsDir, projectDir }),
+  });
 }, 120_000);
 
 afterAll(() => {
