@@ -14,6 +14,7 @@ import {
   type BuildResult,
 } from '../../core/models/index.ts';
 import { CODE_MODELS } from '../../core/models/codeModels.ts';
+import { loadVarDeclarations, resolveVars } from '../../core/models/vars.ts';
 import {
   amazonOrder,
   insertRaw,
@@ -108,10 +109,12 @@ describe('events_shipments', () => {
     expect(bigqueryDialect.iso_utc_text('t')).toBe("format_timestamp('%Y-%m-%dT%H:%M:%E3SZ', t, 'UTC')");
     const project = await loadProject(DEFAULT_PROJECT_DIR, CODE_MODELS);
     const node = project.nodes.get('events_shipments')!;
+    // The declared defaults (sql/vars.yml), as a build passes them.
+    const vars = resolveVars(await loadVarDeclarations(DEFAULT_PROJECT_DIR), []);
     const render = (dialect: typeof duckdbDialect): string =>
       renderModel(node.file, node.sql ?? '', {
         dialect,
-        vars: {},
+        vars,
         asOf: AS_OF,
         relationFor: (name) => name,
         macrosDir: project.macrosDir,

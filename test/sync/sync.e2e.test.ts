@@ -143,11 +143,12 @@ describe('sync to Klaviyo, end to end with the SDK against the contract server',
       (p) => p.email && !membersBefore.includes(p.email),
     )!;
     fake.state.lists.get(String(list!.list_id))!.members.add(outsider.id);
-    // Two members leave the segment: their last order becomes recent.
+    // Two members leave the segment: their last order becomes recent (the template reads the winback flag).
     const leaving = membersBefore.slice(0, 2);
     const ws = await openWorkspace(dir);
     await ws.db.run(
-      `update main.dim_customers set days_since_last_order = 5 where lower(email) in ($1, $2)`,
+      `update main.dim_customers set days_since_last_order = 5, is_winback_candidate = false, winback_stage = null
+       where lower(email) in ($1, $2)`,
       leaving,
     );
     ws.close();
