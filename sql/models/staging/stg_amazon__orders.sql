@@ -55,7 +55,7 @@ renamed as (
 
 ),
 
-{{ email_identity('renamed', 'buyer_email') }},
+{{ email_identity('renamed', 'buyer_email', 'buyer_identity_email') }},
 
 converted as (
 
@@ -75,13 +75,7 @@ final as (
         order_id,
         'amazon' as channel,
         buyer_email,
-        case
-            when buyer_email is null then null
-            when identity_domain = 'gmail.com' and replace(identity_local_part, '.', '') <> ''
-                then replace(identity_local_part, '.', '') || '@' || identity_domain
-            when identity_local_part <> '' then identity_local_part || '@' || identity_domain
-            else buyer_email
-        end as buyer_identity_email,
+        buyer_identity_email,
         email_status,
         coalesce(buyer_email like '%@marketplace.amazon.%', false) as is_relay_email,
         buyer_name,

@@ -71,13 +71,7 @@ final as (
         'otto' as channel,
         order_number,
         email,
-        case
-            when email is null then null
-            when identity_domain = 'gmail.com' and replace(identity_local_part, '.', '') <> ''
-                then replace(identity_local_part, '.', '') || '@' || identity_domain
-            when identity_local_part <> '' then identity_local_part || '@' || identity_domain
-            else email
-        end as identity_email,
+        identity_email,
         email_status,
         buyer_name,
         delivery_postal_code,

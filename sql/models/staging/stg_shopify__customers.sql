@@ -48,13 +48,7 @@ final as (
     select
         shopify_customer_id,
         email,
-        case
-            when email is null then null
-            when identity_domain = 'gmail.com' and replace(identity_local_part, '.', '') <> ''
-                then replace(identity_local_part, '.', '') || '@' || identity_domain
-            when identity_local_part <> '' then identity_local_part || '@' || identity_domain
-            else email
-        end as identity_email,
+        identity_email,
         email_status,
         coalesce(email like '%@marketplace.amazon.%', false) as is_relay_email,
         first_name,
