@@ -93,6 +93,17 @@ interface PreparedData {
   totalWeight: number;
 }
 
+/** Position of `value` in `values`, appended on first sight, so patterns with one value share its work. */
+function intern(positions: Map<number, number>, values: number[], value: number): number {
+  let position = positions.get(value);
+  if (position === undefined) {
+    position = values.length;
+    positions.set(value, position);
+    values.push(value);
+  }
+  return position;
+}
+
 function prepare(data: AggregatedRfm): PreparedData {
   const n = data.frequency.length;
   const distinct: number[] = [];
@@ -124,22 +135,10 @@ function prepare(data: AggregatedRfm): PreparedData {
   let totalWeight = 0;
   for (let i = 0; i < n; i++) {
     const x = data.frequency[i] as number;
-    let position = positions.get(x);
-    if (position === undefined) {
-      position = distinct.length;
-      positions.set(x, position);
-      distinct.push(x);
-    }
-    xIndex[i] = position;
+    xIndex[i] = intern(positions, distinct, x);
     const recency = data.recency[i] as number;
     const age = data.T[i] as number;
-    let tPosition = tPositions.get(age);
-    if (tPosition === undefined) {
-      tPosition = distinctT.length;
-      tPositions.set(age, tPosition);
-      distinctT.push(age);
-    }
-    tIndex[i] = tPosition;
+    tIndex[i] = intern(tPositions, distinctT, age);
     if (recency < age) {
       recencyTail[i] = tailOf(x, recency);
       ageTail[i] = tailOf(x, age);
