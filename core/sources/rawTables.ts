@@ -50,7 +50,6 @@ export function salesChannelsOf(sources: SourceDoc[]): SalesChannel[] {
 /** The repository's own model project's sources: the demo generator writes exactly these. */
 export const DEFAULT_SOURCES: SourceDoc[] = repositorySources();
 export const RAW_TABLES: RawTable[] = rawTablesOf(DEFAULT_SOURCES);
-export const SOURCE_NAMES: readonly SourceName[] = DEFAULT_SOURCES.map((source) => source.name);
 
 export function rawSchemaName(source: SourceName): string {
   return `raw_${source}`;
