@@ -1,5 +1,11 @@
 import { quoteIdent, type Database } from '../db/duckdb.ts';
-import { DEFAULT_PROJECT_DIR, loadProject, loadVarDeclarations, type Vars } from '../models/index.ts';
+import {
+  DEFAULT_PROJECT_DIR,
+  loadProject,
+  loadVarDeclarations,
+  resolveVars,
+  type Vars,
+} from '../models/index.ts';
 import { healthTagsOf, type HealthTags } from './sensitivity.ts';
 
 /**
@@ -110,11 +116,7 @@ export async function latestBuild(
 
 /** Declared defaults of the project's vars.yml (none when it has no such file or it cannot be read). */
 export async function declaredDefaults(projectDir: string = DEFAULT_PROJECT_DIR): Promise<Vars> {
-  const declarations = await loadVarDeclarations(projectDir).catch(() => null);
-  const defaults: Vars = {};
-  for (const [name, declaration] of declarations ?? [])
-    if (declaration.default !== undefined) defaults[name] = declaration.default;
-  return defaults;
+  return resolveVars(await loadVarDeclarations(projectDir).catch(() => null), []);
 }
 
 interface ColumnDocs {
