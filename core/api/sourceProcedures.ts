@@ -34,6 +34,14 @@ export const demoProcedure = defineProcedure({
 export const loadInput = z.object({
   workspace: z.string().optional(),
   dir: z.string().min(1, 'give the folder that holds the files'),
+  /** Load files that would otherwise be refused (too many rejected rows, or emptying their table). */
+  force: z.boolean().optional(),
+  /** Over the config's load.max_reject_share for this load. */
+  maxRejectShare: z
+    .number()
+    .min(0, 'the share is between 0 and 1, e.g. 0.05 for 5 %')
+    .max(1, 'the share is between 0 and 1, e.g. 0.05 for 5 %')
+    .optional(),
 });
 
 export const loadProcedure = defineProcedure({
@@ -46,6 +54,9 @@ export const loadProcedure = defineProcedure({
       return await loadRawFiles(ws.db, resolve(input.dir), {
         // the sources the workspace's models declare (a shop's own channels included)
         tables: rawTablesOf(projectSources(ws.projectDir)),
+        sources: ws.config.sources,
+        maxRejectShare: input.maxRejectShare ?? ws.config.load.max_reject_share,
+        force: input.force,
         onProgress: (event: unknown) =>
           ctx.onProgress?.({
             procedure: 'sources.load',

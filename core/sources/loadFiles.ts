@@ -1,5 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { quoteIdent, withSetting, type Database } from '../db/duckdb.ts';
+import {
+  castText,
+  describeFormats,
+  detectColumnFormats,
+  expectation,
+  type ColumnFormat,
+} from './columnFormats.ts';
+import { convertToUtf8, scanCsv, showDelimiter, sniffCsv, type CsvDialect } from './csvDialect.ts';
+import {
+  csvSettingsFor,
+  DEFAULT_MAX_REJECT_SHARE,
+  type CsvSettings,
+  type SourcesLoadConfig,
+} from './loadConfig.ts';
 import { discoverRawFiles, type RawFile, type UnknownFile } from './rawFileDiscovery.ts';
 import {
   createMissingRawTables,
@@ -15,11 +29,16 @@ import {
  *
  * - Every declared column must be present (any order, case-insensitive), except those declared `optional`
  *   (added after the first release; read as null when missing); extra columns are ignored.
- * - Values are cast to the raw types with try_cast. A row whose non-empty value does not cast is not
- *   loaded; it goes to `main.load_rejections` with the column and the bad value, so one bad date
- *   never blocks a million good rows. Timestamps with an offset (`…+01:00`, `…Z`) are converted to UTC.
+ * - CSV dialects (encoding, delimiter, decimal comma, DD.MM.YYYY dates) are detected per file and column or
+ *   set in the config (csvDialect.ts, columnFormats.ts); Windows-1252 files are converted to UTF-8 first.
+ * - Values are cast to the raw types. A row whose non-empty value does not cast is not loaded; it goes to
+ *   `main.load_rejections` with its line, column and the bad value, so one bad date never blocks a million
+ *   good rows. Timestamps with an offset (`…+01:00`, `…Z`) are converted to UTC.
+ * - A file that would reject more than `maxRejectShare` of its rows or leave its table empty replaces
+ *   nothing (it is refused) unless forced: a wrong dialect or a failed export upstream must not wipe data.
  * - Each table is replaced atomically: rows are written to a build table first and swapped in inside
- *   one transaction, together with that table's rejections. A failing file leaves the table as it was.
+ *   one transaction, together with that table's rejections. A failing or refused file leaves the table as
+ *   it was; the other files of the load still load (each table stands alone, as with a failing file).
  * - Raw tables without a file keep their rows; missing raw tables are created empty so models build.
  */
 export interface LoadedFile {
@@ -29,6 +48,30 @@ export interface LoadedFile {
   rowsLoaded: number;
   rowsRejected: number;
   warnings: string[];
+  /** How a CSV was read where it differs from UTF-8 with commas and ISO values (e.g. `Windows-1252`). */
+  readAs: string[];
+}
+
+export interface RejectionExample {
+  /** Physical line in the file (CSV: where the row starts; JSON lines: the line); null for Parquet. */
+  line: number | null;
+  column: string;
+  reason: string;
+}
+
+/** A file that was read but replaced nothing, because loading it would lose data (see LoadOptions). */
+export interface RefusedFile {
+  file: string;
+  source: string;
+  table: string;
+  rows: number;
+  rowsRejected: number;
+  /** Rows the table keeps. */
+  rowsKept: number;
+  reason: string;
+  examples: RejectionExample[];
+  /** Reason, examples and how to load it anyway, for people. */
+  message: string;
 }
 
 export interface LoadError {
@@ -43,6 +86,7 @@ export interface LoadReport {
   files: LoadedFile[];
   unknownFiles: UnknownFile[];
   errors: LoadError[];
+  refused: RefusedFile[];
   /** Raw tables that did not exist and were created empty (`schema.table`). */
   createdEmpty: string[];
   seconds: number;
@@ -52,7 +96,7 @@ export interface LoadProgressEvent {
   file: string;
   source: string;
   table: string;
-  status: 'loading' | 'loaded' | 'failed';
+  status: 'loading' | 'loaded' | 'refused' | 'failed';
   rowsLoaded?: number;
   rowsRejected?: number;
   seconds: number;
@@ -62,6 +106,12 @@ export interface LoadOptions {
   onProgress?: (event: LoadProgressEvent) => void;
   /** The raw tables of the workspace's model project (default: the repository's sources). */
   tables?: RawTable[];
+  /** CSV settings per source and table (`c360.config.yaml` `sources:`); unset settings are detected. */
+  sources?: SourcesLoadConfig;
+  /** A file rejecting more than this share of its rows replaces nothing (default DEFAULT_MAX_REJECT_SHARE). */
+  maxRejectShare?: number;
+  /** Load refused files anyway (too many rejections, or an empty file emptying its table). */
+  force?: boolean;
 }
 
 export const LOAD_REJECTIONS_TABLE = 'main.load_rejections';
@@ -91,6 +141,7 @@ export async function loadRawFiles(
     files: [],
     unknownFiles: discovery.unknown,
     errors: [],
+    refused: [],
     createdEmpty: [],
     seconds: 0,
   };
@@ -114,6 +165,9 @@ export async function loadRawFiles(
   await createRawSchemas((sql) => db.run(sql), tables);
   await db.run(`create table if not exists ${LOAD_REJECTIONS_TABLE} (
     source VARCHAR, "table" VARCHAR, file VARCHAR, row_number BIGINT, reason VARCHAR, raw_row VARCHAR)`);
+  // line and column came later: workspaces loaded before get them (empty for their old rejections)
+  await db.run(`alter table ${LOAD_REJECTIONS_TABLE} add column if not exists line BIGINT`);
+  await db.run(`alter table ${LOAD_REJECTIONS_TABLE} add column if not exists "column" VARCHAR`);
 
   await withSetting(db, 'preserve_insertion_order', false, async () => {
     for (const file of discovery.files) {
@@ -121,13 +175,28 @@ export async function loadRawFiles(
       const base = { file: file.file, source: file.table.source, table: file.table.table };
       options.onProgress?.({ ...base, status: 'loading', seconds: 0 });
       try {
-        const loaded = await loadFile(db, file);
-        report.files.push({ ...base, ...loaded });
+        const outcome = await loadFile(db, file, {
+          settings: csvSettingsFor(options.sources, file.table.source, file.table.table),
+          maxRejectShare: options.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE,
+          force: options.force ?? false,
+        });
+        if ('refused' in outcome) {
+          report.refused.push({ ...base, ...outcome.refused });
+          options.onProgress?.({
+            ...base,
+            status: 'refused',
+            rowsLoaded: 0,
+            rowsRejected: outcome.refused.rowsRejected,
+            seconds: (performance.now() - t0) / 1000,
+          });
+          continue;
+        }
+        report.files.push({ ...base, ...outcome });
         options.onProgress?.({
           ...base,
           status: 'loaded',
-          rowsLoaded: loaded.rowsLoaded,
-          rowsRejected: loaded.rowsRejected,
+          rowsLoaded: outcome.rowsLoaded,
+          rowsRejected: outcome.rowsRejected,
           seconds: (performance.now() - t0) / 1000,
         });
       } catch (error) {
@@ -156,29 +225,116 @@ interface SourceColumn {
   type: string;
 }
 
+interface Staged {
+  columns: SourceColumn[];
+  json: boolean;
+  /** The CSV as DuckDB read it (a UTF-8 copy of a Windows-1252 file) and its dialect. */
+  csv?: { path: string; dialect: CsvDialect };
+  /** A 0-byte file: no header, no rows. */
+  zeroBytes: boolean;
+}
+
+const WHAT = {
+  csv: 'CSV with a header row',
+  parquet: 'Parquet',
+  jsonl: 'JSON lines (one JSON object per line)',
+};
+/** Allowed on a second try when DuckDB finds a line longer than its default 2 MB (a long text field). */
+const LONG_LINE_BYTES = 256 * 1024 * 1024;
+
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+
+/** Creates temp table `load_src(__row, …)` from `select`; row numbers need the scan order, kept only with insertion order preserved. */
+async function createLoadSrc(db: Database, select: string): Promise<void> {
+  await withSetting(db, 'preserve_insertion_order', true, () =>
+    db.run(`create or replace temp table load_src as ${select}`),
+  );
+}
+
+const csvSelect = (path: string, dialect: CsvDialect, maxLineSize?: number): string =>
+  `select row_number() over () as __row, * from read_csv(${sqlText(path)}, header = true, all_varchar = true,
+    delim = ${sqlText(dialect.delimiter)}, quote = '"', escape = '"'${maxLineSize ? `, max_line_size = ${maxLineSize}` : ''})`;
+
+/**
+ * Reads a CSV into `load_src` as text. Windows-1252 is converted to a temp UTF-8 copy first (`cleanup` removes
+ * it); a file detected as UTF-8 that has other bytes further down is read again as Windows-1252 (and says so).
+ * When DuckDB cannot read it, the file is walked in Node to say why and on which line.
+ */
+async function stageCsv(
+  db: Database,
+  file: RawFile,
+  settings: CsvSettings,
+  warnings: string[],
+  cleanup: (() => Promise<void>)[],
+): Promise<Staged> {
+  const unchanged = `${file.table.source}.${file.table.table} was left unchanged.`;
+  if (!file.path.toLowerCase().endsWith('.gz') && statSync(file.path).size === 0) {
+    await createLoadSrc(db, 'select 1::BIGINT as __row where false');
+    return { columns: [], json: false, zeroBytes: true };
+  }
+  const dialect = await sniffCsv(file.path, settings);
+  let path = file.path;
+  const convert = async (): Promise<void> => {
+    const converted = await convertToUtf8(file.path);
+    cleanup.push(converted.remove);
+    path = converted.path;
+  };
+  if (dialect.encoding === 'windows-1252') await convert();
+  const read = async (maxLineSize?: number): Promise<void> =>
+    createLoadSrc(db, csvSelect(path, dialect, maxLineSize));
+  try {
+    try {
+      await read();
+    } catch (error) {
+      const message = firstLine(error) + String(error);
+      if (/invalid unicode/i.test(message) && dialect.encoding === 'utf-8' && dialect.detected.encoding) {
+        const scan = await scanCsv(file.path, dialect.delimiter, { checkUtf8: true });
+        warnings.push(`read as Windows-1252: ${scan.problem ?? 'it is not UTF-8'}`);
+        dialect.encoding = 'windows-1252';
+        await convert();
+        await read();
+      } else if (/maximum line size/i.test(message)) await read(LONG_LINE_BYTES);
+      else throw error;
+    }
+  } catch (error) {
+    const scan = await scanCsv(path, dialect.delimiter, { checkUtf8: dialect.encoding === 'utf-8' });
+    const how = `${dialect.encoding === 'utf-8' ? 'UTF-8' : 'Windows-1252'}, delimiter ${showDelimiter(dialect.delimiter)}`;
+    throw new FileProblem(
+      `${file.file} could not be read as ${WHAT.csv} (${how}): ${scan.problem ?? firstLine(error)}. ` +
+        `Fix or re-export the file${dialect.detected.delimiter || dialect.detected.encoding ? ', or set the delimiter and encoding of the source in c360.config.yaml (sources:)' : ''}; ${unchanged}`,
+    );
+  }
+  const described = await db.queryJs('describe load_src');
+  return {
+    columns: described
+      .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
+      .filter((c) => c.name !== '__row'),
+    json: false,
+    csv: { path, dialect },
+    zeroBytes: false,
+  };
+}
+
 /** Reads the file into temp table `load_src(__row, …)` and returns its columns (JSON lines: the keys). */
-async function stageFile(db: Database, file: RawFile): Promise<{ columns: SourceColumn[]; json: boolean }> {
+async function stageFile(
+  db: Database,
+  file: RawFile,
+  settings: CsvSettings,
+  warnings: string[],
+  cleanup: (() => Promise<void>)[],
+): Promise<Staged> {
+  if (file.format === 'csv') return stageCsv(db, file, settings, warnings, cleanup);
   const path = sqlText(file.path);
-  const read: Record<RawFile['format'], string> = {
-    csv: `select row_number() over () as __row, * from read_csv(${path}, header = true, all_varchar = true)`,
+  const read = {
     parquet: `select file_row_number + 1 as __row, * exclude (file_row_number) from read_parquet(${path}, file_row_number = true)`,
     jsonl: `select row_number() over () as __row, json as __doc from read_json_objects(${path}, format = 'newline_delimited')`,
   };
-  const what = {
-    csv: 'UTF-8 CSV with a header row',
-    parquet: 'Parquet',
-    jsonl: 'JSON lines (one JSON object per line)',
-  };
   try {
-    // Row numbers come from scan order, which DuckDB keeps only with insertion order preserved; the
-    // later steps do not need it and run in parallel without it.
-    await withSetting(db, 'preserve_insertion_order', true, () =>
-      db.run(`create or replace temp table load_src as ${read[file.format]}`),
-    );
+    await createLoadSrc(db, read[file.format]);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new FileProblem(
-      `${file.file} could not be read as ${what[file.format]}: ${reason}. Fix or re-export the file; ` +
+      `${file.file} could not be read as ${WHAT[file.format]}: ${firstLine(error)}. Fix or re-export the file; ` +
         `${file.table.source}.${file.table.table} was left unchanged.`,
     );
   }
@@ -195,7 +351,11 @@ async function stageFile(db: Database, file: RawFile): Promise<{ columns: Source
           `${file.table.source}.${file.table.table} was left unchanged.`,
       );
     }
-    return { columns: keys.map((k) => ({ name: String(k.key), type: 'JSON' })), json: true };
+    return {
+      columns: keys.map((k) => ({ name: String(k.key), type: 'JSON' })),
+      json: true,
+      zeroBytes: false,
+    };
   }
   const described = await db.queryJs('describe load_src');
   return {
@@ -203,74 +363,196 @@ async function stageFile(db: Database, file: RawFile): Promise<{ columns: Source
       .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
       .filter((c) => c.name !== '__row'),
     json: false,
+    zeroBytes: false,
   };
 }
 
+interface FilePolicy {
+  settings: CsvSettings;
+  maxRejectShare: number;
+  force: boolean;
+}
+
+type FileOutcome =
+  Omit<LoadedFile, 'file' | 'source' | 'table'> | { refused: Omit<RefusedFile, 'file' | 'source' | 'table'> };
+
+const EXAMPLES = 5;
+const percent = (share: number): string => `${Number((share * 100).toFixed(2)).toLocaleString('en')} %`;
+
+/**
+ * Fills `line` of the rejections in `load_rej` (all of them, or only the first `limit`): JSON lines count one
+ * row per line; a CSV is walked in Node, since quoted fields may span lines. Parquet has no lines.
+ */
+async function fillRejectionLines(db: Database, staged: Staged, limit?: number): Promise<void> {
+  if (staged.json) {
+    await db.run('update load_rej set line = row_number');
+    return;
+  }
+  if (!staged.csv) return;
+  const rows = await db.queryJs(
+    `select row_number from load_rej order by row_number${limit ? ` limit ${limit}` : ''}`,
+  );
+  const scan = await scanCsv(staged.csv.path, staged.csv.dialect.delimiter, {
+    wantedRows: rows.map((r) => Number(r.row_number)),
+  });
+  if (scan.lines.size === 0) return;
+  await db.run('create or replace temp table load_lines (row_number BIGINT, line BIGINT)');
+  const pairs = [...scan.lines];
+  for (let i = 0; i < pairs.length; i += 1000) {
+    const values = pairs.slice(i, i + 1000).map(([row, line]) => `(${row}, ${line})`);
+    await db.run(`insert into load_lines values ${values.join(', ')}`);
+  }
+  await db.run(
+    'update load_rej set line = l.line from load_lines l where load_rej.row_number = l.row_number',
+  );
+  await db.run('drop table if exists temp.load_lines');
+}
+
+/** Why the file must not replace its table, or undefined when it may. */
+function refusalReason(staged: Staged, rows: number, rejected: number, maxShare: number): string | undefined {
+  if (staged.zeroBytes) return 'the file is empty: no header row';
+  if (rows === 0) return 'the file has no data rows';
+  if (rejected === rows) return `all ${rows} rows were rejected`;
+  if (rejected / rows > maxShare)
+    return `${rejected} of ${rows} rows (${percent(rejected / rows)}) were rejected, more than the allowed ${percent(maxShare)}`;
+  return undefined;
+}
+
+async function countRows(db: Database, table: string): Promise<number> {
+  try {
+    const [row] = await db.queryJs(`select count(*)::BIGINT as n from ${table}`);
+    return Number(row?.n ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Loads one file; throws FileProblem for problems the user has to fix in the file. */
-async function loadFile(db: Database, file: RawFile): Promise<Omit<LoadedFile, 'file' | 'source' | 'table'>> {
+async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promise<FileOutcome> {
   const table = file.table;
   const warnings: string[] = [];
+  const cleanup: (() => Promise<void>)[] = [];
+  const target = `${rawSchemaName(table.source)}.${quoteIdent(table.table)}`;
   const build = `${rawSchemaName(table.source)}.${quoteIdent(table.table + BUILD_SUFFIX)}`;
   try {
-    const { columns, json } = await stageFile(db, file);
+    const staged = await stageFile(db, file, policy.settings, warnings, cleanup);
+    const { columns, json } = staged;
     const [count] = await db.queryJs('select count(*)::BIGINT as n from load_src');
     const totalRows = Number(count?.n ?? 0);
-    const mapping = mapColumns(file, table, columns, json && totalRows === 0);
-    if (json && totalRows === 0) warnings.push('the file has no rows; the table is now empty');
+    // A file without columns (0 bytes, or JSON lines without rows) can only empty the table: nothing is missing.
+    const empty = totalRows === 0 && columns.length === 0;
+    const mapping = mapColumns(file, table, columns, empty || (json && totalRows === 0));
     const absent = table.columns.filter((col) => col.optional && !mapping.sources.has(col.name));
-    if (absent.length > 0 && !(json && totalRows === 0))
+    if (absent.length > 0 && totalRows > 0)
       warnings.push(
         `optional columns not in the file, read as empty: ${absent.map((c) => c.name).join(', ')}`,
       );
     if (mapping.extra.length > 0)
       warnings.push(`ignored columns not in ${table.source}.${table.table}: ${mapping.extra.join(', ')}`);
 
-    const casts = table.columns.map((col) => castColumn(col, mapping.sources.get(col.name), json));
+    const formats = staged.csv
+      ? await detectColumnFormats(
+          db,
+          table.columns.flatMap((column) => {
+            const source = mapping.sources.get(column.name);
+            return source ? [{ column, source: source.name }] : [];
+          }),
+          policy.settings,
+        )
+      : new Map<string, ColumnFormat>();
+    const readAs = staged.csv
+      ? [
+          ...(staged.csv.dialect.encoding === 'windows-1252' ? ['Windows-1252'] : []),
+          ...(staged.csv.dialect.delimiter === ','
+            ? []
+            : [`delimiter ${showDelimiter(staged.csv.dialect.delimiter)}`]),
+          ...describeFormats(formats),
+        ]
+      : [];
+
+    const casts = table.columns.map((col) =>
+      castColumn(col, mapping.sources.get(col.name), json, formats.get(col.name)),
+    );
     // Typed values and "had a value" flags are materialised once: filtering on plain columns is far
     // cheaper for DuckDB than re-evaluating every cast inside one long OR filter.
     await db.run(`create or replace temp table load_typed as select __row,
       ${casts.map((c, i) => `${c.value} as __v${i}, ${c.input} is not null as __h${i}`).join(',\n      ')}
       from load_src`);
-    const bad = casts.map((_, i) => `(__h${i} and __v${i} is null)`).join(' or ') || 'false';
-    await db.run(`create or replace table ${build} (${columnDdl(table.columns)})`);
-    await db.run(`insert into ${build} select ${casts.map((c, i) => `__v${i} as ${quoteIdent(c.name)}`).join(', ')}
-      from load_typed where not (${bad})`);
+    const failed = casts.map((_, i) => `(__h${i} and __v${i} is null)`);
+    const bad = failed.join(' or ') || 'false';
 
     const rawRow = json
       ? '__doc::VARCHAR'
       : `json_object(${columns.map((c) => `${sqlText(c.name)}, ${quoteIdent(c.name)}`).join(', ')})::VARCHAR`;
-    const reasons = casts.map((c) => `case when ${c.failed} then ${c.reason} end`).join(', ');
+    const reasons = casts.map((c, i) => `case when ${failed[i]} then ${c.reason} end`).join(', ');
+    const names = casts.map((c, i) => `case when ${failed[i]} then ${sqlText(c.name)} end`).join(', ');
     await db.run(`create or replace temp table load_rej as
       select ${sqlText(table.source)} as source, ${sqlText(table.table)} as "table", ${sqlText(file.file)} as file,
-        __row as row_number, concat_ws('; ', ${reasons}) as reason, ${rawRow} as raw_row
-      from load_src where __row in (select __row from load_typed where ${bad})`);
+        s.__row as row_number, null::BIGINT as line, concat_ws(', ', ${names || 'null'}) as "column",
+        concat_ws('; ', ${reasons || 'null'}) as reason, ${rawRow} as raw_row
+      from load_src s join (select * from load_typed where ${bad}) t on s.__row = t.__row`);
     const [rej] = await db.queryJs('select count(*)::BIGINT as n from load_rej');
     const rowsRejected = Number(rej?.n ?? 0);
+
+    const refusal = refusalReason(staged, totalRows, rowsRejected, policy.maxRejectShare);
+    if (refusal && !policy.force) {
+      await fillRejectionLines(db, staged, EXAMPLES);
+      const examples = (
+        await db.queryJs(`select line, "column", reason from load_rej order by row_number limit ${EXAMPLES}`)
+      ).map((r) => ({
+        line: r.line === null ? null : Number(r.line),
+        column: String(r.column),
+        reason: String(r.reason),
+      }));
+      const rowsKept = await countRows(db, target);
+      const shown = examples.map((e) => `${e.line === null ? '' : `line ${e.line}, `}${e.reason}`);
+      return {
+        refused: {
+          rows: totalRows,
+          rowsRejected,
+          rowsKept,
+          reason: refusal,
+          examples,
+          message:
+            `${file.file} was not loaded: ${refusal}${readAs.length ? ` (read as ${readAs.join(', ')})` : ''}. ` +
+            `raw_${table.source}.${table.table} keeps its ${rowsKept} rows.` +
+            (shown.length ? ` First rejections: ${shown.join(' | ')}.` : '') +
+            ` Fix the file${staged.csv ? ' (or set its dialect under sources: in c360.config.yaml)' : ''}, or load it anyway with c360 load --force` +
+            (rowsRejected > 0 && rowsRejected < totalRows ? ' or a higher --max-reject-share.' : '.'),
+        },
+      };
+    }
+    if (refusal) warnings.push(`loaded because of --force although ${refusal}`);
     if (rowsRejected > 0) {
+      await fillRejectionLines(db, staged);
       warnings.push(
         `${rowsRejected} row(s) with values that do not fit the column type were skipped; see ${LOAD_REJECTIONS_TABLE}`,
       );
     }
 
+    await db.run(`create or replace table ${build} (${columnDdl(table.columns)})`);
+    await db.run(`insert into ${build} select ${casts.map((c, i) => `__v${i} as ${quoteIdent(c.name)}`).join(', ')}
+      from load_typed where not (${bad})`);
     await db.run('begin transaction');
     try {
-      await db.run(`drop table if exists ${rawSchemaName(table.source)}.${quoteIdent(table.table)}`);
+      await db.run(`drop table if exists ${target}`);
       await db.run(`alter table ${build} rename to ${quoteIdent(table.table)}`);
       await db.run(
         `delete from ${LOAD_REJECTIONS_TABLE} where source = ${sqlText(table.source)} and "table" = ${sqlText(table.table)}`,
       );
-      await db.run(`insert into ${LOAD_REJECTIONS_TABLE} select * from load_rej`);
+      await db.run(`insert into ${LOAD_REJECTIONS_TABLE} by name select * from load_rej`);
       await db.run('commit');
     } catch (error) {
       await db.run('rollback');
       throw error;
     }
-    return { rowsLoaded: totalRows - rowsRejected, rowsRejected, warnings };
+    return { rowsLoaded: totalRows - rowsRejected, rowsRejected, warnings, readAs };
   } finally {
     await db.run(`drop table if exists ${build}`).catch(() => undefined);
     await db.run('drop table if exists temp.load_src').catch(() => undefined);
     await db.run('drop table if exists temp.load_rej').catch(() => undefined);
     await db.run('drop table if exists temp.load_typed').catch(() => undefined);
+    for (const remove of cleanup) await remove().catch(() => undefined);
   }
 }
 
@@ -279,7 +561,7 @@ function mapColumns(
   file: RawFile,
   table: RawTable,
   columns: SourceColumn[],
-  emptyJson: boolean,
+  noColumnsNeeded: boolean,
 ): { sources: Map<string, SourceColumn>; extra: string[] } {
   const byKey = new Map<string, SourceColumn[]>();
   for (const c of columns) {
@@ -298,7 +580,7 @@ function mapColumns(
     }
     const match = matches[0];
     if (match) sources.set(col.name, match);
-    else if (!emptyJson && !col.optional) missing.push(col.name);
+    else if (!noColumnsNeeded && !col.optional) missing.push(col.name);
   }
   if (missing.length > 0) {
     throw new FileProblem(
@@ -326,7 +608,14 @@ interface ColumnCast {
 
 const NESTED = /^(STRUCT|MAP|UNION)\b|\]$|^JSON$/;
 
-function castColumn(col: RawColumn, source: SourceColumn | undefined, json: boolean): ColumnCast {
+const ISO: ColumnFormat = { decimalComma: false, dateFormat: 'YYYY-MM-DD' };
+
+function castColumn(
+  col: RawColumn,
+  source: SourceColumn | undefined,
+  json: boolean,
+  format: ColumnFormat = ISO,
+): ColumnCast {
   if (!source)
     return { name: col.name, input: 'null', value: `null::${col.type}`, failed: 'false', reason: 'null' };
   const ref = json ? `(__doc ->> ${sqlText(source.name)})` : quoteIdent(source.name);
@@ -340,12 +629,7 @@ function castColumn(col: RawColumn, source: SourceColumn | undefined, json: bool
   } else if (text) {
     // An empty field means "no value" for typed columns, not a bad value.
     input = `nullif(trim(${ref}), '')`;
-    value =
-      col.type === 'TIMESTAMP'
-        ? // An offset ('Z', '+01:00', '-0500') can only follow the time part, i.e. after character 11.
-          `case when ends_with(${input}, 'Z') or strpos(substr(${input}, 12), '+') > 0 or strpos(substr(${input}, 12), '-') > 0
-            then timezone('UTC', try_cast(${input} as TIMESTAMPTZ)) else try_cast(${input} as TIMESTAMP) end`
-        : `try_cast(${input} as ${col.type})`;
+    value = castText(input, col.type, format);
   } else {
     input = ref;
     value =
@@ -359,6 +643,6 @@ function castColumn(col: RawColumn, source: SourceColumn | undefined, json: bool
     input,
     value,
     failed: `(${input} is not null and (${value}) is null)`,
-    reason: `${sqlText(`${col.name}: `)} || '''' || ${shown} || ${sqlText(`' is not a valid ${col.type}`)}`,
+    reason: `${sqlText(`${col.name}: `)} || '''' || ${shown} || ${sqlText(`' is not ${expectation(col.type, format)}`)}`,
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeZodIssues } from '../models/schemaFile.ts';
+import { loadSettingsSchema, sourceLoadSchema } from '../sources/loadConfig.ts';
 import { DEFAULT_SYNC_CONFIG, syncConfigSchema } from '../sync/config.ts';
 
 export const CONFIG_FILE = 'c360.config.yaml';
@@ -26,6 +27,10 @@ export const workspaceConfigSchema = z.strictObject({
     .default({}),
   /** Model project folder, relative to the workspace; default: the models shipped with c360. */
   models_dir: z.string().optional(),
+  /** How `c360 load` reads each source's files (CSV dialect); see core/sources/loadConfig.ts. */
+  sources: z.preprocess((raw) => raw ?? {}, z.record(z.string(), sourceLoadSchema)),
+  /** Safety of `c360 load`: the share of rejected rows above which a file replaces nothing. */
+  load: z.preprocess((raw) => raw ?? {}, loadSettingsSchema),
   /** Reverse ETL to Klaviyo (SPEC §7); see core/sync/config.ts for every setting. */
   sync: syncConfigSchema.default(DEFAULT_SYNC_CONFIG),
 });
@@ -73,6 +78,17 @@ vars:
 duckdb:
   # threads: 2
   memory_limit: 3GB
+
+# How c360 load reads CSV exports. Delimiter, encoding, decimal comma and DD.MM.YYYY dates are detected from each
+# file; set them per source (or per table) only when detection is wrong. README "Your own data" has the details.
+# sources:
+#   shopify:
+#     csv: { delimiter: ";", decimal: ",", date_format: "DD.MM.YYYY", encoding: "windows-1252" }
+#     tables:
+#       orders:
+#         csv: { delimiter: "," }
+# load:
+#   max_reject_share: 0.01          # a file with more rejected rows replaces nothing (c360 load --force overrides)
 
 # Sync to Klaviyo (c360 sync). The API key comes from the environment variable KLAVIYO_API_KEY, never from here.
 # Every setting has a default; uncomment to change. README "Sync to Klaviyo" lists them all.

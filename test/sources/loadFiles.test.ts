@@ -110,13 +110,13 @@ describe('loadRawFiles', () => {
       'zendesk/users.csv',
       `${USERS_HEADER}\n1,a@example.de,Anna,2024-05-01 10:00:00\n2,b@example.de,Ben,2024-13-45\nx3,c@example.de,Cem,yesterday\n4,d@example.de,Dana,\n`,
     );
-    const report = await loadRawFiles(db, files);
+    const report = await loadRawFiles(db, files, { maxRejectShare: 0.5 });
 
     expect(report.files[0]).toMatchObject({ rowsLoaded: 2, rowsRejected: 2 });
     expect(report.files[0]?.warnings.join(' ')).toContain('main.load_rejections');
     expect(await rows('select id from raw_zendesk.users order by id')).toEqual([{ id: 1n }, { id: 4n }]);
     const rejections = await rows(
-      'select source, "table", file, row_number, reason, raw_row from main.load_rejections order by row_number',
+      'select source, "table", file, row_number, line, "column", reason, raw_row from main.load_rejections order by row_number',
     );
     expect(rejections).toEqual([
       {
@@ -124,7 +124,9 @@ describe('loadRawFiles', () => {
         table: 'users',
         file: 'zendesk/users.csv',
         row_number: 2n,
-        reason: "created_at: '2024-13-45' is not a valid TIMESTAMP",
+        line: 3n,
+        column: 'created_at',
+        reason: "created_at: '2024-13-45' is not a date and time (YYYY-MM-DD HH:MM:SS)",
         raw_row: '{"id":"2","email":"b@example.de","name":"Ben","created_at":"2024-13-45"}',
       },
       {
@@ -132,7 +134,10 @@ describe('loadRawFiles', () => {
         table: 'users',
         file: 'zendesk/users.csv',
         row_number: 3n,
-        reason: "id: 'x3' is not a valid BIGINT; created_at: 'yesterday' is not a valid TIMESTAMP",
+        line: 4n,
+        column: 'id, created_at',
+        reason:
+          "id: 'x3' is not a whole number; created_at: 'yesterday' is not a date and time (YYYY-MM-DD HH:MM:SS)",
         raw_row: '{"id":"x3","email":"c@example.de","name":"Cem","created_at":"yesterday"}',
       },
     ]);
@@ -269,7 +274,8 @@ describe('loadRawFiles', () => {
 
   it('replaces the earlier rejections of a table on the next load', async () => {
     write('zendesk/users.csv', `${USERS_HEADER}\n1,a@example.de,Anna,bad\n`);
-    await loadRawFiles(db, files);
+    await loadRawFiles(db, files, { force: true });
+    expect(await rows('select count(*)::INTEGER as n from main.load_rejections')).toEqual([{ n: 1 }]);
     write('zendesk/users.csv', `${USERS_HEADER}\n1,a@example.de,Anna,2024-01-01\n`);
     await loadRawFiles(db, files);
     expect(await rows('select count(*)::INTEGER as n from main.load_rejections')).toEqual([{ n: 0 }]);

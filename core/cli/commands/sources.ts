@@ -55,14 +55,23 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
   program
     .command('load <dir>')
     .description(
-      'Load raw tables from CSV, Parquet or JSON-lines files named <source>/<table>.<ext> or <source>__<table>.<ext>',
+      'Load raw tables from CSV, Parquet or JSON-lines files named <source>/<table>.<ext> or <source>__<table>.<ext>. ' +
+        'CSV: UTF-8 (with or without BOM) or Windows-1252, delimiter , ; tab or |, decimal comma and DD.MM.YYYY dates ' +
+        'are detected (or set under sources: in c360.config.yaml). A file rejecting more than the allowed share of its rows, ' +
+        'or with no rows, replaces nothing and the command exits 1; the other files still load.',
     )
-    .action(async (dir: string) => {
+    .option(
+      '--max-reject-share <share>',
+      "share of a file's rows that may be rejected before the file replaces nothing (0 to 1; default: load.max_reject_share of the config, 0.01)",
+      number,
+    )
+    .option('--force', 'load refused files anyway: over the reject share, or emptying their table')
+    .action(async (dir: string, options: { maxRejectShare?: number; force?: boolean }) => {
       const g = globals();
       const out = createOutput(g.json);
       const report = await call(
         loadProcedure,
-        { workspace: g.workspace, dir },
+        { workspace: g.workspace, dir, force: options.force, maxRejectShare: options.maxRejectShare },
         {
           onProgress: (event) => {
             const data = event.data as {
@@ -82,8 +91,10 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
           },
         },
       );
-      for (const file of report.files)
+      for (const file of report.files) {
+        if (file.readAs.length) out.progress(`  ${file.file}: read as ${file.readAs.join(', ')}`);
         for (const warning of file.warnings) out.warn(`${file.file}: ${warning}`);
+      }
       for (const unknown of report.unknownFiles)
         out.warn(`${unknown.file} was not loaded: ${unknown.reason}`);
       out.result(report, () => {
@@ -103,14 +114,16 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
           lines.push(`${formatCount(rejected)} rows were rejected; see them with: c360 show load_rejections`);
         if (report.createdEmpty.length)
           lines.push(`Created empty (no file given): ${report.createdEmpty.join(', ')}`);
+        for (const refused of report.refused) lines.push(`refused: ${refused.message}`);
         for (const error of report.errors) lines.push(`error: ${error.message}`);
         lines.push(
-          report.errors.length
-            ? 'Some files were not loaded; their tables are unchanged.'
+          report.errors.length || report.refused.length
+            ? `Some files were not loaded; their tables are unchanged${report.files.length ? ' (the other files were loaded)' : ''}.`
             : 'Loaded. Next: c360 build',
         );
         return lines.join('\n');
       });
-      process.exitCode = report.errors.length ? EXIT.failed : EXIT.ok;
+      // a refused file is a data problem like a failing one: a scheduled load must notice it
+      process.exitCode = report.errors.length || report.refused.length ? EXIT.failed : EXIT.ok;
     });
 }
