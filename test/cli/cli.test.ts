@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,5 +131,28 @@ describe('the c360 command', () => {
     expect(config.stderr).toMatch(
       /c360\.config\.yaml vars: upsell_min_score: 500 is too large; use a whole number from 0 to 100/,
     );
+  });
+
+  it('refuses a header-only export with exit 1 and says how to force it; --force loads it', async () => {
+    const ws = join(dir, 'ws-load');
+    const exports = join(dir, 'exports');
+    await mkdir(join(exports, 'zendesk'), { recursive: true });
+    await writeFile(join(exports, 'zendesk', 'users.csv'), 'id,email,name,created_at\n');
+    const refused = await c360(['load', exports, '--workspace', ws]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      'refused: zendesk/users.csv was not loaded: the file has no data rows. raw_zendesk.users keeps its 0 rows.',
+    );
+    expect(refused.stdout).toContain('c360 load --force');
+    const json = await c360(['load', exports, '--workspace', ws, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).refused[0]).toMatchObject({
+      file: 'zendesk/users.csv',
+      reason: 'the file has no data rows',
+    });
+    const forced = await c360(['load', exports, '--workspace', ws, '--force']);
+    expect(forced.code).toBe(0);
+    const help = await c360(['load', '--help']);
+    expect(help.stdout).toMatch(/--max-reject-share <share>[\s\S]*--force/);
   });
 });
