@@ -517,7 +517,7 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
             `${file.file} was not loaded: ${refusal}${readAs.length ? ` (read as ${readAs.join(', ')})` : ''}. ` +
             `raw_${table.source}.${table.table} keeps its ${rowsKept} rows.` +
             (shown.length ? ` First rejections: ${shown.join(' | ')}.` : '') +
-            ` Fix the file${staged.csv ? ' (or set its dialect under sources: in c360.config.yaml)' : ''}, or load it anyway with c360 load --force` +
+            ` Fix the file${staged.csv && rowsRejected > 0 ? ' (or set its dialect under sources: in c360.config.yaml)' : ''}, or load it anyway with c360 load --force` +
             (rowsRejected > 0 && rowsRejected < totalRows ? ' or a higher --max-reject-share.' : '.'),
         },
       };
