@@ -18,6 +18,8 @@ export interface CsvDialect {
   delimiter: CsvDelimiter;
   /** Whether the encoding / delimiter came from the file (true) or the config. */
   detected: { encoding: boolean; delimiter: boolean };
+  /** The file (decompressed) has no bytes at all. */
+  empty: boolean;
 }
 
 const SNIFF_BYTES = 64 * 1024;
@@ -120,6 +122,7 @@ export async function sniffCsv(path: string, settings: CsvSettings): Promise<Csv
     encoding,
     delimiter: settings.delimiter ?? sniffDelimiter(bytes, complete),
     detected: { encoding: settings.encoding === undefined, delimiter: settings.delimiter === undefined },
+    empty: bytes.length === 0,
   };
 }
 

@@ -269,11 +269,11 @@ async function stageCsv(
   cleanup: (() => Promise<void>)[],
 ): Promise<Staged> {
   const unchanged = `${file.table.source}.${file.table.table} was left unchanged.`;
-  if (!file.path.toLowerCase().endsWith('.gz') && statSync(file.path).size === 0) {
+  const dialect = await sniffCsv(file.path, settings);
+  if (dialect.empty) {
     await createLoadSrc(db, 'select 1::BIGINT as __row where false');
     return { columns: [], json: false, zeroBytes: true };
   }
-  const dialect = await sniffCsv(file.path, settings);
   let path = file.path;
   const convert = async (): Promise<void> => {
     const converted = await convertToUtf8(file.path);

@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../core/db/duckdb.ts';
 import { loadRawFiles, type LoadOptions } from '../../core/sources/loadFiles.ts';
@@ -129,6 +130,17 @@ describe('loading real exports', () => {
       { id: 2n, name: 'Ben Weiß', created_at: new Date('2026-02-13T08:00:00Z') },
       { id: 3n, name: 'Cem Öztürk', created_at: new Date('2026-02-28T23:59:59Z') },
     ]);
+  });
+
+  it('detects the dialect inside gzip-compressed CSV too, and an empty one is refused', async () => {
+    write('shopify/orders.csv.gz', gzipSync(readFileSync(join(FIXTURES, 'shopify-orders-excel-de.csv'))));
+    let report = await load();
+    expect(report.files[0]).toMatchObject({ rowsLoaded: 4, rowsRejected: 0 });
+    expect(report.files[0]?.readAs[0]).toBe('Windows-1252');
+    write('shopify/orders.csv.gz', gzipSync(Buffer.alloc(0)));
+    report = await load();
+    expect(report.refused[0]?.reason).toBe('the file is empty: no header row');
+    expect(await rows('select count(*)::INTEGER as n from raw_shopify.orders')).toEqual([{ n: 4 }]);
   });
 
   it('takes the dialect from the config over detection, per source and per table', async () => {
