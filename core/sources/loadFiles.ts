@@ -239,8 +239,11 @@ const WHAT = {
   parquet: 'Parquet',
   jsonl: 'JSON lines (one JSON object per line)',
 };
-/** Allowed on a second try when DuckDB finds a line longer than its default 2 MB (a long text field). */
-const LONG_LINE_BYTES = 256 * 1024 * 1024;
+/**
+ * Allowed on a second try when DuckDB finds a line longer than its default 2 MB (a long text field). The read
+ * buffer is set beside it: by default DuckDB sizes it at 16 times the line size, 1 GB per thread here.
+ */
+const LONG_LINE_BYTES = 64 * 1024 * 1024;
 
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
@@ -254,7 +257,7 @@ async function createLoadSrc(db: Database, select: string): Promise<void> {
 
 const csvSelect = (path: string, dialect: CsvDialect, maxLineSize?: number): string =>
   `select row_number() over () as __row, * from read_csv(${sqlText(path)}, header = true, all_varchar = true,
-    delim = ${sqlText(dialect.delimiter)}, quote = '"', escape = '"'${maxLineSize ? `, max_line_size = ${maxLineSize}` : ''})`;
+    delim = ${sqlText(dialect.delimiter)}, quote = '"', escape = '"'${maxLineSize ? `, max_line_size = ${maxLineSize}, buffer_size = ${2 * maxLineSize}` : ''})`;
 
 /**
  * Reads a CSV into `load_src` as text. Windows-1252 is converted to a temp UTF-8 copy first (`cleanup` removes

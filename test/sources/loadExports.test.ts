@@ -184,7 +184,9 @@ describe('loading real exports', () => {
     ]);
   });
 
-  it('names the physical line of a bad value after a 5 MB field', async () => {
+  it('names the physical line of a bad value after a 5 MB field, within the default 3 GB memory limit', async () => {
+    db.close();
+    db = await openDatabase(join(dir, 'workspace.duckdb'), { memoryLimit: '3GB', threads: 2 });
     const long = 'x'.repeat(5_000_000);
     const good = Array.from({ length: 200 }, (_, i) => `${i + 10},u${i}@example.com,U,2026-01-01\n`).join('');
     write(
