@@ -290,7 +290,7 @@ async function stageCsv(
     try {
       await read();
     } catch (error) {
-      const message = firstLine(error) + String(error);
+      const message = String(error);
       if (/invalid unicode/i.test(message) && dialect.encoding === 'utf-8' && dialect.detected.encoding) {
         const scan = await scanCsv(file.path, dialect.delimiter, { checkUtf8: true });
         warnings.push(`read as Windows-1252: ${scan.problem ?? 'it is not UTF-8'}`);
