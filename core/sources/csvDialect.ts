@@ -115,13 +115,17 @@ export function sniffDelimiter(bytes: Buffer, complete: boolean): CsvDelimiter {
 export async function sniffCsv(path: string, settings: CsvSettings): Promise<CsvDialect> {
   const { bytes, complete } = await readHead(path);
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  // a BOM declares UTF-8: other bytes further down are then an error to show, not a reason to read it as Windows-1252
   const encoding =
     settings.encoding ??
     (bom || isValidUtf8(complete ? bytes : trimPartialUtf8(bytes)) ? 'utf-8' : 'windows-1252');
   return {
     encoding,
     delimiter: settings.delimiter ?? sniffDelimiter(bytes, complete),
-    detected: { encoding: settings.encoding === undefined, delimiter: settings.delimiter === undefined },
+    detected: {
+      encoding: settings.encoding === undefined && !bom,
+      delimiter: settings.delimiter === undefined,
+    },
     empty: bytes.length === 0,
   };
 }
@@ -173,17 +177,19 @@ export interface CsvScan {
 export async function scanCsv(
   path: string,
   delimiter: CsvDelimiter,
-  options: { wantedRows?: readonly number[]; checkUtf8?: boolean } = {},
+  options: { wantedRows?: readonly number[]; checkUtf8?: boolean; jsonLines?: boolean } = {},
 ): Promise<CsvScan> {
-  const delim = delimiter.charCodeAt(0);
+  // JSON lines: one record per non-blank line, quotes and commas are the JSON's business
+  const quote = options.jsonLines ? -1 : QUOTE;
+  const delim = options.jsonLines ? -1 : delimiter.charCodeAt(0);
   const wanted = [...(options.wantedRows ?? [])].sort((a, b) => a - b);
   let nextWanted = 0;
   const lines = new Map<number, number>();
   let line = 1;
-  let record = -1; // the header is record 0
+  let record = options.jsonLines ? 0 : -1; // a CSV header is record 0; JSON lines have none
   let recordLine = 1;
   let fields = 1;
-  let headerFields = 0;
+  let headerFields = options.jsonLines ? 1 : 0;
   let content = false;
   let inQuote = false;
   let quoteLine = 0;
@@ -230,7 +236,7 @@ export async function scanCsv(
         content = true;
         recordLine = line;
       }
-      if (b === QUOTE) {
+      if (b === quote) {
         inQuote = !inQuote;
         if (inQuote) quoteLine = line;
       } else if (b === delim && !inQuote) fields += 1;

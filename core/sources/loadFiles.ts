@@ -383,20 +383,23 @@ const EXAMPLES = 5;
 const percent = (share: number): string => `${Number((share * 100).toFixed(2)).toLocaleString('en')} %`;
 
 /**
- * Fills `line` of the rejections in `load_rej` (all of them, or only the first `limit`): JSON lines count one
- * row per line; a CSV is walked in Node, since quoted fields may span lines. Parquet has no lines.
+ * Fills `line` of the rejections in `load_rej` (all of them, or only the first `limit`) by walking the file in
+ * Node: CSV quoted fields may span lines, and DuckDB skips blank lines of both CSV and JSON lines. Parquet has
+ * no lines.
  */
-async function fillRejectionLines(db: Database, staged: Staged, limit?: number): Promise<void> {
-  if (staged.json) {
-    await db.run('update load_rej set line = row_number');
-    return;
-  }
-  if (!staged.csv) return;
+async function fillRejectionLines(
+  db: Database,
+  file: RawFile,
+  staged: Staged,
+  limit?: number,
+): Promise<void> {
+  if (!staged.csv && !staged.json) return;
   const rows = await db.queryJs(
     `select row_number from load_rej order by row_number${limit ? ` limit ${limit}` : ''}`,
   );
-  const scan = await scanCsv(staged.csv.path, staged.csv.dialect.delimiter, {
+  const scan = await scanCsv(staged.csv?.path ?? file.path, staged.csv?.dialect.delimiter ?? ',', {
     wantedRows: rows.map((r) => Number(r.row_number)),
+    jsonLines: staged.json,
   });
   if (scan.lines.size === 0) return;
   await db.run('create or replace temp table load_lines (row_number BIGINT, line BIGINT)');
@@ -499,7 +502,7 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
 
     const refusal = refusalReason(staged, totalRows, rowsRejected, policy.maxRejectShare);
     if (refusal && !policy.force) {
-      await fillRejectionLines(db, staged, EXAMPLES);
+      await fillRejectionLines(db, file, staged, EXAMPLES);
       const examples = (
         await db.queryJs(`select line, "column", reason from load_rej order by row_number limit ${EXAMPLES}`)
       ).map((r) => ({
@@ -527,7 +530,7 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
     }
     if (refusal) warnings.push(`loaded because of --force although ${refusal}`);
     if (rowsRejected > 0) {
-      await fillRejectionLines(db, staged);
+      await fillRejectionLines(db, file, staged);
       warnings.push(
         `${rowsRejected} row(s) with values that do not fit the column type were skipped; see ${LOAD_REJECTIONS_TABLE}`,
       );

@@ -200,6 +200,20 @@ describe('loading real exports', () => {
     ]);
   });
 
+  it('names the line of a rejected JSON-lines row after blank lines', async () => {
+    const user = (id: number, created: string) =>
+      JSON.stringify({ id, email: `u${id}@example.com`, name: 'U', created_at: created });
+    write(
+      'zendesk/users.jsonl',
+      `${user(1, '2026-01-01')}\n\n${user(2, '2026-01-02')}\n${user(3, 'gestern')}\n`,
+    );
+    const report = await load({ force: true });
+    expect(report.files[0]).toMatchObject({ rowsLoaded: 2, rowsRejected: 1 });
+    expect(await rows('select line, "column" from main.load_rejections')).toEqual([
+      { line: 4n, column: 'created_at' },
+    ]);
+  });
+
   it('says why a file cannot be parsed: a short line, an unclosed quote, an empty file, a non-UTF-8 byte', async () => {
     await goodUsers();
     const cases: [string, RegExp][] = [
@@ -216,6 +230,15 @@ describe('loading real exports', () => {
     place('zendesk/users.csv', 'zendesk-users-latin1.csv');
     const utf8 = await load({ sources: { zendesk: { csv: { encoding: 'utf-8' } } } });
     expect(utf8.errors[0]?.message).toMatch(/the byte 0xF6 on line 3 is not UTF-8/);
+    // a BOM declares UTF-8 just as the config does
+    write(
+      'zendesk/users.csv',
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        readFileSync(join(FIXTURES, 'zendesk-users-latin1.csv')),
+      ]),
+    );
+    expect((await load()).errors[0]?.message).toMatch(/the byte 0xF6 on line 3 is not UTF-8/);
     place('zendesk/users.csv', 'zendesk-users-empty.csv');
     const empty = await load();
     expect(empty.refused[0]?.message).toMatch(
