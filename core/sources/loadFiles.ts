@@ -255,6 +255,13 @@ async function createLoadSrc(db: Database, select: string): Promise<void> {
   );
 }
 
+async function loadSrcColumns(db: Database): Promise<SourceColumn[]> {
+  const described = await db.queryJs('describe load_src');
+  return described
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
+    .filter((c) => c.name !== '__row');
+}
+
 const csvSelect = (path: string, dialect: CsvDialect, maxLineSize?: number): string =>
   `select row_number() over () as __row, * from read_csv(${sqlText(path)}, header = true, all_varchar = true,
     delim = ${sqlText(dialect.delimiter)}, quote = '"', escape = '"'${maxLineSize ? `, max_line_size = ${maxLineSize}, buffer_size = ${2 * maxLineSize}` : ''})`;
@@ -308,15 +315,7 @@ async function stageCsv(
         `Fix or re-export the file${dialect.detected.delimiter || dialect.detected.encoding ? ', or set the delimiter and encoding of the source in c360.config.yaml (sources:)' : ''}; ${unchanged}`,
     );
   }
-  const described = await db.queryJs('describe load_src');
-  return {
-    columns: described
-      .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
-      .filter((c) => c.name !== '__row'),
-    json: false,
-    csv: { path, dialect },
-    zeroBytes: false,
-  };
+  return { columns: await loadSrcColumns(db), json: false, csv: { path, dialect }, zeroBytes: false };
 }
 
 /** Reads the file into temp table `load_src(__row, …)` and returns its columns (JSON lines: the keys). */
@@ -360,14 +359,7 @@ async function stageFile(
       zeroBytes: false,
     };
   }
-  const described = await db.queryJs('describe load_src');
-  return {
-    columns: described
-      .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
-      .filter((c) => c.name !== '__row'),
-    json: false,
-    zeroBytes: false,
-  };
+  return { columns: await loadSrcColumns(db), json: false, zeroBytes: false };
 }
 
 interface FilePolicy {
