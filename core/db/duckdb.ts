@@ -70,6 +70,11 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Quotes a text as a SQL string literal. */
+export function quoteText(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
 /**
  * Runs `work` with a DuckDB setting changed and restores the previous value afterwards, so a shared
  * connection is left as it was found even when `work` throws.

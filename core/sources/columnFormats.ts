@@ -1,4 +1,4 @@
-import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText as sqlText, type Database } from '../db/duckdb.ts';
 import type { CsvDateFormat, CsvSettings } from './loadConfig.ts';
 import type { RawColumn } from './rawTables.ts';
 
@@ -21,8 +21,6 @@ const COMMA_NUMBER = String.raw`[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?`
 /** `12.5`, `1,234.50`: a point decimal that cannot be a German thousands group (`1.234` could be either). */
 const POINT_DECIMAL = String.raw`[+-]?[0-9]*(,[0-9]{3})*\.([0-9]{1,2}|[0-9]{4,})`;
 const DOTTED_DATE = String.raw`[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?`;
-
-const sqlText = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 /** strptime patterns of each date format, the longest first (time with seconds, without, date only). */
 const STRPTIME: Record<Exclude<CsvDateFormat, 'YYYY-MM-DD'>, string[]> = {
