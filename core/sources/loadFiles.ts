@@ -288,7 +288,7 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
   const target = `${rawSchemaName(table.source)}.${quoteIdent(table.table)}`;
   const build = `${rawSchemaName(table.source)}.${quoteIdent(table.table + BUILD_SUFFIX)}`;
   try {
-    const staged = await stageFile(db, file, policy.settings, warnings, cleanup);
+    const staged = await stageFile(db, file, { settings: policy.settings, warnings, cleanup });
     const { columns, json } = staged;
     const [count] = await db.queryJs('select count(*)::BIGINT as n from load_src');
     const totalRows = Number(count?.n ?? 0);

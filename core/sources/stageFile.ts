@@ -25,6 +25,15 @@ export interface Staged {
   zeroBytes: boolean;
 }
 
+export interface StageContext {
+  /** The CSV settings of the file's table from the config (unset ones are detected). */
+  settings: CsvSettings;
+  /** Collects what the user should know about how the file was read. */
+  warnings: string[];
+  /** Collects the removal of temp files, run once the file is loaded. */
+  cleanup: (() => Promise<void>)[];
+}
+
 const WHAT = {
   csv: 'CSV with a header row',
   parquet: 'Parquet',
@@ -62,13 +71,8 @@ const csvSelect = (path: string, dialect: CsvDialect, maxLineSize?: number): str
  * it); a file detected as UTF-8 that has other bytes further down is read again as Windows-1252 (and says so).
  * When DuckDB cannot read it, the file is walked in Node to say why and on which line.
  */
-async function stageCsv(
-  db: Database,
-  file: RawFile,
-  settings: CsvSettings,
-  warnings: string[],
-  cleanup: (() => Promise<void>)[],
-): Promise<Staged> {
+async function stageCsv(db: Database, file: RawFile, context: StageContext): Promise<Staged> {
+  const { settings, warnings, cleanup } = context;
   const unchanged = `${file.table.source}.${file.table.table} was left unchanged.`;
   const dialect = await sniffCsv(file.path, settings);
   if (dialect.empty) {
@@ -110,14 +114,8 @@ async function stageCsv(
 }
 
 /** Reads the file into temp table `load_src(__row, …)` and returns its columns (JSON lines: the keys). */
-export async function stageFile(
-  db: Database,
-  file: RawFile,
-  settings: CsvSettings,
-  warnings: string[],
-  cleanup: (() => Promise<void>)[],
-): Promise<Staged> {
-  if (file.format === 'csv') return stageCsv(db, file, settings, warnings, cleanup);
+export async function stageFile(db: Database, file: RawFile, context: StageContext): Promise<Staged> {
+  if (file.format === 'csv') return stageCsv(db, file, context);
   const path = sqlText(file.path);
   const read = {
     parquet: `select file_row_number + 1 as __row, * exclude (file_row_number) from read_parquet(${path}, file_row_number = true)`,
