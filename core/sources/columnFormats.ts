@@ -33,9 +33,11 @@ export const isNumericType = (type: string): boolean => NUMERIC.test(type);
 export const isDatedType = (type: string): boolean => DATED.test(type);
 
 /**
- * Decides the format of each numeric and date column of a CSV file staged as text in `temp.load_src`, in one
- * scan: a column is decimal-comma when more of its values are written that way than as point decimals, and
- * DD.MM.YYYY when more values are dotted dates than ISO dates. Config settings win over the values.
+ * Decides the format of each numeric and date column of a CSV file staged as text in `temp.load_src`: a column
+ * is decimal-comma when more of its values are written that way than as point decimals, and DD.MM.YYYY when more
+ * values are dotted dates than ISO dates. Config settings win over the values. The first scan only counts the
+ * values in the other format, behind cheap character tests; the counter-check runs only for columns that have
+ * some, so an ordinary ISO file costs one light scan.
  */
 export async function detectColumnFormats(
   db: Database,
@@ -43,38 +45,43 @@ export async function detectColumnFormats(
   settings: CsvSettings,
 ): Promise<Map<string, ColumnFormat>> {
   const formats = new Map<string, ColumnFormat>();
-  const probes: string[] = [];
-  const asked: { name: string; kind: 'number' | 'date' }[] = [];
+  const asked: { name: string; kind: 'number' | 'date'; ours: string; theirs: string }[] = [];
   for (const { column, source } of columns) {
     formats.set(column.name, {
       decimalComma: settings.decimal === ',',
       dateFormat: settings.date_format ?? 'YYYY-MM-DD',
     });
-    const value = `trim(${quoteIdent(source)})`;
-    if (isNumericType(column.type) && !settings.decimal) {
-      asked.push({ name: column.name, kind: 'number' });
-      probes.push(
-        `count(*) filter (where contains(${value}, ',') and regexp_full_match(${value}, ${sqlText(COMMA_NUMBER)}))`,
-        `count(*) filter (where regexp_full_match(${value}, ${sqlText(POINT_DECIMAL)}))`,
-      );
-    } else if (isDatedType(column.type) && !settings.date_format) {
-      asked.push({ name: column.name, kind: 'date' });
-      probes.push(
-        `count(*) filter (where contains(left(${value}, 3), '.') and regexp_full_match(${value}, ${sqlText(DOTTED_DATE)}))`,
-        `count(*) filter (where substr(${value}, 5, 1) = '-')`,
-      );
-    }
+    const raw = quoteIdent(source);
+    const value = `trim(${raw})`;
+    if (isNumericType(column.type) && !settings.decimal)
+      asked.push({
+        name: column.name,
+        kind: 'number',
+        ours: `contains(${raw}, ',') and regexp_full_match(${value}, ${sqlText(COMMA_NUMBER)})`,
+        theirs: `contains(${raw}, '.') and regexp_full_match(${value}, ${sqlText(POINT_DECIMAL)})`,
+      });
+    else if (isDatedType(column.type) && !settings.date_format)
+      asked.push({
+        name: column.name,
+        kind: 'date',
+        ours: `contains(left(${value}, 3), '.') and regexp_full_match(${value}, ${sqlText(DOTTED_DATE)})`,
+        theirs: `substr(${value}, 5, 1) = '-'`,
+      });
   }
-  if (asked.length === 0) return formats;
-  const [row] = await db.queryJs(
-    `select ${probes.map((p, i) => `${p}::BIGINT as p${i}`).join(', ')} from temp.load_src`,
-  );
-  asked.forEach(({ name, kind }, i) => {
-    const ours = Number(row?.[`p${2 * i}`] ?? 0);
-    const theirs = Number(row?.[`p${2 * i + 1}`] ?? 0);
-    const format = formats.get(name);
-    if (!format || ours === 0 || ours <= theirs) return;
-    if (kind === 'number') format.decimalComma = true;
+  const count = async (conditions: string[]): Promise<number[]> => {
+    if (conditions.length === 0) return [];
+    const [row] = await db.queryJs(
+      `select ${conditions.map((c, i) => `count(*) filter (where ${c})::BIGINT as n${i}`).join(', ')} from temp.load_src`,
+    );
+    return conditions.map((_, i) => Number(row?.[`n${i}`] ?? 0));
+  };
+  const ours = await count(asked.map((a) => a.ours));
+  const candidates = asked.flatMap((a, i) => ((ours[i] ?? 0) > 0 ? [{ ...a, ours: ours[i] ?? 0 }] : []));
+  const theirs = await count(candidates.map((c) => c.theirs));
+  candidates.forEach((candidate, i) => {
+    const format = formats.get(candidate.name);
+    if (!format || candidate.ours <= (theirs[i] ?? 0)) return;
+    if (candidate.kind === 'number') format.decimalComma = true;
     else format.dateFormat = 'DD.MM.YYYY';
   });
   return formats;
