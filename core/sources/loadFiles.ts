@@ -151,6 +151,7 @@ export async function loadRawFiles(
         'Keep one file per table and run the load again.',
     });
   }
+  for (const message of unknownConfigNames(options.sources, tables)) report.errors.push({ message });
   if (discovery.files.length === 0 && discovery.conflicts.length === 0) {
     report.errors.push({
       message:
@@ -211,6 +212,24 @@ export async function loadRawFiles(
   report.createdEmpty = await createMissingRawTables(db, tables);
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** Sources and tables named under `sources:` in the config that the project does not declare (a typo would be ignored). */
+function unknownConfigNames(config: SourcesLoadConfig | undefined, tables: RawTable[]): string[] {
+  const sources = [...new Set(tables.map((t) => t.source))];
+  return Object.entries(config ?? {}).flatMap(([source, settings]) => {
+    if (!sources.includes(source))
+      return [
+        `c360.config.yaml sources: "${source}" is not a source of this project (sources: ${sources.join(', ')}); its CSV settings were not used.`,
+      ];
+    const known = tables.filter((t) => t.source === source).map((t) => t.table);
+    return Object.keys(settings.tables ?? {})
+      .filter((table) => !known.includes(table))
+      .map(
+        (table) =>
+          `c360.config.yaml sources: ${source} has no table "${table}" (tables: ${known.join(', ')}); its CSV settings were not used.`,
+      );
+  });
 }
 
 function columnDdl(columns: readonly RawColumn[]): string {

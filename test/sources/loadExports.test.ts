@@ -332,6 +332,22 @@ describe('loading real exports', () => {
     ]);
   });
 
+  it('says when the config names a source or table the project does not have', async () => {
+    write('klaviyo/lists.csv', 'id,name\nL1,Newsletter\n');
+    const report = await load({
+      sources: { shopfy: { csv: { delimiter: ';' } }, zendesk: { tables: { user: {} } } },
+    });
+    expect(report.files).toHaveLength(1);
+    expect(report.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(
+        /^c360\.config\.yaml sources: "shopfy" is not a source of this project \(sources: shopify, /,
+      ),
+      expect.stringMatching(
+        /^c360\.config\.yaml sources: zendesk has no table "user" \(tables: users, tickets\)/,
+      ),
+    ]);
+  });
+
   it('explains a CSV setting it does not understand in c360.config.yaml', () => {
     const parsed = workspaceConfigSchema.safeParse({
       sources: { shopify: { csv: { delimiter: ':', encoding: 'latin1' } } },
