@@ -18,6 +18,7 @@ export const buildProcedure = defineProcedure({
     select: z.array(z.string().min(1)).default([]),
     vars: varsInput,
     runTests: z.boolean().default(true),
+    keepIntermediate: z.boolean().default(false),
   }),
   async handler(input, ctx): Promise<BuildResult> {
     const ws = await openWorkspace(input.workspace);
@@ -29,6 +30,7 @@ export const buildProcedure = defineProcedure({
         vars: input.vars,
         derived: segmentTables({ segmentsDir: join(ws.dir, SEGMENTS_DIR), projectDir: ws.projectDir }),
         runTests: input.runTests,
+        keepIntermediate: input.keepIntermediate,
         isCancelled: ctx.isCancelled,
         onEvent: (event) => ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),
       });
@@ -119,6 +121,14 @@ export const showProcedure = defineProcedure({
         await ws.db.queryJson(`select table_name from duckdb_tables() where schema_name = 'main' order by 1`)
       ).map((r) => String(r.table_name));
       if (!tables.includes(input.model)) {
+        const node = (await loadProject(ws.projectDir, CODE_MODELS)).nodes.get(input.model);
+        if (node && !node.persist) {
+          throw new Error(
+            `'${input.model}' is a build step (persist: false in ${node.file.replace(/[^/\\]+$/, '')}*.yml): it is ` +
+              'built, tested and discarded by every build. To look at it, run `c360 build --keep-intermediate` ' +
+              '(it stays until the next build without that option).',
+          );
+        }
         throw new Error(
           `'${input.model}' is not a built model in this workspace. Run \`c360 build\` first, or pick one of: ` +
             tables.filter((t) => !t.includes('__c360_build')).join(', '),

@@ -214,6 +214,8 @@ export const clvModel: CodeModel = {
     'order, T = days first order → as_of. Shops with too few (repeat) buyers get documented fallbacks and a ' +
     'build warning.',
   refs: ['int_customer__order_metrics'],
+  // a build step: dim_customers carries the scores
+  persist: false,
   columns,
   async build(ctx) {
     await buildClvTable(ctx);

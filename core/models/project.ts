@@ -32,6 +32,12 @@ export interface ProjectNode {
   consentColumns?: Record<string, string>;
   /** Whether a YAML entry documents this node. */
   documented: boolean;
+  /**
+   * Whether the built table stays in the workspace file (`persist:` in the docs). A build-only node is built in
+   * memory, tested and discarded with the build; `c360 build --select` rebuilds it whenever a selected node
+   * reads it.
+   */
+  persist: boolean;
 }
 
 export interface Project {
@@ -100,6 +106,7 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
       columns: [],
       tests: [],
       documented: false,
+      persist: true,
     });
   }
 
@@ -116,6 +123,7 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
       columns: [],
       tests: [],
       documented: false,
+      persist: true,
     });
   }
 
@@ -135,6 +143,7 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
       columns: model.columns,
       tests: model.tests ?? [],
       documented: true,
+      persist: model.persist ?? true,
     });
   }
 
@@ -178,6 +187,7 @@ export async function loadProject(dir: string, codeModels: CodeModel[] = []): Pr
       node.columns = doc.columns;
       node.tests = doc.tests ?? [];
       if (doc.consent_columns) node.consentColumns = doc.consent_columns;
+      if (node.kind !== 'code') node.persist = doc.persist ?? parsed.data.persist ?? true;
       node.documented = true;
       if (doc.column_types) node.seedColumnTypes = doc.column_types;
     }

@@ -27,6 +27,11 @@ export interface BuildOptions {
   derived?: DerivedTables;
   /** Run the data tests after building (default true). */
   runTests?: boolean;
+  /**
+   * Keep the build-only models (`persist: false`) in the workspace file too, e.g. to inspect an intermediate
+   * step with `c360 show`; they stay until the next build without this option.
+   */
+  keepIntermediate?: boolean;
   onEvent?: (event: BuildEvent) => void;
   /** Checked between models; when it returns true the build stops and nothing is published. */
   isCancelled?: () => boolean;
@@ -68,7 +73,10 @@ export interface DerivedContext {
   asOf: string;
   /** Relation of a model for this build (its build table, or the published one when not rebuilt). */
   relationFor(name: string): string;
-  /** Unquoted table name of a model for this build (build table or published table), in schema main. */
+  /**
+   * Unquoted table name of a persisted model for this build (build table or published table), in schema main;
+   * build-only models (`persist: false`) are reached through relationFor only.
+   */
   tableFor(name: string): string;
   /** Unquoted name of the build table a derived table must be created as (published by the runner). */
   buildTableFor(name: string): string;
@@ -112,7 +120,8 @@ function publishedRelation(name: string): string {
   return `main.${quoteIdent(name)}`;
 }
 
-function buildRelation(name: string): string {
+/** The side table a persisted model is built into before the publish renames it. */
+function persistedBuildRelation(name: string): string {
   return `main.${quoteIdent(name + BUILD_SUFFIX)}`;
 }
 
@@ -138,6 +147,7 @@ export async function ensureRawTables(db: Database, tables?: RawTable[]): Promis
 async function buildNode(
   db: Database,
   node: ProjectNode,
+  target: string,
   ctx: {
     vars: Vars;
     asOf: string;
@@ -146,7 +156,6 @@ async function buildNode(
     sources: Project['sources'];
   },
 ): Promise<void> {
-  const target = buildRelation(node.name);
   await db.run(`drop table if exists ${target}`);
   if (node.kind === 'seed') {
     const types = node.seedColumnTypes ?? {};
@@ -206,15 +215,33 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   const project = await loadProject(projectDir, CODE_MODELS);
   checkDeclaredVars(project.nodes.values(), declarations);
   const graph = buildGraph(project);
-  const selected = selectNodes(graph, options.select ?? [], project.nodes.keys());
+  const persisted = (name: string): boolean =>
+    options.keepIntermediate === true || project.nodes.get(name)?.persist !== false;
+  const selected = withBuildOnlyInputs(
+    selectNodes(graph, options.select ?? [], project.nodes.keys()),
+    graph.upstream,
+    persisted,
+  );
   const order = graph.order.filter((name) => selected.has(name));
   const emit = options.onEvent ?? (() => {});
   emit({ type: 'start', runId, models: order.length, asOf });
 
   await ensureRawTables(db, rawTablesOf(project.sources));
+  // Build-only models live in an in-memory database of this build (spilling to DuckDB's temp directory when
+  // memory runs short): they skip the compression and disk writes of the workspace file and vanish with the
+  // build, also when the process is killed.
+  const scratch = `c360_build_${runId.slice(0, 8)}`;
+  const needsScratch = order.some((name) => !persisted(name));
+  if (needsScratch) await db.run(`attach ':memory:' as ${scratch}`);
+  const buildRelation = (name: string): string =>
+    persisted(name) ? persistedBuildRelation(name) : `${scratch}.main.${quoteIdent(name)}`;
   // Models are tables, not ordered results: dropping the ordering guarantee lets DuckDB write them in parallel
   // with less memory.
-  return withSetting(db, 'preserve_insertion_order', false, buildSelected);
+  try {
+    return await withSetting(db, 'preserve_insertion_order', false, buildSelected);
+  } finally {
+    if (needsScratch) await db.run(`detach database if exists ${scratch}`);
+  }
 
   async function buildSelected(): Promise<BuildResult> {
     const built = new Set<string>();
@@ -250,7 +277,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       const t0 = performance.now();
       let result: ModelResult;
       try {
-        await buildNode(db, node, {
+        await buildNode(db, node, buildRelation(name), {
           vars,
           asOf,
           relationFor,
@@ -320,7 +347,9 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       try {
         for (const name of [...order, ...derived.tables]) {
           await db.run(`drop table if exists ${publishedRelation(name)}`);
-          await db.run(`alter table ${buildRelation(name)} rename to ${quoteIdent(name)}`);
+          // a build-only model's table of an earlier build (or --keep-intermediate) leaves the file
+          if (persisted(name))
+            await db.run(`alter table ${persistedBuildRelation(name)} rename to ${quoteIdent(name)}`);
         }
         for (const name of derived.drop) await db.run(`drop table if exists ${publishedRelation(name)}`);
         await db.run('commit');
@@ -331,7 +360,8 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       }
       emit({ type: 'published', models: order.length, seconds: (performance.now() - t0) / 1000 });
     } else {
-      for (const name of built) await db.run(`drop table if exists ${buildRelation(name)}`);
+      for (const name of built)
+        if (persisted(name)) await db.run(`drop table if exists ${buildRelation(name)}`);
     }
 
     const result: BuildResult = {
@@ -352,6 +382,27 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
     await recordBuildRun(db, result, vars, options.select ?? []);
     return result;
   }
+}
+
+/**
+ * Adds to the selection every build-only model a selected model reads (transitively): it has no published
+ * table to read from.
+ */
+function withBuildOnlyInputs(
+  selected: Set<string>,
+  upstream: Map<string, string[]>,
+  persisted: (name: string) => boolean,
+): Set<string> {
+  const result = new Set(selected);
+  const pending = [...selected];
+  while (pending.length) {
+    for (const dep of upstream.get(pending.pop()!) ?? []) {
+      if (persisted(dep) || result.has(dep)) continue;
+      result.add(dep);
+      pending.push(dep);
+    }
+  }
+  return result;
 }
 
 /** Every `var('x')` of a model names a declared variable (when the project declares them), as file:line. */
@@ -389,7 +440,8 @@ export async function runTestsOnly(
     ),
   );
   const tests: DataTestResult[] = [];
-  for (const name of graph.order.filter((n) => selected.has(n))) {
+  // build-only models are tested by the build that makes them; afterwards there is no table to test
+  for (const name of graph.order.filter((n) => selected.has(n) && project.nodes.get(n)!.persist)) {
     const node = project.nodes.get(name)!;
     if (!existing.has(name)) {
       tests.push({

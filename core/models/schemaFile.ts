@@ -43,6 +43,11 @@ export const modelDocSchema = z.strictObject({
    * `{ health: pregnancy_opt_in }`. A tag named here (and `health` always) marks sensitive data.
    */
   consent_columns: z.record(tagName, z.string().min(1)).optional(),
+  /**
+   * Whether the table is kept in the workspace file after the build (default: the file's `persist`, else true).
+   * `false` = a build step: built in memory, tested, then discarded, which keeps the build fast and the file small.
+   */
+  persist: z.boolean().optional(),
   columns: z.array(columnDocSchema),
 });
 
@@ -52,6 +57,8 @@ export const seedDocSchema = modelDocSchema.extend({
 
 export const schemaFileSchema = z.strictObject({
   version: z.literal(2),
+  /** Default `persist` of the models documented in this file. */
+  persist: z.boolean().optional(),
   models: z.array(modelDocSchema).optional(),
   seeds: z.array(seedDocSchema).optional(),
   /** Raw sources (core/sources/sourceFile.ts), declared beside the staging models that read them. */

@@ -33,6 +33,8 @@ export interface CodeModel {
   refs: string[];
   columns: ColumnDoc[];
   tests?: ModelTest[];
+  /** Whether the table stays in the workspace file after the build (default true); see ProjectNode.persist. */
+  persist?: boolean;
   build(ctx: CodeModelContext): Promise<void>;
 }
 

@@ -28,6 +28,8 @@ export async function buildGeneratedShop(
   // The built-in segment templates are the saved segments: the build makes their seg_<name> tables.
   const build = await runBuild(db, {
     vars: { as_of: options.asOf },
+    // the identity and product checks read the build steps (staging, intermediate) too
+    keepIntermediate: true,
     derived: segmentTables({ segments: await listTemplates() }),
   });
   return {

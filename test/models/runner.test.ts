@@ -341,3 +341,74 @@ describe('model variables (vars.yml)', () => {
     expect(await builtTables()).toEqual([]);
   });
 });
+
+describe('build-only models (persist: false)', () => {
+  const tablesInMain = async (): Promise<string[]> =>
+    (
+      await db.queryJs(
+        "select table_name from duckdb_tables() where schema_name = 'main' and database_name = current_database() order by 1",
+      )
+    ).map((r) => String(r.table_name));
+
+  async function project(): Promise<string> {
+    return writeProject({
+      'models/staging/a.sql': 'select range as a_id from range({{ var("n", 3) }})',
+      'models/staging/b.sql': "select a_id * 2 as b_id from {{ ref('a') }}",
+      'models/marts/c.sql': "select sum(b_id) as total from {{ ref('b') }}",
+      'models/staging/_staging.yml': `persist: false\n${docs([
+        { name: 'a', columns: ['a_id'], tests: '    tests:\n      - row_count: { min: 1 }\n' },
+        { name: 'b', columns: ['b_id'] },
+      ]).replace('version: 2\n', '')}`.replace(/^/, 'version: 2\n'),
+      'models/marts/_marts.yml': docs([{ name: 'c', columns: ['total'] }]),
+    });
+  }
+
+  it('builds and tests them, then keeps only the persisted models in the file', async () => {
+    const dirOf = await project();
+    const result = await runBuild(db, { projectDir: dirOf, vars: { n: 4 } });
+    expect(result.ok).toBe(true);
+    expect(result.models.map((m) => [m.name, m.rows])).toEqual([
+      ['a', 4],
+      ['b', 4],
+      ['c', 1],
+    ]);
+    expect(result.tests.filter((t) => t.model === 'a').map((t) => t.name)).toContain('row_count(min 1)');
+    expect(await tablesInMain()).toEqual(['c']);
+    expect((await db.queryJs('select total::integer as t from main.c'))[0]?.t).toBe(12);
+    // the in-memory database of the build is gone
+    expect(
+      await db.queryJs("select database_name from duckdb_databases() where database_name like 'c360_build%'"),
+    ).toEqual([]);
+    // c360 test checks the persisted models only: the build-only ones have no table to test
+    expect(new Set((await runTestsOnly(db, { projectDir: dirOf })).map((t) => t.model))).toEqual(
+      new Set(['c']),
+    );
+  });
+
+  it('rebuilds the build-only models a selected model reads', async () => {
+    const dirOf = await project();
+    await runBuild(db, { projectDir: dirOf, vars: { n: 4 } });
+    const result = await runBuild(db, { projectDir: dirOf, select: ['c'], vars: { n: 5 } });
+    expect(result.ok).toBe(true);
+    expect(result.models.map((m) => m.name)).toEqual(['a', 'b', 'c']);
+    expect((await db.queryJs('select total::integer as t from main.c'))[0]?.t).toBe(20);
+  });
+
+  it('keeps them with keepIntermediate, and the next normal build removes them from the file', async () => {
+    const dirOf = await project();
+    await runBuild(db, { projectDir: dirOf, keepIntermediate: true });
+    expect(await tablesInMain()).toEqual(['a', 'b', 'c']);
+    await runBuild(db, { projectDir: dirOf });
+    expect(await tablesInMain()).toEqual(['c']);
+  });
+
+  it('leaves the published tables as they were when a build-only model fails its test', async () => {
+    const dirOf = await project();
+    await runBuild(db, { projectDir: dirOf, vars: { n: 4 } });
+    const failed = await runBuild(db, { projectDir: dirOf, vars: { n: 0 } });
+    expect(failed.ok).toBe(false);
+    expect(failed.tests.find((t) => t.model === 'a' && t.status === 'fail')?.name).toBe('row_count(min 1)');
+    expect((await db.queryJs('select total::integer as t from main.c'))[0]?.t).toBe(12);
+    expect(await tablesInMain()).toEqual(['c']);
+  });
+});

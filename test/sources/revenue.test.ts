@@ -57,7 +57,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c360-revenue-'));
   db = await openDatabase(join(dir, 'workspace.duckdb'));
   await generateDemoShop(db, { customers: 5_000, seed: 3, asOf: AS_OF });
-  build = await runBuild(db, { vars: { as_of: AS_OF }, runTests: false });
+  build = await runBuild(db, { vars: { as_of: AS_OF }, runTests: false, keepIntermediate: true });
 }, 300_000);
 
 afterAll(() => {

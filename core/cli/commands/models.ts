@@ -71,30 +71,38 @@ export function registerModelCommands(program: Command, globals: () => GlobalOpt
     )
     .option('--var <name=value...>', 'set a model variable (repeatable), e.g. --var lifecycle_active_days=45')
     .option('--no-test', 'skip the data tests (not recommended)')
-    .action(async (options: { select?: string[]; var?: string[]; test: boolean }) => {
-      const g = globals();
-      const out = createOutput(g.json);
-      const cancel = cancelOnSigint(out);
-      const result = await call(
-        buildProcedure,
-        {
-          workspace: g.workspace,
-          select: options.select ?? [],
-          vars: parseVars(options.var),
-          runTests: options.test,
-        },
-        {
-          isCancelled: cancel.isCancelled,
-          onProgress: (event) => {
-            const message = describeBuildEvent(event.data as BuildEvent);
-            if (message) out.progress(message, g.json ? { event: event.data } : undefined);
+    .option(
+      '--keep-intermediate',
+      'also keep the build steps (persist: false, e.g. staging) in the workspace file, to inspect them with c360 show',
+      false,
+    )
+    .action(
+      async (options: { select?: string[]; var?: string[]; test: boolean; keepIntermediate: boolean }) => {
+        const g = globals();
+        const out = createOutput(g.json);
+        const cancel = cancelOnSigint(out);
+        const result = await call(
+          buildProcedure,
+          {
+            workspace: g.workspace,
+            select: options.select ?? [],
+            vars: parseVars(options.var),
+            runTests: options.test,
+            keepIntermediate: options.keepIntermediate,
           },
-        },
-      );
-      for (const warning of result.warnings) out.warn(warning);
-      out.result(result, () => describeBuild(result));
-      process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
-    });
+          {
+            isCancelled: cancel.isCancelled,
+            onProgress: (event) => {
+              const message = describeBuildEvent(event.data as BuildEvent);
+              if (message) out.progress(message, g.json ? { event: event.data } : undefined);
+            },
+          },
+        );
+        for (const warning of result.warnings) out.warn(warning);
+        out.result(result, () => describeBuild(result));
+        process.exitCode = result.ok ? EXIT.ok : EXIT.failed;
+      },
+    );
 
   program
     .command('test')
