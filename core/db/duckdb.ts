@@ -16,6 +16,12 @@ export interface Database {
   queryJson(sql: string, params?: SqlParams): Promise<JsonRow[]>;
   /** Returns rows converted to JS values: bigint, number, Date, arrays. */
   queryJs(sql: string, params?: SqlParams): Promise<JsonRow[]>;
+  /**
+   * Another connection to the same database (its own transactions and temp tables, the same tables and
+   * attached databases), e.g. to build two models at once. Its `close()` closes only that connection.
+   */
+  connect(): Promise<Database>;
+  /** Closes this connection; on the handle `openDatabase` returned, the database too. */
   close(): void;
 }
 
@@ -43,7 +49,15 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     }
     throw new Error(`Could not open the database ${path}: ${message}`);
   }
-  const connection = await instance.connect();
+  return wrapConnection(path, instance, await instance.connect(), () => instance.closeSync());
+}
+
+function wrapConnection(
+  path: string,
+  instance: DuckDBInstance,
+  connection: DuckDBConnection,
+  closeInstance: () => void,
+): Database {
   return {
     path,
     connection,
@@ -58,9 +72,12 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
       const reader = await connection.runAndReadAll(sql, params);
       return reader.getRowObjectsJS() as JsonRow[];
     },
+    async connect() {
+      return wrapConnection(path, instance, await instance.connect(), () => undefined);
+    },
     close() {
       connection.closeSync();
-      instance.closeSync();
+      closeInstance();
     },
   };
 }

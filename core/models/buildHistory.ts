@@ -41,3 +41,21 @@ export async function recordBuildRun(
     ],
   );
 }
+
+/** Seconds per model of the last successful build (empty without one): the scheduler's expected durations. */
+export async function lastModelSeconds(db: Database): Promise<Map<string, number>> {
+  await ensureStateSchema(db);
+  const [row] = await db.queryJs(
+    'select models from c360.build_runs where ok order by finished_at desc limit 1',
+  );
+  const seconds = new Map<string, number>();
+  if (typeof row?.models !== 'string') return seconds;
+  try {
+    for (const model of JSON.parse(row.models) as { name?: unknown; seconds?: unknown }[])
+      if (typeof model.name === 'string' && typeof model.seconds === 'number')
+        seconds.set(model.name, model.seconds);
+  } catch {
+    // an unreadable history only costs the scheduler its hints
+  }
+  return seconds;
+}

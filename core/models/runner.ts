@@ -8,7 +8,8 @@ import { DEFAULT_PROJECT_DIR, loadProject, type Project, type ProjectNode } from
 import { renderModel } from './render.ts';
 import { CODE_MODELS } from './codeModels.ts';
 import type { Vars } from './types.ts';
-import { recordBuildRun } from './buildHistory.ts';
+import { lastModelSeconds, recordBuildRun } from './buildHistory.ts';
+import { runScheduled } from './schedule.ts';
 import { extractCalls } from './templateCalls.ts';
 import { loadVarDeclarations, resolveVars, VarError, type VarDeclarations } from './vars.ts';
 
@@ -35,6 +36,8 @@ export interface BuildOptions {
   onEvent?: (event: BuildEvent) => void;
   /** Checked between models; when it returns true the build stops and nothing is published. */
   isCancelled?: () => boolean;
+  /** Models built at the same time, each on its own connection (default 2; 1 builds one after the other). */
+  workers?: number;
 }
 
 export type BuildEvent =
@@ -99,6 +102,10 @@ export interface DerivedTables {
 }
 
 const BUILD_SUFFIX = '__c360_build';
+/** Scheduler task name of a model's data tests. */
+const TEST_TASK = 'test:';
+/** Two models at a time: measured on the 2-core reference machine (README "Benchmarks"). */
+export const DEFAULT_BUILD_WORKERS = 2;
 const AS_OF_PATTERN = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/;
 
 /**
@@ -224,6 +231,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   );
   const order = graph.order.filter((name) => selected.has(name));
   const emit = options.onEvent ?? (() => {});
+  const workers = Math.max(1, Math.floor(options.workers ?? DEFAULT_BUILD_WORKERS));
   emit({ type: 'start', runId, models: order.length, asOf });
 
   await ensureRawTables(db, rawTablesOf(project.sources));
@@ -253,68 +261,87 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
     const tests: DataTestResult[] = [];
     let cancelled = false;
 
-    for (const [index, name] of order.entries()) {
-      const node = project.nodes.get(name)!;
-      if (options.isCancelled?.()) {
-        cancelled = true;
-        break;
+    const connections = [db];
+    for (let i = 1; i < workers; i++) connections.push(await db.connect());
+    try {
+      const byName = new Map<string, ModelResult>();
+      const report = (result: ModelResult): void => {
+        byName.set(result.name, result);
+        emit({ type: 'model_done', result, index: order.indexOf(result.name), total: order.length });
+      };
+      // A model's data tests are a task of their own after the model (and the parents its relationship tests
+      // read), so they fill a worker that would otherwise wait for the long chain of models to finish.
+      const runTests = options.runTests !== false;
+      const testsOf = new Map<string, DataTestResult[]>();
+      const upstream = new Map(graph.upstream);
+      const testTasks = runTests ? order.map((name) => TEST_TASK + name) : [];
+      for (const name of runTests ? order : []) {
+        const parents = relationshipParents(project.nodes.get(name)!).filter((p) => selected.has(p));
+        upstream.set(TEST_TASK + name, [name, ...parents]);
       }
-      const blockedBy = (graph.upstream.get(name) ?? []).filter((dep) => failed.has(dep));
-      if (blockedBy.length) {
-        failed.add(name);
-        const result: ModelResult = {
-          name,
-          kind: node.kind,
-          status: 'skipped',
-          seconds: 0,
-          error: `upstream failed: ${blockedBy.join(', ')}`,
-        };
-        results.push(result);
-        emit({ type: 'model_done', result, index, total: order.length });
-        continue;
+      const schedule = await runScheduled({
+        order: [...order, ...testTasks],
+        upstream,
+        expectedSeconds: await lastModelSeconds(db),
+        workers,
+        stop: () => options.isCancelled?.() === true,
+        skip: (name, blockedBy) => {
+          if (name.startsWith(TEST_TASK)) return;
+          failed.add(name);
+          const kind = project.nodes.get(name)!.kind;
+          report({
+            name,
+            kind,
+            status: 'skipped',
+            seconds: 0,
+            error: `upstream failed: ${blockedBy.join(', ')}`,
+          });
+        },
+        run: async (task, worker) => {
+          const conn = connections[worker]!;
+          if (task.startsWith(TEST_TASK)) {
+            const name = task.slice(TEST_TASK.length);
+            const node = project.nodes.get(name)!;
+            testsOf.set(name, [
+              await checkDocumentedColumns(conn, node, buildRelation(name)),
+              ...(await runDataTests(conn, node, buildRelation(name), relationFor)),
+            ]);
+            return true;
+          }
+          const name = task;
+          const node = project.nodes.get(name)!;
+          emit({ type: 'model_start', name, index: order.indexOf(name), total: order.length });
+          const t0 = performance.now();
+          try {
+            await buildNode(conn, node, buildRelation(name), {
+              vars,
+              asOf,
+              relationFor,
+              macrosDir: project.macrosDir,
+              sources: project.sources,
+            });
+            built.add(name);
+            const [count] = await conn.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
+            const seconds = (performance.now() - t0) / 1000;
+            report({ name, kind: node.kind, status: 'success', rows: Number(count?.n ?? 0), seconds });
+            return true;
+          } catch (error) {
+            failed.add(name);
+            const seconds = (performance.now() - t0) / 1000;
+            report({ name, kind: node.kind, status: 'failed', seconds, error: errorMessage(error) });
+            return false;
+          }
+        },
+      });
+      cancelled = schedule.stopped;
+      results.push(...order.flatMap((name) => byName.get(name) ?? []));
+      if (!cancelled && runTests) {
+        // reported in build order, whatever order they ran in
+        tests.push(...order.flatMap((name) => testsOf.get(name) ?? []));
+        emit({ type: 'tests_done', tests });
       }
-      emit({ type: 'model_start', name, index, total: order.length });
-      const t0 = performance.now();
-      let result: ModelResult;
-      try {
-        await buildNode(db, node, buildRelation(name), {
-          vars,
-          asOf,
-          relationFor,
-          macrosDir: project.macrosDir,
-          sources: project.sources,
-        });
-        built.add(name);
-        const [count] = await db.queryJs(`select count(*)::bigint as n from ${buildRelation(name)}`);
-        result = {
-          name,
-          kind: node.kind,
-          status: 'success',
-          rows: Number(count?.n ?? 0),
-          seconds: (performance.now() - t0) / 1000,
-        };
-      } catch (error) {
-        failed.add(name);
-        result = {
-          name,
-          kind: node.kind,
-          status: 'failed',
-          seconds: (performance.now() - t0) / 1000,
-          error: errorMessage(error),
-        };
-      }
-      results.push(result);
-      emit({ type: 'model_done', result, index, total: order.length });
-    }
-
-    if (!cancelled && options.runTests !== false) {
-      for (const name of order) {
-        if (!built.has(name)) continue;
-        const node = project.nodes.get(name)!;
-        tests.push(await checkDocumentedColumns(db, node, buildRelation(name)));
-        tests.push(...(await runDataTests(db, node, buildRelation(name), relationFor)));
-      }
-      emit({ type: 'tests_done', tests });
+    } finally {
+      for (const conn of connections.slice(1)) conn.close();
     }
 
     const ok = !cancelled && failed.size === 0 && tests.every((t) => t.status === 'pass');
@@ -382,6 +409,15 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
     await recordBuildRun(db, result, vars, options.select ?? []);
     return result;
   }
+}
+
+/** Models a node's relationship tests read. */
+function relationshipParents(node: ProjectNode): string[] {
+  return node.columns.flatMap((column) =>
+    (column.tests ?? []).flatMap((test) =>
+      typeof test === 'object' && 'relationships' in test ? [test.relationships.to] : [],
+    ),
+  );
 }
 
 /**

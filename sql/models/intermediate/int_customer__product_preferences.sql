@@ -28,10 +28,18 @@ product_contents as (
 
 ),
 
--- int_order_lines__enriched holds the lines of valid orders only
+-- int_order_lines__enriched holds the lines of valid orders only. The columns are named: this CTE is read
+-- several times, so DuckDB materialises it, and `select *` would copy every column of ~9 lines per customer.
 valid_lines as (
 
-    select * from order_lines
+    select
+        customer_id,
+        product_id,
+        category,
+        brand,
+        quantity,
+        ordered_at
+    from order_lines
 
 ),
 
