@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { DemoContext } from './context.ts';
 import { HISTORY_DAYS } from './context.ts';
-import { createSlotTable, sqlString, type SlotRow } from './randomSql.ts';
+import { createSlotTable, type SlotRow } from './randomSql.ts';
+import { quoteText } from '../db/duckdb.ts';
 
 /**
  * The product catalogue (sql/seeds/products.csv and bundle_components.csv, the same seeds the models
@@ -71,19 +72,19 @@ export async function loadCatalog(ctx: DemoContext): Promise<void> {
       round(price_eur * 100)::BIGINT as price_cents, nullif(season, '') as season,
       -- 'tetesept Schlaf Gut Kapseln 30 St.' -> 'Schlaf Gut Kapseln': how customers name a product in a ticket
       trim(regexp_replace(regexp_replace(title, '^\\S+\\s+', ''), '\\s+[0-9].*$', '')) as short_name
-    from read_csv(${sqlString(PRODUCTS_CSV)}, header = true, all_varchar = false,
+    from read_csv(${quoteText(PRODUCTS_CSV)}, header = true, all_varchar = false,
       types = {'product_id': 'BIGINT', 'days_of_supply': 'INTEGER', 'price_eur': 'DECIMAL(12,2)', 'season': 'VARCHAR'})`);
   // Orders carry a small currency code; 'XXX' has no rate (the models must treat it as unknown).
   await db.run(`create or replace temp table demo_rates as
     select c.code, c.currency, coalesce(r.eur_per_unit, 1.0) as eur_per_unit
     from (values (0, 'EUR'), (1, 'CHF'), (2, 'GBP'), (3, 'PLN'), (4, 'XXX')) c(code, currency)
     left join (select currency, eur_per_unit::DOUBLE as eur_per_unit
-               from read_csv(${sqlString(RATES_CSV)}, header = true, types = {'eur_per_unit': 'DOUBLE'})) r using (currency)`);
+               from read_csv(${quoteText(RATES_CSV)}, header = true, types = {'eur_per_unit': 'DOUBLE'})) r using (currency)`);
 
   const products = (await db.queryJs(
     `select idx, product_id, brand, category, product_type, season, price_cents,
        category = 'Schwangerschaft' or product_id in (
-         select b.bundle_product_id from read_csv(${sqlString(BUNDLES_CSV)}, header = true,
+         select b.bundle_product_id from read_csv(${quoteText(BUNDLES_CSV)}, header = true,
            types = {'bundle_product_id': 'BIGINT', 'component_product_id': 'BIGINT'}) b
          join demo_products c on c.product_id = b.component_product_id
          where c.category = 'Schwangerschaft') as is_pregnancy

@@ -2,8 +2,9 @@ import type { DemoContext } from './context.ts';
 import { EMAIL_WINDOW_DAYS } from './context.ts';
 import { klaviyoProfileIdSql } from './identifiers.ts';
 import { caseVariantSql, gmailVariantSql } from './people.ts';
-import { sqlString, weightedCase } from './randomSql.ts';
+import { weightedCase } from './randomSql.ts';
 import { CONSENT_DRAW } from './shopify.ts';
+import { quoteText } from '../db/duckdb.ts';
 
 /**
  * raw_klaviyo.profiles / events / lists / list_memberships. Profiles: ~85 % of Shopify customers (same
@@ -122,7 +123,7 @@ async function generateEvents(ctx: DemoContext): Promise<void> {
   const T = ctx.asOfEpoch;
   const W = T - EMAIL_WINDOW_DAYS * 86_400;
   const campaignEvery = 3.5 * 86_400;
-  const flowIds = FLOWS.map((_, i) => sqlString(shortId(ctx.seed, 100 + i)));
+  const flowIds = FLOWS.map((_, i) => quoteText(shortId(ctx.seed, 100 + i)));
   const eventId = (kind: number): string =>
     `lpad(to_hex(scramble((pid::BIGINT * 32 + i) * 8 + ${kind}, 12, ${ctx.offset(22)})), 10, '0')`;
   // Two campaigns a week (sent at 9:00 + a few minutes), the rest are triggered flow emails.
@@ -192,9 +193,9 @@ async function generateLists(ctx: DemoContext): Promise<void> {
   const T = ctx.asOfEpoch;
   const ids = KLAVIYO_LISTS.map((name, i) => [name, shortId(ctx.seed, i + 1)] as const);
   const id = (name: (typeof KLAVIYO_LISTS)[number]): string =>
-    sqlString(ids.find(([n]) => n === name)?.[1] ?? '');
+    quoteText(ids.find(([n]) => n === name)?.[1] ?? '');
   await db.run(`insert into ${ctx.raw('klaviyo', 'lists')} by name
-    select * from (values ${ids.map(([name, listId]) => `(${sqlString(listId)}, ${sqlString(name)})`).join(', ')}) t(id, name)`);
+    select * from (values ${ids.map(([name, listId]) => `(${quoteText(listId)}, ${quoteText(name)})`).join(', ')}) t(id, name)`);
   await db.run(`insert into ${ctx.raw('klaviyo', 'list_memberships')} by name
     with p as (select *, u(pid, 'kl_list') as ul from demo_profiles)
     select ${id('Newsletter')} as list_id, id as profile_id, ts(created_t + 120) as created from p

@@ -2,7 +2,8 @@ import type { DemoContext } from './context.ts';
 import { HISTORY_DAYS, MAX_ORDERS_PER_PERSON } from './context.ts';
 import { FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES, UNISEX_FIRST_NAMES } from './germanNames.ts';
 import { CITIES, EMAIL_DOMAINS, MOBILE_PREFIXES } from './places.ts';
-import { createSlotTable, slotOf, sqlString, weightedCase, type SlotRow } from './randomSql.ts';
+import { createSlotTable, slotOf, weightedCase, type SlotRow } from './randomSql.ts';
+import { quoteText } from '../db/duckdb.ts';
 
 /**
  * People behind all sources (`demo_people`) and the buying behaviour of the customers among them
@@ -242,7 +243,7 @@ export function caseVariantSql(email: string, uExpr: string): string {
 /** SQL for the same Gmail mailbox written differently (dots moved, +tag): equal after normalisation. */
 export function gmailVariantSql(local: string, domain: string, uExpr: string, tag: string): string {
   return `(case when ${uExpr} < 0.5 then (case when contains(${local}, '.') then replace(${local}, '.', '') else left(${local}, 3) || '.' || substr(${local}, 4) end) || '@' || ${domain}
-    else ${local} || '+' || ${sqlString(tag)} || '@' || ${domain} end)`;
+    else ${local} || '+' || ${quoteText(tag)} || '@' || ${domain} end)`;
 }
 
 /** SQL for an email that fails validation, the way forms collect them. */

@@ -1,4 +1,4 @@
-import type { Database } from '../db/duckdb.ts';
+import { quoteText, type Database } from '../db/duckdb.ts';
 
 /**
  * Deterministic pseudo-randomness for set-based SQL. Every random draw is a pure function of
@@ -6,16 +6,11 @@ import type { Database } from '../db/duckdb.ts';
  * no draw depends on row order. Salts are short literals that name the decision they feed.
  */
 
-/** A SQL literal for a JS string. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /** SQL literal for a scalar that goes into a lookup table. */
 function sqlScalar(value: string | number | null): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(6);
-  return sqlString(value);
+  return quoteText(value);
 }
 
 /**
@@ -104,7 +99,7 @@ export async function createSlotTable(
       const to = i === rows.length - 1 ? SLOTS : Math.round((acc / total) * SLOTS);
       if (to > from) {
         const values = columns.map((c) => sqlScalar(row.values[c] ?? null)).join(', ');
-        tuples.push(`(${sqlString(group)}, ${from}, ${to}, ${values})`);
+        tuples.push(`(${quoteText(group)}, ${from}, ${to}, ${values})`);
       }
       from = to;
     });

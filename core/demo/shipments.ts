@@ -1,7 +1,8 @@
 import type { DemoContext } from './context.ts';
 import { amazonOrderIdSql, shopifyOrderIdSql } from './identifiers.ts';
 import { ottoOrderIdSql } from './otto.ts';
-import { sqlString, weightedCase } from './randomSql.ts';
+import { weightedCase } from './randomSql.ts';
+import { quoteText } from '../db/duckdb.ts';
 
 /**
  * raw_shipments.shipments / shipment_events: one parcel per non-cancelled order, with carrier-shaped
@@ -41,7 +42,7 @@ export const CARRIERS: readonly CarrierProfile[] = [
 
 /** A CASE over the parcel's carrier, one branch per carrier profile. */
 function byCarrier(expr: (c: CarrierProfile) => string): string {
-  return `(case carrier ${CARRIERS.map((c) => `when ${sqlString(c.name)} then ${expr(c)}`).join(' ')} end)`;
+  return `(case carrier ${CARRIERS.map((c) => `when ${quoteText(c.name)} then ${expr(c)}`).join(' ')} end)`;
 }
 
 export async function generateShipments(ctx: DemoContext): Promise<void> {
@@ -49,7 +50,7 @@ export async function generateShipments(ctx: DemoContext): Promise<void> {
   const T = ctx.asOfEpoch;
   const carrier = weightedCase(
     'uca',
-    CARRIERS.map((c) => [sqlString(c.name), c.share]),
+    CARRIERS.map((c) => [quoteText(c.name), c.share]),
   );
   const outcome = byCarrier((c) =>
     weightedCase('uout', [

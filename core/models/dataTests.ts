@@ -1,4 +1,4 @@
-import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import type { ColumnTest, ModelTest } from './types.ts';
 import type { ProjectNode } from './project.ts';
 
@@ -26,7 +26,7 @@ interface CompiledTest {
 }
 
 const literal = (value: string | number | boolean): string =>
-  typeof value === 'string' ? `'${value.replace(/'/g, "''")}'` : String(value);
+  typeof value === 'string' ? quoteText(value) : String(value);
 
 function compileColumnTest(
   relation: string,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdent, withSetting, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, withSetting, type Database } from '../db/duckdb.ts';
 import { createMissingRawTables, rawTablesOf, salesChannelsOf, type RawTable } from '../sources/rawTables.ts';
 import { buildGraph, selectNodes } from './dag.ts';
 import { checkDocumentedColumns, runDataTests, type DataTestResult } from './dataTests.ts';
@@ -166,12 +166,9 @@ async function buildNode(
   await db.run(`drop table if exists ${target}`);
   if (node.kind === 'seed') {
     const types = node.seedColumnTypes ?? {};
-    const typeList = Object.entries(types).map(
-      ([col, type]) => `'${col.replace(/'/g, "''")}': '${type.replace(/'/g, "''")}'`,
-    );
-    const path = (node.seedPath ?? '').replace(/'/g, "''");
+    const typeList = Object.entries(types).map(([col, type]) => `${quoteText(col)}: ${quoteText(type)}`);
     await db.run(
-      `create table ${target} as select * from read_csv('${path}', header = true, auto_detect = true${typeList.length ? `, types = {${typeList.join(', ')}}` : ''})`,
+      `create table ${target} as select * from read_csv(${quoteText(node.seedPath ?? '')}, header = true, auto_detect = true${typeList.length ? `, types = {${typeList.join(', ')}}` : ''})`,
     );
     return;
   }

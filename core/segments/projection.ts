@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import type { Catalogue, CatalogueColumn } from './catalogue.ts';
 import { holdoutBucketExpression, SqlParams } from './compiler.ts';
 import { definitionHash } from './definition.ts';
@@ -92,8 +92,6 @@ export function bitTest(segment: SegmentBit): string {
   return `((${quoteIdent(segment.column)} & ${segment.bit}) <> 0)`;
 }
 
-const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
 interface ProjectedTypes {
   types: Map<string, string>;
   enums: Map<string, { type: string; values: ReadonlySet<string> }>;
@@ -120,7 +118,7 @@ async function projectedTypes(
       few.forEach((c, i) => {
         const list = (values?.[`v${i}`] as string[] | null) ?? [];
         if (list.length > 0 && list.length <= MAX_ENUM_VALUES * 2) {
-          const type = `ENUM(${[...list].sort().map(literal).join(', ')})`;
+          const type = `ENUM(${[...list].sort().map(quoteText).join(', ')})`;
           types.set(c.name, type);
           enums.set(c.name, { type, values: new Set(list) });
         }

@@ -1,4 +1,4 @@
-import { quoteIdent, quoteText as sqlText, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import type { CsvDateFormat, CsvSettings } from './loadConfig.ts';
 import type { RawColumn } from './rawTables.ts';
 
@@ -57,14 +57,14 @@ export async function detectColumnFormats(
       asked.push({
         name: column.name,
         kind: 'number',
-        ours: `contains(${raw}, ',') and regexp_full_match(${value}, ${sqlText(COMMA_NUMBER)})`,
-        theirs: `contains(${raw}, '.') and regexp_full_match(${value}, ${sqlText(POINT_DECIMAL)})`,
+        ours: `contains(${raw}, ',') and regexp_full_match(${value}, ${quoteText(COMMA_NUMBER)})`,
+        theirs: `contains(${raw}, '.') and regexp_full_match(${value}, ${quoteText(POINT_DECIMAL)})`,
       });
     else if (isDatedType(column.type) && !settings.date_format)
       asked.push({
         name: column.name,
         kind: 'date',
-        ours: `contains(left(${value}, 3), '.') and regexp_full_match(${value}, ${sqlText(DOTTED_DATE)})`,
+        ours: `contains(left(${value}, 3), '.') and regexp_full_match(${value}, ${quoteText(DOTTED_DATE)})`,
         theirs: `substr(${value}, 5, 1) = '-'`,
       });
   }
@@ -90,10 +90,10 @@ export async function detectColumnFormats(
 /** SQL of the typed value of a trimmed, non-empty text value `input` (null when it does not fit). */
 export function castText(input: string, type: string, format: ColumnFormat): string {
   if (isNumericType(type) && format.decimalComma)
-    return `case when regexp_full_match(${input}, ${sqlText(COMMA_NUMBER)})
+    return `case when regexp_full_match(${input}, ${quoteText(COMMA_NUMBER)})
       then try_cast(replace(replace(${input}, '.', ''), ',', '.') as ${type}) end`;
   if (isDatedType(type) && format.dateFormat !== 'YYYY-MM-DD') {
-    const parsed = `try_strptime(${input}, [${STRPTIME[format.dateFormat].map(sqlText).join(', ')}])`;
+    const parsed = `try_strptime(${input}, [${STRPTIME[format.dateFormat].map(quoteText).join(', ')}])`;
     return type.toUpperCase() === 'DATE' ? `${parsed}::DATE` : parsed;
   }
   if (type.toUpperCase() === 'TIMESTAMP')

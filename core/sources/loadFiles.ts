@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { quoteIdent, quoteText as sqlText, withSetting, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, withSetting, type Database } from '../db/duckdb.ts';
 import {
   castText,
   describeFormats,
@@ -355,11 +355,11 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
 
     const rawRow = json
       ? '__doc::VARCHAR'
-      : `json_object(${columns.map((c) => `${sqlText(c.name)}, ${quoteIdent(c.name)}`).join(', ')})::VARCHAR`;
+      : `json_object(${columns.map((c) => `${quoteText(c.name)}, ${quoteIdent(c.name)}`).join(', ')})::VARCHAR`;
     const reasons = casts.map((c, i) => `case when ${failed[i]} then ${c.reason} end`).join(', ');
-    const names = casts.map((c, i) => `case when ${failed[i]} then ${sqlText(c.name)} end`).join(', ');
+    const names = casts.map((c, i) => `case when ${failed[i]} then ${quoteText(c.name)} end`).join(', ');
     await db.run(`create or replace temp table load_rej as
-      select ${sqlText(table.source)} as source, ${sqlText(table.table)} as "table", ${sqlText(file.file)} as file,
+      select ${quoteText(table.source)} as source, ${quoteText(table.table)} as "table", ${quoteText(file.file)} as file,
         s.__row as row_number, null::BIGINT as line, concat_ws(', ', ${names || 'null'}) as "column",
         concat_ws('; ', ${reasons || 'null'}) as reason, ${rawRow} as raw_row
       from load_src s join (select * from load_typed where ${bad}) t on s.__row = t.__row`);
@@ -410,7 +410,7 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
       await db.run(`drop table if exists ${target}`);
       await db.run(`alter table ${build} rename to ${quoteIdent(table.table)}`);
       await db.run(
-        `delete from ${LOAD_REJECTIONS_TABLE} where source = ${sqlText(table.source)} and "table" = ${sqlText(table.table)}`,
+        `delete from ${LOAD_REJECTIONS_TABLE} where source = ${quoteText(table.source)} and "table" = ${quoteText(table.table)}`,
       );
       await db.run(`insert into ${LOAD_REJECTIONS_TABLE} by name select * from load_rej`);
       await db.run('commit');
@@ -490,7 +490,7 @@ function castColumn(
 ): ColumnCast {
   if (!source)
     return { name: col.name, input: 'null', value: `null::${col.type}`, failed: 'false', reason: 'null' };
-  const ref = json ? `(__doc ->> ${sqlText(source.name)})` : quoteIdent(source.name);
+  const ref = json ? `(__doc ->> ${quoteText(source.name)})` : quoteIdent(source.name);
   const text = json || source.type === 'VARCHAR';
   let input: string;
   let value: string;
@@ -515,6 +515,6 @@ function castColumn(
     input,
     value,
     failed: `(${input} is not null and (${value}) is null)`,
-    reason: `${sqlText(`${col.name}: `)} || '''' || ${shown} || ${sqlText(`' is not ${expectation(col.type, format)}`)}`,
+    reason: `${quoteText(`${col.name}: `)} || '''' || ${shown} || ${quoteText(`' is not ${expectation(col.type, format)}`)}`,
   };
 }

@@ -1,4 +1,4 @@
-import { quoteText as sqlText, withSetting, type Database } from '../db/duckdb.ts';
+import { quoteText, withSetting, type Database } from '../db/duckdb.ts';
 import { convertToUtf8, scanCsv, showDelimiter, sniffCsv, type CsvDialect } from './csvDialect.ts';
 import type { CsvSettings } from './loadConfig.ts';
 import type { RawFile } from './rawFileDiscovery.ts';
@@ -63,8 +63,8 @@ async function loadSrcColumns(db: Database): Promise<SourceColumn[]> {
 }
 
 const csvSelect = (path: string, dialect: CsvDialect, maxLineSize?: number): string =>
-  `select row_number() over () as __row, * from read_csv(${sqlText(path)}, header = true, all_varchar = true,
-    delim = ${sqlText(dialect.delimiter)}, quote = '"', escape = '"'${maxLineSize ? `, max_line_size = ${maxLineSize}, buffer_size = ${2 * maxLineSize}` : ''})`;
+  `select row_number() over () as __row, * from read_csv(${quoteText(path)}, header = true, all_varchar = true,
+    delim = ${quoteText(dialect.delimiter)}, quote = '"', escape = '"'${maxLineSize ? `, max_line_size = ${maxLineSize}, buffer_size = ${2 * maxLineSize}` : ''})`;
 
 /**
  * Reads a CSV into `load_src` as text. Windows-1252 is converted to a temp UTF-8 copy first (`cleanup` removes
@@ -116,7 +116,7 @@ async function stageCsv(db: Database, file: RawFile, context: StageContext): Pro
 /** Reads the file into temp table `load_src(__row, …)` and returns its columns (JSON lines: the keys). */
 export async function stageFile(db: Database, file: RawFile, context: StageContext): Promise<Staged> {
   if (file.format === 'csv') return stageCsv(db, file, context);
-  const path = sqlText(file.path);
+  const path = quoteText(file.path);
   const read = {
     parquet: `select file_row_number + 1 as __row, * exclude (file_row_number) from read_parquet(${path}, file_row_number = true)`,
     jsonl: `select row_number() over () as __row, json as __doc from read_json_objects(${path}, format = 'newline_delimited')`,

@@ -1,4 +1,4 @@
-import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import type { EventsConfig } from './config.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import {
@@ -7,7 +7,6 @@ import {
   modelColumns,
   RELAY_PATTERN_SQL,
   requireColumns,
-  sqlString,
 } from './sourceModel.ts';
 
 /**
@@ -74,12 +73,12 @@ export async function planEvents(
   const nameSql = (column: string | undefined): string =>
     column ? `nullif(trim(${quoteIdent(column)}::varchar), '')` : 'null::varchar';
   const properties = Object.entries(config.properties).map(
-    ([name, column]) => `${sqlString(name)}, ${jsonValueSql(column, columns.get(column))}`,
+    ([name, column]) => `${quoteText(name)}, ${jsonValueSql(column, columns.get(column))}`,
   );
   const oversize = Object.values(config.properties)
     .filter((c) => columns.get(c)?.kind === 'string')
     .map((c) => `coalesce(strlen(${quoteIdent(c)}::varchar), 0) > ${BATCH_LIMITS.stringBytes}`);
-  const nowSql = `cast(${sqlString(now.toISOString().replace('T', ' ').replace('Z', ''))} as timestamp)`;
+  const nowSql = `cast(${quoteText(now.toISOString().replace('T', ' ').replace('Z', ''))} as timestamp)`;
   await db.run(`create or replace temp table c360_plan_events as
     with source as (
       select nullif(trim(${quoteIdent(config.id_column)}::varchar), '') as event_id,

@@ -1,4 +1,4 @@
-import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import { loadProject } from '../models/index.ts';
 import { consentFor, healthTagsOf, NO_HEALTH_TAGS, type HealthTags } from '../segments/index.ts';
 import type { ProfilesConfig } from './config.ts';
@@ -10,7 +10,6 @@ import {
   RELAY_PATTERN_SQL,
   requireColumns,
   SyncConfigError,
-  sqlString,
   type ModelColumn,
 } from './sourceModel.ts';
 
@@ -67,11 +66,11 @@ function payloadSql(config: ProfilesConfig, columns: Map<string, ModelColumn>): 
   for (const [attribute, column] of Object.entries(config.attributes)) {
     if (!column) continue;
     const value = jsonValueSql(column, columns.get(column));
-    if (attribute.startsWith('location.')) location.push(`${sqlString(attribute.slice(9))}, ${value}`);
-    else attributes.push(`${sqlString(attribute)}, ${value}`);
+    if (attribute.startsWith('location.')) location.push(`${quoteText(attribute.slice(9))}, ${value}`);
+    else attributes.push(`${quoteText(attribute)}, ${value}`);
   }
   const properties = Object.entries(config.properties).map(
-    ([name, column]) => `${sqlString(name)}, ${jsonValueSql(column, columns.get(column))}`,
+    ([name, column]) => `${quoteText(name)}, ${jsonValueSql(column, columns.get(column))}`,
   );
   return `json_object('email', email_norm${attributes.length ? `, ${attributes.join(', ')}` : ''}${
     location.length ? `, 'location', json_object(${location.join(', ')})` : ''
@@ -126,7 +125,7 @@ export function consentMaskSql(
       const allowed = (x: string) =>
         values
           .map(
-            ([v, tags]) => `(coalesce(lower(${x}::varchar) <> ${sqlString(v)}, true) or ${consentSql(tags)})`,
+            ([v, tags]) => `(coalesce(lower(${x}::varchar) <> ${quoteText(v)}, true) or ${consentSql(tags)})`,
           )
           .join(' and ');
       items.push(
@@ -142,7 +141,7 @@ export function consentMaskSql(
 /** Keys (properties and top-level attributes) that were set in Klaviyo and are now empty. */
 function clearsSql(config: ProfilesConfig): string {
   const attributes = Object.keys(config.attributes).filter((a) => !a.startsWith('location.'));
-  const attrList = attributes.length ? `[${attributes.map(sqlString).join(', ')}]` : `[]::varchar[]`;
+  const attrList = attributes.length ? `[${attributes.map(quoteText).join(', ')}]` : `[]::varchar[]`;
   return `case when state_payload is null then []::varchar[] else list_concat(
     list_filter(json_keys(payload::json->'properties'),
       k -> (payload::json->'properties'->>k) is null and (state_payload::json->'properties'->>k) is not null),

@@ -69,10 +69,6 @@ export function jsonValueSql(column: string, described: ModelColumn | undefined)
   }
 }
 
-export function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /** Loose syntax check, like Klaviyo's: one @, a dot in the domain, no spaces. */
 export const EMAIL_PATTERN_SQL = `'^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'`;
 export const RELAY_PATTERN_SQL = `'%@marketplace.amazon.%'`;
