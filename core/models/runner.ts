@@ -258,13 +258,14 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
     const tests: DataTestResult[] = [];
     let cancelled = false;
 
+    const position = new Map(order.map((name, i) => [name, i]));
     const connections = [db];
     for (let i = 1; i < workers; i++) connections.push(await db.connect());
     try {
       const byName = new Map<string, ModelResult>();
       const report = (result: ModelResult): void => {
         byName.set(result.name, result);
-        emit({ type: 'model_done', result, index: order.indexOf(result.name), total: order.length });
+        emit({ type: 'model_done', result, index: position.get(result.name)!, total: order.length });
       };
       // A model's data tests are a task of their own after the model (and the parents its relationship tests
       // read), so they fill a worker that would otherwise wait for the long chain of models to finish.
@@ -307,7 +308,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
           }
           const name = task;
           const node = project.nodes.get(name)!;
-          emit({ type: 'model_start', name, index: order.indexOf(name), total: order.length });
+          emit({ type: 'model_start', name, index: position.get(name)!, total: order.length });
           const t0 = performance.now();
           try {
             await buildNode(conn, node, buildRelation(name), {

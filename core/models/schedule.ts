@@ -22,9 +22,9 @@ export interface ScheduleOptions {
 
 export async function runScheduled(options: ScheduleOptions): Promise<{ stopped: boolean }> {
   const { order, upstream } = options;
-  const selected = new Set(order);
+  const position = new Map(order.map((name, i) => [name, i]));
   const deps = new Map(
-    order.map((name) => [name, (upstream.get(name) ?? []).filter((d) => selected.has(d))]),
+    order.map((name) => [name, (upstream.get(name) ?? []).filter((d) => position.has(d))]),
   );
   const downstream = new Map<string, string[]>(order.map((name) => [name, []]));
   for (const [name, list] of deps) for (const dep of list) downstream.get(dep)!.push(name);
@@ -62,7 +62,7 @@ export async function runScheduled(options: ScheduleOptions): Promise<{ stopped:
         break;
       }
       ready.sort(
-        (a, b) => remainingPath.get(b)! - remainingPath.get(a)! || order.indexOf(a) - order.indexOf(b),
+        (a, b) => remainingPath.get(b)! - remainingPath.get(a)! || position.get(a)! - position.get(b)!,
       );
       const name = ready.shift()!;
       const worker = idleWorkers.shift()!;
