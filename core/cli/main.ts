@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerModelCommands } from './commands/models.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
@@ -5,14 +6,20 @@ import { registerSourceCommands } from './commands/sources.ts';
 import { registerSegmentCommands } from './commands/segments.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { EXIT, type GlobalOptions } from './common.ts';
-import { createOutput } from './output.ts';
 import { ApiInputError } from '../api/procedure.ts';
+
+// Registering the commands loads only commander and the command definitions: each action imports its
+// implementation (DuckDB, the Klaviyo SDK, nunjucks, …) when it runs, so `c360 --help` stays fast.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command()
   .name('c360')
   .description('Customer 360 Workbench: build the Customer 360 models, preview segments, sync to Klaviyo.')
   .option('-w, --workspace <dir>', 'workspace folder (default: $C360_WORKSPACE or ./workspace)')
   .option('--json', 'machine-readable output: one JSON document on stdout, JSON log lines on stderr', false)
+  .version(version)
   .showHelpAfterError()
   .exitOverride();
 
@@ -46,6 +53,7 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
+    const { createOutput } = await import('./output.ts');
     const out = createOutput(Boolean(program.opts<GlobalOptions>().json));
     const message = error instanceof Error ? error.message : String(error);
     out.error(message);

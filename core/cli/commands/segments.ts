@@ -1,149 +1,8 @@
 import type { Command } from 'commander';
-import { call } from '../../api/procedure.ts';
-import {
-  explainSegmentProcedure,
-  initSegmentsProcedure,
-  listSegmentsProcedure,
-  previewSegmentProcedure,
-  segmentColumnsProcedure,
-  segmentHistoryProcedure,
-  snapshotSegmentProcedure,
-  validateSegmentsProcedure,
-} from '../../api/segmentProcedures.ts';
-import {
-  CustomerNotFoundError,
-  ExpertSqlError,
-  formatProblem,
-  MissingTableError,
-  SegmentDefinitionError,
-  type Explanation,
-  type PreviewResult,
-  type RuleOutcome,
-  type SegmentProblem,
-} from '../../segments/index.ts';
-import { createOutput, formatCell, formatCount, formatTable, type Output } from '../output.ts';
-import { EXIT, type GlobalOptions } from '../common.ts';
+import type { GlobalOptions } from '../common.ts';
 
-const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
-
-/** Definition problems are configuration errors (exit 2); a missing build or customer is a failed run (1). */
-async function guarded(out: Output, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    const usage = error instanceof SegmentDefinitionError || error instanceof ExpertSqlError;
-    if (!usage && !(error instanceof MissingTableError) && !(error instanceof CustomerNotFoundError))
-      throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    out.error(message);
-    process.exitCode = usage ? EXIT.usage : EXIT.failed;
-  }
-}
-
-function describeProblems(problems: SegmentProblem[]): string {
-  return problems.map((p) => `  ${formatProblem(p)}`).join('\n');
-}
-
-function describePreview(p: PreviewResult): string {
-  const lines: string[] = [
-    `Segment ${p.segment}: ${formatCount(p.count)} members = ${percent(p.share)} of ${formatCount(p.base)} customers` +
-      (p.holdout ? ` (${formatCount(p.eligible)} eligible, ${formatCount(p.holdout)} held out)` : '') +
-      `, as of ${p.asOf}`,
-    '',
-    'Funnel',
-    formatTable(
-      ['step', 'removed', 'remaining'],
-      p.funnel.map((f) => [
-        formatCell(f.label, 70),
-        f.kind === 'all' ? '' : formatCount(f.removed),
-        formatCount(f.remaining),
-      ]),
-    ),
-  ];
-  for (const b of p.breakdowns) {
-    lines.push('', `By ${b.column}`);
-    lines.push(
-      formatTable(
-        [b.column, 'members', 'share'],
-        [
-          ...b.values.map((v) => [
-            v.value === null ? '(none)' : formatCell(v.value, 40),
-            formatCount(v.count),
-            percent(v.share),
-          ]),
-          ...(b.other ? [['(other values)', formatCount(b.other), '']] : []),
-        ],
-      ),
-    );
-  }
-  if (p.overlaps.length) {
-    lines.push('', 'Overlap with the other segments (eligible members, before holdouts)');
-    lines.push(
-      formatTable(
-        ['segment', 'size', 'in both', 'jaccard'],
-        [...p.overlaps]
-          .sort((a, b) => b.overlap - a.overlap)
-          .map((o) => [o.segment, formatCount(o.size), formatCount(o.overlap), o.jaccard.toFixed(3)]),
-      ),
-    );
-  }
-  if (p.sample?.rows.length) {
-    lines.push('', `Sample of members (${p.sample.rows.length})`);
-    lines.push(
-      formatTable(
-        p.sample.columns,
-        p.sample.rows.map((r) => p.sample!.columns.map((c) => formatCell(r[c], 28))),
-      ),
-    );
-  }
-  if (p.changes === null)
-    lines.push('', 'Never published: no snapshot to compare with (`c360 segments snapshot NAME`).');
-  else if (p.changes) {
-    const c = p.changes;
-    lines.push(
-      '',
-      `Since the snapshot of ${c.snapshot.takenAt} (${formatCount(c.snapshot.memberCount)} members): ` +
-        `${formatCount(c.entered)} entered, ${formatCount(c.left)} left, ${formatCount(c.stayed)} stayed` +
-        (c.definitionChanged ? ' — the definition changed since' : ''),
-    );
-    if (c.enteredSample.length) lines.push(`  entered e.g. ${c.enteredSample.slice(0, 5).join(', ')}`);
-    if (c.leftSample.length) lines.push(`  left e.g. ${c.leftSample.slice(0, 5).join(', ')}`);
-  }
-  for (const w of p.warnings) lines.push('', `warning: ${w}`);
-  lines.push('', `(${p.engine.source}, ${p.engine.mode}, ${p.engine.ms.toFixed(1)} ms)`);
-  return lines.join('\n');
-}
-
-function mark(holds: boolean | null): string {
-  return holds === true ? 'yes' : holds === false ? 'NO' : 'no value';
-}
-
-function describeRules(node: RuleOutcome, depth = 0): string[] {
-  const values = Object.entries(node.values)
-    .map(([k, v]) => `${k}=${formatCell(v, 30)}`)
-    .join(', ');
-  const line = `${'  '.repeat(depth)}[${mark(node.holds)}] ${node.label}${node.children.length ? '' : values ? `   (${values})` : ''}`;
-  return [line, ...node.children.flatMap((c) => describeRules(c, depth + 1))];
-}
-
-function describeExplanation(e: Explanation): string {
-  const lines = [
-    `${e.customerId}${e.email ? ` <${e.email}>` : ''} is ${e.member ? '' : 'NOT '}a member of ${e.segment}` +
-      (e.failedStep ? `: fails at "${e.failedStep.label}"` : '') +
-      ` (as of ${e.asOf})`,
-    '',
-    formatTable(
-      ['step', 'holds'],
-      e.steps.map((s) => [formatCell(s.label, 80), s.holds ? 'yes' : 'NO']),
-    ),
-    '',
-    'Rules',
-    ...describeRules(e.rules),
-  ];
-  if (e.sinceLastSnapshot) lines.push('', `Since the last snapshot: ${e.sinceLastSnapshot.reason}`);
-  else lines.push('', 'Never published: no snapshot to compare with.');
-  return lines.join('\n');
-}
+/** What the actions run lives in ../actions/segments.ts, loaded only when one of these commands runs. */
+const actions = () => import('../actions/segments.ts');
 
 export function registerSegmentCommands(program: Command, globals: () => GlobalOptions): void {
   const segments = program
@@ -153,27 +12,7 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
   segments
     .command('list')
     .description('List the saved segments: size now, size at the last publish, and the change')
-    .action(async () => {
-      const g = globals();
-      const out = createOutput(g.json);
-      await guarded(out, async () => {
-        const result = await call(listSegmentsProcedure, { workspace: g.workspace });
-        for (const p of result.problems) out.warn(formatProblem(p));
-        out.result(result, () =>
-          formatTable(
-            ['segment', 'members', 'last published', 'delta', 'published at'],
-            result.segments.map((s) => [
-              s.name,
-              formatCount(s.count),
-              s.lastSnapshot ? formatCount(s.lastSnapshot.memberCount) : 'never',
-              s.delta === null ? '' : `${s.delta > 0 ? '+' : ''}${formatCount(s.delta)}`,
-              s.lastSnapshot?.takenAt ?? '',
-            ]),
-          ),
-        );
-        if (result.problems.length) process.exitCode = EXIT.usage;
-      });
-    });
+    .action(async () => (await actions()).list(globals()));
 
   segments
     .command('preview <segment>')
@@ -186,20 +25,9 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
     )
     .option('-n, --sample <n>', 'members to show', '10')
     .option('--no-changes', 'skip the comparison with the last snapshot')
-    .action(async (segment: string, options: { breakdown?: string[]; sample: string; changes: boolean }) => {
-      const g = globals();
-      const out = createOutput(g.json);
-      await guarded(out, async () => {
-        const preview = await call(previewSegmentProcedure, {
-          workspace: g.workspace,
-          segment,
-          ...(options.breakdown ? { breakdowns: options.breakdown } : {}),
-          sample: Number(options.sample),
-          changes: options.changes,
-        });
-        out.result(preview, () => describePreview(preview));
-      });
-    });
+    .action(async (segment: string, options: { breakdown?: string[]; sample: string; changes: boolean }) =>
+      (await actions()).preview(globals(), segment, options),
+    );
 
   segments
     .command('explain <segment>')
@@ -207,62 +35,25 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
       'Explain why a customer is in or out of a segment, and why they entered or left since the last publish',
     )
     .requiredOption('-c, --customer <emailOrId>', 'customer email or customer_id')
-    .action(async (segment: string, options: { customer: string }) => {
-      const g = globals();
-      const out = createOutput(g.json);
-      await guarded(out, async () => {
-        const explanation = await call(explainSegmentProcedure, {
-          workspace: g.workspace,
-          segment,
-          customer: options.customer,
-        });
-        out.result(explanation, () => describeExplanation(explanation));
-      });
-    });
+    .action(async (segment: string, options: { customer: string }) =>
+      (await actions()).explain(globals(), segment, options),
+    );
 
   segments
     .command('validate')
     .description(
       'Check every file in segments/ against the schema and the columns of dim_customers (exit 2 on problems)',
     )
-    .action(async () => {
-      const g = globals();
-      const out = createOutput(g.json);
-      await guarded(out, async () => {
-        const result = await call(validateSegmentsProcedure, { workspace: g.workspace });
-        for (const w of result.warnings) out.warn(w);
-        out.result(result, () =>
-          result.ok
-            ? `${result.segments.length} segments are valid: ${result.segments.join(', ')}`
-            : `${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}:\n${describeProblems(result.problems)}`,
-        );
-        process.exitCode = result.ok ? EXIT.ok : EXIT.usage;
-      });
-    });
+    .action(async () => (await actions()).validate(globals()));
 
   segments
     .command('init')
     .description("Copy the built-in templates (the concept's segments) into the workspace's segments/ folder")
     .option('--only <names...>', 'copy only these templates')
     .option('--force', 'overwrite segment files that exist already', false)
-    .action(async (options: { only?: string[]; force: boolean }) => {
-      const g = globals();
-      const out = createOutput(g.json);
-      const result = await call(initSegmentsProcedure, {
-        workspace: g.workspace,
-        only: options.only ?? [],
-        overwrite: options.force,
-      });
-      out.result(result, () =>
-        [
-          `Copied ${result.copied.length} templates into ${result.dir}.`,
-          ...(result.kept.length
-            ? [`Kept ${result.kept.length} existing files (use --force to overwrite).`]
-            : []),
-          'Next: `c360 segments list`, then `c360 segments preview NAME`.',
-        ].join('\n'),
-      );
-    });
+    .action(async (options: { only?: string[]; force: boolean }) =>
+      (await actions()).init(globals(), options),
+    );
 
   segments
     .command('snapshot <segment>')
@@ -271,67 +62,17 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
         'automatically after each publish once it lands)',
     )
     .option('--note <text>', 'why the snapshot was taken')
-    .action(async (segment: string, options: { note?: string }) => {
-      const g = globals();
-      const out = createOutput(g.json);
-      await guarded(out, async () => {
-        const snapshot = await call(snapshotSegmentProcedure, {
-          workspace: g.workspace,
-          segment,
-          ...(options.note ? { note: options.note } : {}),
-        });
-        out.result(
-          snapshot,
-          () =>
-            `Snapshot ${snapshot.snapshotId.slice(0, 8)} of ${snapshot.segment}: ${formatCount(snapshot.memberCount)} members ` +
-            `(${formatCount(snapshot.enteredCount)} entered, ${formatCount(snapshot.leftCount)} left since the previous one).`,
-        );
-      });
-    });
+    .action(async (segment: string, options: { note?: string }) =>
+      (await actions()).snapshot(globals(), segment, options),
+    );
 
   segments
     .command('history <segment>')
     .description('List the snapshots of a segment, newest first')
-    .action(async (segment: string) => {
-      const g = globals();
-      const out = createOutput(g.json);
-      const history = await call(segmentHistoryProcedure, { workspace: g.workspace, segment });
-      out.result(history, () =>
-        history.length
-          ? formatTable(
-              ['taken at', 'members', 'entered', 'left', 'as of', 'note'],
-              history.map((h) => [
-                h.takenAt,
-                formatCount(h.memberCount),
-                formatCount(h.enteredCount),
-                formatCount(h.leftCount),
-                h.asOf,
-                formatCell(h.note, 40),
-              ]),
-            )
-          : `No snapshots of ${segment} yet.`,
-      );
-    });
+    .action(async (segment: string) => (await actions()).history(globals(), segment));
 
   segments
     .command('columns')
     .description('List the dim_customers columns that rules can use, with their operators')
-    .action(async () => {
-      const g = globals();
-      const out = createOutput(g.json);
-      await guarded(out, async () => {
-        const columns = await call(segmentColumnsProcedure, { workspace: g.workspace });
-        out.result(columns, () =>
-          formatTable(
-            ['column', 'kind', 'operators', 'values'],
-            columns.map((c) => [
-              c.name,
-              c.kind,
-              formatCell(c.operators.join(' '), 60),
-              formatCell(c.values?.join(', '), 40),
-            ]),
-          ),
-        );
-      });
-    });
+    .action(async () => (await actions()).columns(globals()));
 }

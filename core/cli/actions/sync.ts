@@ -1,0 +1,310 @@
+import { SingleBar } from 'cli-progress';
+import { call } from '../../api/procedure.ts';
+import { listRunsProcedure, showRunProcedure, syncProcedure } from '../../api/syncProcedures.ts';
+import {
+  endpointLabel,
+  EVENT_SKIP_REASONS,
+  RunNotFoundError,
+  SKIP_REASONS,
+  StalePlanError,
+  type ApplyProgress,
+  type Endpoint,
+  type RunError,
+  type RunSummary,
+  type SyncOutcome,
+  type TargetPlan,
+} from '../../sync/index.ts';
+import { cancelOnSigint, EXIT, type GlobalOptions } from '../common.ts';
+import type { SyncKind } from '../commands/sync.ts';
+import { createOutput, formatCell, formatCount, formatSeconds, formatTable, type Output } from '../output.ts';
+
+function duration(seconds: number): string {
+  if (seconds < 90) return formatSeconds(seconds);
+  if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function targetRow(t: TargetPlan): (string | number)[] {
+  if (t.sync === 'profiles')
+    return [
+      'profiles',
+      t.target,
+      `${formatCount(t.create)} create · ${formatCount(t.update)} update · ${formatCount(t.unchanged)} unchanged`,
+      [
+        t.clears ? `${formatCount(t.clears)} with a cleared value (sent singly)` : '',
+        t.retrying ? `${formatCount(t.retrying)} retried after failing` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    ];
+  if (t.sync === 'lists')
+    return [
+      'lists',
+      `${t.target} → "${t.listName}"${t.listId ? '' : ' (new list)'}`,
+      t.refused
+        ? 'refused'
+        : `${formatCount(t.add)} add · ${formatCount(t.remove)} remove · ${formatCount(t.unchanged)} stay`,
+      t.refused ??
+        [t.heldOut ? `${formatCount(t.heldOut)} held out` : '', t.sensitive ? 'sensitive' : '']
+          .filter(Boolean)
+          .join('; '),
+    ];
+  return [
+    'events',
+    t.target,
+    `${formatCount(t.send)} send · ${formatCount(t.alreadySent)} already sent`,
+    [
+      Object.entries(t.byMetric)
+        .map(([m, n]) => `${m} ${formatCount(n)}`)
+        .join(', '),
+      t.backfill ? `${formatCount(t.backfill)} as backfill (no flows)` : '',
+      t.inflight ? `${formatCount(t.inflight)} unconfirmed from an interrupted run` : '',
+      t.nonMarketable ? `${formatCount(t.nonMarketable)} to customers outside the marketing audience` : '',
+      t.newProfiles ? `creates ${formatCount(t.newProfiles)} Klaviyo profiles` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+  ];
+}
+
+function skippedLines(plan: SyncOutcome['plan']): string[] {
+  const lines: string[] = [];
+  for (const t of plan.targets) {
+    if (t.sync === 'lists') continue;
+    const reasons: Record<string, string> = t.sync === 'profiles' ? SKIP_REASONS : EVENT_SKIP_REASONS;
+    for (const [reason, n] of Object.entries(t.skipped))
+      lines.push(`  ${t.sync}: ${formatCount(n ?? 0)} skipped — ${reasons[reason] ?? reason}`);
+  }
+  return lines;
+}
+
+export function describePlan(outcome: SyncOutcome): string {
+  const { plan } = outcome;
+  const lines = [
+    `Sync plan ${plan.hash}${plan.asOf ? ` (build as of ${plan.asOf})` : ''}`,
+    formatTable(['sync', 'target', 'changes', 'notes'], plan.targets.map(targetRow)),
+  ];
+  const skipped = skippedLines(plan);
+  if (skipped.length) lines.push('Not sent (row-level reasons):', ...skipped);
+  const calls = Object.entries(plan.apiCalls) as [Endpoint, number][];
+  lines.push(
+    calls.length
+      ? `API calls: ${calls.map(([e, n]) => `${formatCount(n)} × ${endpointLabel(e)}`).join(', ')}; ` +
+          `${formatCount(plan.writeCalls)} write calls; about ${duration(plan.expectedSeconds)} at Klaviyo's rate limits ` +
+          '(plus Klaviyo’s job processing)'
+      : 'Nothing to send: Klaviyo is up to date (0 write calls).',
+  );
+  for (const t of plan.targets) {
+    if (t.sync === 'profiles' && t.samples.update.length) {
+      lines.push('Sample updates:');
+      for (const u of t.samples.update.slice(0, 3))
+        lines.push(
+          `  ${u.email}: ${u.changes.map((c) => `${c.key} ${formatCell(c.from, 20)} → ${formatCell(c.to, 20)}`).join(', ')}`,
+        );
+    }
+  }
+  if (plan.guardrails.length) {
+    lines.push('', 'BLOCKED by guardrails (nothing is written without approval):');
+    for (const g of plan.guardrails) lines.push(`  ✗ ${g.sync} ${g.target}: ${g.message}`);
+    lines.push('Approve this plan with --approve (thresholds: sync.guardrails in c360.config.yaml).');
+  }
+  return lines.join('\n');
+}
+
+function describeOutcome(outcome: SyncOutcome): string {
+  const lines = [describePlan(outcome)];
+  if (outcome.note) lines.push('', outcome.note);
+  if (outcome.interruptedRuns.length)
+    lines.push(
+      `Resumed after interrupted run${outcome.interruptedRuns.length > 1 ? 's' : ''} ${outcome.interruptedRuns.join(', ')}.`,
+    );
+  if (outcome.status === 'planned') return lines.join('\n');
+  if (outcome.status === 'blocked') {
+    lines.push('', `Run ${outcome.runId} blocked before any write call.`);
+    return lines.join('\n');
+  }
+  lines.push(
+    '',
+    formatTable(
+      ['sync', 'target', 'planned', 'sent', 'succeeded', 'failed', 'skipped', 'API calls', '429s', 'time'],
+      outcome.results.map((r) => [
+        r.sync,
+        r.target,
+        formatCount(r.planned),
+        formatCount(r.sent),
+        formatCount(r.succeeded),
+        formatCount(r.failed),
+        formatCount(r.skipped),
+        formatCount(r.apiCalls),
+        formatCount(r.throttled),
+        formatSeconds(r.durationMs / 1000),
+      ]),
+    ),
+    `Run ${outcome.runId}: ${outcome.status.toUpperCase()}` +
+      (outcome.results.some((r) => r.failed)
+        ? ` — failed rows are kept and retried next run; see \`c360 runs show ${outcome.runId}\``
+        : ''),
+  );
+  if (outcome.error) lines.push(outcome.error);
+  return lines.join('\n');
+}
+
+function progressReporter(out: Output): { onProgress: (e: ApplyProgress) => void; stop: () => void } {
+  if (out.json || !process.stderr.isTTY) {
+    let last = 0;
+    return {
+      onProgress: (e) => {
+        const now = Date.now();
+        if (e.message || now - last > 2000 || e.done === e.total) {
+          last = now;
+          out.progress(e.message ?? `${e.sync} ${e.target}: ${e.done}/${e.total}`, { ...e });
+        }
+      },
+      stop: () => undefined,
+    };
+  }
+  let bar: SingleBar | undefined;
+  let current = '';
+  return {
+    onProgress: (e) => {
+      const key = `${e.sync} ${e.target}`;
+      if (key !== current) {
+        bar?.stop();
+        current = key;
+        bar = new SingleBar({
+          format: `${key.padEnd(28)} {bar} {value}/{total} {percentage}% · eta {eta_formatted}`,
+          stream: process.stderr,
+          hideCursor: true,
+        });
+        bar.start(Math.max(e.total, 1), 0);
+      }
+      bar?.setTotal(Math.max(e.total, 1));
+      bar?.update(Math.min(e.done, Math.max(e.total, 1)));
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+function exitCodeFor(outcome: SyncOutcome): number {
+  if (outcome.status === 'blocked') return EXIT.blocked;
+  return outcome.status === 'planned' || outcome.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+}
+
+function fail(out: Output, message: string, code: number): void {
+  out.error(message);
+  process.exitCode = code;
+}
+
+function describeRuns(runs: RunSummary[]): string {
+  if (!runs.length) return 'No sync runs yet (`c360 sync`).';
+  return formatTable(
+    ['run', 'started', 'status', 'syncs', 'planned', 'succeeded', 'failed', 'API calls', '429s', 'time'],
+    runs.map((r) => [
+      r.runId,
+      r.startedAt,
+      r.status,
+      r.syncs.join(','),
+      formatCount(r.totals.planned),
+      formatCount(r.totals.succeeded),
+      formatCount(r.totals.failed),
+      formatCount(r.totals.apiCalls),
+      formatCount(r.totals.throttled),
+      r.durationMs === null ? '' : formatSeconds(r.durationMs / 1000),
+    ]),
+  );
+}
+
+function describeRun(run: RunSummary & { errors: RunError[] }): string {
+  const lines = [
+    `Run ${run.runId}: ${run.status} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}` +
+      `${run.planHash ? ` · plan ${run.planHash}` : ''}${run.approved ? ' · approved' : ''}`,
+    formatTable(
+      ['sync', 'target', 'planned', 'sent', 'succeeded', 'failed', 'skipped', 'API calls', '429s', 'time'],
+      run.targets.map((t) => [
+        t.sync,
+        t.target,
+        formatCount(t.planned),
+        formatCount(t.sent),
+        formatCount(t.succeeded),
+        formatCount(t.failed),
+        formatCount(t.skipped),
+        formatCount(t.apiCalls),
+        formatCount(t.throttled),
+        formatSeconds(t.durationMs / 1000),
+      ]),
+    ),
+  ];
+  if (run.error) lines.push(run.error);
+  if (run.errors.length)
+    lines.push(
+      `Rejected rows (${formatCount(run.errors.length)}${run.errors.length >= 1000 ? '+' : ''}):`,
+      formatTable(
+        ['sync', 'target', 'row', 'code', 'error'],
+        run.errors.slice(0, 50).map((e) => [e.sync, e.target, e.key, e.code, formatCell(e.error, 70)]),
+      ),
+    );
+  return lines.join('\n');
+}
+
+export interface SyncOptions {
+  dryRun: boolean;
+  planOut?: string;
+  plan?: string;
+  approve: boolean;
+  segment?: string[];
+}
+
+export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions): Promise<void> {
+  const out = createOutput(g.json);
+  const cancel = cancelOnSigint(out);
+  const progress = progressReporter(out);
+  try {
+    const outcome = await call(
+      syncProcedure,
+      {
+        workspace: g.workspace,
+        syncs: what === 'all' ? ['profiles', 'lists', 'events'] : [what],
+        ...(opts.segment ? { segments: opts.segment } : {}),
+        dryRun: opts.dryRun,
+        ...(opts.plan ? { planFile: opts.plan } : {}),
+        ...(opts.planOut ? { planOut: opts.planOut } : {}),
+        approve: opts.approve,
+      },
+      {
+        onProgress: (e) => progress.onProgress(e.data as unknown as ApplyProgress),
+        isCancelled: cancel.isCancelled,
+      },
+    );
+    progress.stop();
+    if (outcome.note) out.warn(outcome.note);
+    out.result(outcome, () => describeOutcome(outcome));
+    process.exitCode = exitCodeFor(outcome);
+  } catch (error) {
+    progress.stop();
+    // Configuration errors (exit 2) are reported by the CLI's top-level handler.
+    if (error instanceof StalePlanError) return fail(out, error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+export async function runs(
+  g: GlobalOptions,
+  action: string | undefined,
+  id: string | undefined,
+  opts: { limit: number },
+): Promise<void> {
+  const out = createOutput(g.json);
+  if (action === undefined) {
+    const runs = await call(listRunsProcedure, { workspace: g.workspace, limit: opts.limit });
+    out.result(runs, () => describeRuns(runs));
+    return;
+  }
+  if (action !== 'show' || !id) return fail(out, 'usage: c360 runs [show ID] [--limit N]', EXIT.usage);
+  try {
+    const run = await call(showRunProcedure, { workspace: g.workspace, runId: id });
+    out.result(run, () => describeRun(run));
+  } catch (error) {
+    if (error instanceof RunNotFoundError) return fail(out, error.message, EXIT.failed);
+    throw error;
+  }
+}
