@@ -39,9 +39,11 @@ async function withEngine<T>(
 ): Promise<T> {
   const ws = await openWorkspace(workspace, options.readOnly ? { readOnly: true } : {});
   try {
+    // Previews, sizes and explanations run user rules: they stop at the workspace's query deadline.
     const engine = await SegmentEngine.open(ws.db, {
       segmentsDir: join(ws.dir, SEGMENTS_DIR),
       projectDir: ws.projectDir,
+      queryTimeoutSeconds: ws.config.query_timeout_seconds,
     });
     return await fn(engine, ws);
   } finally {

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Database, JsonRow } from '../db/duckdb.ts';
+import { DEFAULT_QUERY_TIMEOUT_SECONDS, deadline } from '../db/deadline.ts';
+import { interruptible } from '../db/interrupt.ts';
 import { DEFAULT_PROJECT_DIR, loadVarDeclarations, type Vars } from '../models/index.ts';
 import { hardCodedVarProblems } from './varRefs.ts';
 import { readCatalogue, SEGMENT_TABLE, type Catalogue } from './catalogue.ts';
@@ -59,9 +61,19 @@ export interface EngineOptions {
   table?: string;
   /** A build in progress: its as_of and variables instead of those of the last published build. */
   build?: { asOf: string; vars: Vars };
+  /**
+   * Deadline of the interactive calls (preview, sizes, explain), after which their queries are interrupted with
+   * a QueryTimeoutError (default 10 s; the workspace's `query_timeout_seconds`).
+   */
+  queryTimeoutSeconds?: number;
 }
 
-export interface PreviewRequest {
+/** Lets the caller stop an interactive call early, e.g. when a newer preview of the same editor starts. */
+export interface InteractiveOptions {
+  signal?: AbortSignal;
+}
+
+export interface PreviewRequest extends InteractiveOptions {
   breakdowns?: string[];
   /** Members to show (0 = none). */
   sample?: number;
@@ -236,8 +248,9 @@ export class SegmentEngine {
       ...(request.delta !== undefined ? { delta: request.delta } : {}),
       ...(this.options.maxCubeRatio !== undefined ? { maxCubeRatio: this.options.maxCubeRatio } : {}),
     };
-    const prepared = await preparePreview(this.db, set, target, options);
-    const figures = await computeFigures(this.db, set, prepared, options);
+    const db = this.interactive(request, `preview of segment '${target.definition.name}'`);
+    const prepared = await preparePreview(db, set, target, options);
+    const figures = await computeFigures(db, set, prepared, options);
     const result: PreviewResult = { ...figures, warnings: sensitivityWarnings(target, set) };
     if (request.sample) {
       const columns = request.sampleColumns ?? [
@@ -248,23 +261,33 @@ export class SegmentEngine {
         ...target.definition.properties,
         ...prepared.compiled.columns.filter((c) => c !== 'is_marketable'),
       ];
-      result.sample = await sampleMembers(this.db, set, target, {
+      result.sample = await sampleMembers(db, set, target, {
         size: request.sample,
         columns: [...new Set(columns)],
       });
     }
-    if (request.changes) result.changes = await diffSinceSnapshot(this.db, set, target);
+    if (request.changes) result.changes = await diffSinceSnapshot(db, set, target);
     return result;
   }
 
+  /**
+   * The connection for one interactive call: its queries are interrupted at the engine's deadline or when the
+   * caller's signal aborts.
+   */
+  private interactive(options: InteractiveOptions, during: string): Database {
+    const seconds = this.options.queryTimeoutSeconds ?? DEFAULT_QUERY_TIMEOUT_SECONDS;
+    return interruptible(this.db, deadline(seconds, options.signal, during));
+  }
+
   /** Size of every saved segment now, next to its last snapshot. */
-  async sizes(): Promise<SegmentSize[]> {
+  async sizes(options: InteractiveOptions = {}): Promise<SegmentSize[]> {
     await this.refresh();
     const { set } = this.state;
+    const db = this.interactive(options, 'segment sizes');
     const segments = [...set.saved.values()].sort((a, b) =>
       a.definition.name.localeCompare(b.definition.name),
     );
-    const base = await ensureBase(this.db, set, []);
+    const base = await ensureBase(db, set, []);
     const counts = segments.map((s, i) => {
       const bit = base.segments.get(s.definition.name)!;
       const holdout = s.definition.holdout_percent > 0 ? holdoutParameters(s.definition) : undefined;
@@ -273,9 +296,9 @@ export class SegmentEngine {
       return `count(*) filter (where ${bitTest(bit)}${kept}) as c${i}`;
     });
     const [row] = segments.length
-      ? await this.db.queryJs(`select ${counts.join(', ')} from temp.${BASE_TABLE}`)
+      ? await db.queryJs(`select ${counts.join(', ')} from temp.${BASE_TABLE}`)
       : [{}];
-    const snapshots = await latestSnapshots(this.db);
+    const snapshots = await latestSnapshots(db);
     return segments.map((s, i) => {
       const count = Number(row?.[`c${i}`] ?? 0);
       const last = snapshots.get(s.definition.name) ?? null;
@@ -295,10 +318,15 @@ export class SegmentEngine {
     return this.state.set;
   }
 
-  async explain(target: LoadedSegment, customer: string): Promise<Explanation> {
+  async explain(
+    target: LoadedSegment,
+    customer: string,
+    options: InteractiveOptions = {},
+  ): Promise<Explanation> {
     await this.refresh();
     await this.check(target);
-    return explainCustomer(this.db, this.state.set, target, customer);
+    const db = this.interactive(options, `explanation of segment '${target.definition.name}'`);
+    return explainCustomer(db, this.state.set, target, customer);
   }
 
   /**

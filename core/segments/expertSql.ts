@@ -1,5 +1,7 @@
 import type { Database } from '../db/duckdb.ts';
+import { QueryCancelledError, uninterruptible } from '../db/interrupt.ts';
 import type { Catalogue } from './catalogue.ts';
+import { checkCaps, isObject, type Json } from './expertSqlCaps.ts';
 
 /**
  * Expert rules (`sql: "..."`) are read-only by construction, checked with DuckDB's own parser:
@@ -13,6 +15,8 @@ import type { Catalogue } from './catalogue.ts';
  *    table functions (read_csv, pragma_*, glob), window and aggregate functions, parameters, lambdas, and
  *    functions that reach outside the row (getenv, current_setting, nextval …) are rejected.
  * 3. Every column must be an unqualified dim_customers column, so internal tables (c360.*) cannot be read.
+ *    Arguments that size a result are capped (expertSqlCaps.ts): `lpad(email, 10000000, 'x')` is rejected
+ *    before anything runs, since one such row can take minutes and gigabytes that no interrupt reaches.
  * 4. What runs is not the user's text but DuckDB's re-rendering of the checked expression tree
  *    (`json_deserialize_sql`), so the text cannot mean something else in the context it is pasted into.
  * 5. Queries that contain expert rules additionally run inside `begin transaction read only`.
@@ -47,31 +51,41 @@ const ALLOWED_CLASSES = new Set([
   'COLLATE',
 ]);
 
-/** Pure scalar functions (and the operators DuckDB parses into functions). */
+/**
+ * Pure scalar functions (and the operators DuckDB parses into functions), grouped by how the size of their
+ * result relates to their arguments; expertSqlCaps.ts caps the groups that can grow (its header has the
+ * measurements). Not allowed because they build values or rows from a number alone: repeat, range,
+ * generate_series, list_resize / array_resize, string_split, unnest. GLOB (`~~~`) is not allowed: it backtracks
+ * (use regexp_matches).
+ */
 // prettier-ignore
 const ALLOWED_FUNCTIONS = new Set([
-  '+', '-', '*', '/', '//', '%', '^', '**', '||', '~~',
-  '!~~', '~~*', '!~~*', '~~~', '!~~~', '@>', '<@', '&&', 'abs', 'round',
-  'floor', 'ceil', 'ceiling', 'sign', 'sqrt', 'ln', 'log', 'log10', 'log2', 'power',
-  'pow', 'least', 'greatest', 'isnan', 'isinf', 'isfinite', 'trunc', 'lower', 'upper', 'lcase',
-  'ucase', 'trim', 'ltrim', 'rtrim', 'length', 'len', 'strlen', 'char_length', 'substring', 'substr',
-  'left', 'right', 'concat', 'concat_ws', 'contains', 'starts_with', 'ends_with', 'prefix', 'suffix', 'replace',
-  'regexp_matches', 'regexp_full_match', 'strpos', 'instr', 'position', 'lpad', 'rpad', 'reverse', 'like_escape', 'ilike_escape',
-  'date_diff', 'datediff', 'date_sub', 'datesub', 'date_part', 'datepart', 'date_trunc', 'datetrunc', 'year', 'month',
-  'day', 'dayofmonth', 'dayofweek', 'isodow', 'dayofyear', 'week', 'weekofyear', 'quarter', 'hour', 'minute',
-  'epoch', 'strftime', 'make_date', 'last_day', 'to_days', 'to_months', 'to_years', 'to_hours', 'current_date', 'today',
-  'list_contains', 'list_has', 'array_contains', 'array_has', 'list_has_any', 'array_has_any', 'list_has_all', 'array_has_all', 'list_extract', 'array_extract',
-  'list_element', 'array_length', 'list_position', 'list_indexof', 'list_value', 'list_slice', 'array_slice', 'list_distinct', 'list_min', 'list_max',
-  'list_sum', 'list_count', 'ifnull', 'nullif', 'coalesce',
+  // Numbers, booleans, dates, intervals: a fixed-size result, no cap.
+  '+', '-', '*', '/', '//', '%', '^', '**', 'abs', 'round', 'floor', 'ceil', 'ceiling', 'sign', 'sqrt', 'ln',
+  'log', 'log10', 'log2', 'power', 'pow', 'isnan', 'isinf', 'isfinite', 'trunc', 'length', 'len', 'strlen',
+  'char_length', 'contains', 'starts_with', 'ends_with', 'prefix', 'suffix', 'strpos', 'instr', 'position',
+  'date_diff', 'datediff', 'date_sub', 'datesub', 'date_part', 'datepart', 'date_trunc', 'datetrunc', 'year',
+  'month', 'day', 'dayofmonth', 'dayofweek', 'isodow', 'dayofyear', 'week', 'weekofyear', 'quarter', 'hour',
+  'minute', 'epoch', 'make_date', 'last_day', 'to_days', 'to_months', 'to_years', 'to_hours', 'current_date',
+  'today', 'list_contains', 'list_has', 'array_contains', 'array_has', 'list_has_any', 'array_has_any',
+  'list_has_all', 'array_has_all', '@>', '<@', '&&', 'list_position', 'list_indexof', 'array_length', 'list_sum',
+  'list_count',
+  // No larger than their largest argument, no cap: case, trim, parts, list elements and slices, choices.
+  'lower', 'upper', 'lcase', 'ucase', 'trim', 'ltrim', 'rtrim', 'substring', 'substr', 'left', 'right', 'reverse',
+  'list_extract', 'array_extract', 'list_element', 'list_slice', 'array_slice', 'list_distinct', 'list_min',
+  'list_max', 'least', 'greatest', 'ifnull', 'nullif', 'coalesce',
+  // Sum of their arguments: capped through the size bound (MAX_BUILT_TEXT, MAX_TEXT_GROWTH); list_value also by
+  // its number of elements (MAX_LIST_VALUES).
+  'concat', 'concat_ws', '||', 'list_value',
+  // Sized by an argument: the length of lpad / rpad is a constant ≤ MAX_PAD_LENGTH; the replacement of replace is
+  // a constant (its growth counts in the size bound); strftime's result grows with its format (size bound).
+  'lpad', 'rpad', 'replace', 'strftime',
+  // Matching: LIKE / ILIKE patterns are constants with one % besides a final one; regular expressions (RE2,
+  // linear time) are constants ≤ MAX_REGEX_LENGTH with ≤ MAX_REGEX_REPETITION counted repetitions.
+  '~~', '!~~', '~~*', '!~~*', 'like_escape', 'ilike_escape', 'regexp_matches', 'regexp_full_match',
 ]);
 
 const FORBIDDEN_KEYS = new Set(['subquery', 'from_table', 'select_list', 'cte_map']);
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function fail(source: string, reason: string): never {
   throw new ExpertSqlError(
@@ -191,6 +205,7 @@ export async function validateExpertSql(
     fail(source, "must be one boolean expression (no ';' and no second statement)");
   const where = expectShape(source, statements[0], catalogue.table);
   const columns = checkExpressionTree(source, where, catalogue);
+  checkCaps(where, (reason) => fail(source, reason));
 
   // Render the checked tree back to SQL: what runs is exactly what was checked.
   const [rendered] = await db.queryJson(
@@ -209,30 +224,35 @@ export async function validateExpertSql(
   const canonical = sql.slice('SELECT '.length);
 
   // Type check without reading data: the expression must be boolean.
-  await db.run('begin transaction read only');
-  try {
-    const described = await db.queryJson(`describe select (${canonical}) as v from main.${catalogue.table}`);
-    const type = String(described[0]?.column_type ?? '');
-    if (type !== 'BOOLEAN') fail(source, `must be true/false, but it gives ${type || 'no value'}`);
-  } catch (error) {
-    if (error instanceof ExpertSqlError) throw error;
-    fail(
-      source,
-      `does not fit ${catalogue.table}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
-    );
-  } finally {
-    await db.run('commit');
-  }
+  await readOnlyWhen(db, true, async () => {
+    try {
+      const described = await db.queryJson(
+        `describe select (${canonical}) as v from main.${catalogue.table}`,
+      );
+      const type = String(described[0]?.column_type ?? '');
+      if (type !== 'BOOLEAN') fail(source, `must be true/false, but it gives ${type || 'no value'}`);
+    } catch (error) {
+      if (error instanceof ExpertSqlError || error instanceof QueryCancelledError) throw error;
+      fail(
+        source,
+        `does not fit ${catalogue.table}: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`,
+      );
+    }
+  });
   return { source, canonical, columns };
 }
 
-/** Runs reads that contain expert rules inside a read-only transaction (defence in depth, see above). */
+/**
+ * Runs reads that contain expert rules inside a read-only transaction (defence in depth, see above). The
+ * transaction is closed even when the reads were interrupted (core/db/interrupt.ts), so the connection is left
+ * as it was found.
+ */
 export async function readOnlyWhen<T>(db: Database, readOnly: boolean, fn: () => Promise<T>): Promise<T> {
   if (!readOnly) return fn();
   await db.run('begin transaction read only');
   try {
     return await fn();
   } finally {
-    await db.run('commit');
+    await uninterruptible(db).run('commit');
   }
 }

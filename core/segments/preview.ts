@@ -1,4 +1,4 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { quoteIdent, type Database } from '../db/duckdb.ts';
 import { readOnlyWhen } from './expertSql.ts';
 import { applyRow, cloneFold, emptyFold, toNumber, type FoldShape, type FoldState } from './fold.ts';
@@ -205,7 +205,8 @@ interface LastFold {
   values: DuckDBValue[];
   state: FoldState;
 }
-const lastFolds = new WeakMap<Database, LastFold[]>();
+// Keyed by the connection, like the working tables (projection.ts).
+const lastFolds = new WeakMap<DuckDBConnection, LastFold[]>();
 const MAX_LAST_FOLDS = 4;
 
 function sameValues(a: readonly DuckDBValue[], b: readonly DuckDBValue[], range: [number, number]): boolean {
@@ -256,7 +257,7 @@ export async function computeFigures(
     masks.join(','),
     ...steps.map((s) => s.sql),
   ].join('\n');
-  const folds = lastFolds.get(db) ?? [];
+  const folds = lastFolds.get(db.connection) ?? [];
   // Deltas pay off on the base (a million rows, few of which flip when a threshold moves a little); a cube is
   // small enough that a full pass is as fast and never worse when a threshold jumps far.
   const useDelta = options.delta ?? prepared.sourceKind === 'base';
@@ -300,7 +301,7 @@ export async function computeFigures(
     for (const row of rows) applyRow(state, shape, row, toNumber(row.stop), 1, columns);
   }
   lastFolds.set(
-    db,
+    db.connection,
     [{ key, steps, values: [...prepared.params.values], state }, ...folds.filter((f) => f.key !== key)].slice(
       0,
       MAX_LAST_FOLDS,

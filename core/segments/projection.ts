@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
+import { uninterruptible } from '../db/interrupt.ts';
 import type { Catalogue, CatalogueColumn } from './catalogue.ts';
 import { holdoutBucketExpression, SqlParams } from './compiler.ts';
 import { definitionHash } from './definition.ts';
@@ -68,22 +70,24 @@ interface EngineCache {
   counter: number;
 }
 
-const caches = new WeakMap<Database, EngineCache>();
+// Keyed by the DuckDB connection, whose temp tables these are: an interruptible view of the same connection
+// (core/db/interrupt.ts) shares them.
+const caches = new WeakMap<DuckDBConnection, EngineCache>();
 
 function cacheOf(db: Database): EngineCache {
-  let cache = caches.get(db);
+  let cache = caches.get(db.connection);
   if (!cache) {
     cache = { uncubeable: new Set(), counter: 0 };
-    caches.set(db, cache);
+    caches.set(db.connection, cache);
   }
   return cache;
 }
 
 /** Drops the cached working tables (tests that replace dim_customers by hand; builds invalidate by run id). */
 export async function invalidateProjection(db: Database): Promise<void> {
-  const cache = caches.get(db);
+  const cache = caches.get(db.connection);
   if (!cache) return;
-  caches.delete(db);
+  caches.delete(db.connection);
   await db.run(`drop table if exists temp.${BASE_TABLE}`);
   if (cache.cube) await db.run(`drop table if exists temp.${cache.cube.table}`);
 }
@@ -218,6 +222,8 @@ export async function ensureBase(
   // The default breakdowns coded together (dims_code), so that previews group by one small integer.
   const dimsList = breakdowns.map(quoteIdent);
   const dimsJoin = breakdowns.map((b) => `d.${quoteIdent(b)} is not distinct from dims.${quoteIdent(b)}`);
+  // Forget the old base before replacing it: an interrupted rebuild must not leave its description behind.
+  cache.base = undefined;
   await db.run(
     `create or replace temp table ${BASE_TABLE} as
      with dims as (
@@ -312,24 +318,32 @@ export async function ensureCube(
      select *, ${dims.length ? `(dense_rank() over (order by ${dims.join(', ')}) - 1)` : '0'}::INTEGER as dims_code
      from grouped`,
   );
-  const [row] = await db.queryJs(`select count(*) as n from temp.${table}`);
-  const rows = Number(row?.n ?? 0);
-  if (
-    rows >
-    (request.marketableOnly ? base.marketableRows : base.rows) * (request.maxRatio ?? MAX_CUBE_RATIO)
-  ) {
-    await db.run(`drop table temp.${table}`);
-    cache.uncubeable.add(key);
-    return undefined;
+  // A cube left half-described by an interrupt is dropped, not leaked.
+  let rows: number;
+  let dictionary: Map<number, unknown[]>;
+  try {
+    const [row] = await db.queryJs(`select count(*) as n from temp.${table}`);
+    rows = Number(row?.n ?? 0);
+    if (
+      rows >
+      (request.marketableOnly ? base.marketableRows : base.rows) * (request.maxRatio ?? MAX_CUBE_RATIO)
+    ) {
+      await db.run(`drop table temp.${table}`);
+      cache.uncubeable.add(key);
+      return undefined;
+    }
+    dictionary = new Map<number, unknown[]>();
+    for (const entry of await db.queryJs(
+      `select distinct dims_code${dims.map((d, i) => `, ${d} as b${i}`).join('')} from temp.${table}`,
+    ))
+      dictionary.set(
+        Number(entry.dims_code),
+        request.breakdowns.map((_, i) => entry[`b${i}`]),
+      );
+  } catch (error) {
+    await uninterruptible(db).run(`drop table if exists temp.${table}`);
+    throw error;
   }
-  const dictionary = new Map<number, unknown[]>();
-  for (const entry of await db.queryJs(
-    `select distinct dims_code${dims.map((d, i) => `, ${d} as b${i}`).join('')} from temp.${table}`,
-  ))
-    dictionary.set(
-      Number(entry.dims_code),
-      request.breakdowns.map((_, i) => entry[`b${i}`]),
-    );
   cache.cube = {
     key,
     table,

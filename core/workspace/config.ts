@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../db/deadline.ts';
 import { describeZodIssues } from '../models/schemaFile.ts';
 import { loadSettingsSchema, sourceLoadSchema } from '../sources/loadConfig.ts';
 import { DEFAULT_SYNC_CONFIG, syncConfigSchema } from '../sync/config.ts';
@@ -25,6 +26,12 @@ export const workspaceConfigSchema = z.strictObject({
       memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'use a size like 3GB').optional(),
     })
     .default({}),
+  /** Deadline of interactive queries (segment previews, counts, lookups); they are interrupted after it. */
+  query_timeout_seconds: z
+    .number()
+    .positive('use a number of seconds above 0')
+    .max(3600, 'use at most 3600 seconds')
+    .default(DEFAULT_QUERY_TIMEOUT_SECONDS),
   /** Model project folder, relative to the workspace; default: the models shipped with c360. */
   models_dir: z.string().optional(),
   /** How `c360 load` reads each source's files (CSV dialect); see core/sources/loadConfig.ts. */
@@ -78,6 +85,9 @@ vars:
 duckdb:
   # threads: 2
   memory_limit: 3GB
+
+# Interactive queries (segment previews, counts, lookups) are stopped after this many seconds, with a message.
+# query_timeout_seconds: 10
 
 # How c360 load reads CSV exports. Delimiter, encoding, decimal comma and DD.MM.YYYY dates are detected from each
 # file; set them per source (or per table) only when detection is wrong. README "Your own data" has the details.
