@@ -136,6 +136,15 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Drops the side tables (`*__c360_build`) that a killed build left in the workspace file. */
+async function dropLeftoverBuildTables(db: Database): Promise<void> {
+  const leftovers = await db.queryJs(
+    `select table_name as name from duckdb_tables() where database_name = current_database()
+       and schema_name = 'main' and suffix(table_name, '${BUILD_SUFFIX}')`,
+  );
+  for (const { name } of leftovers) await db.run(`drop table if exists main.${quoteIdent(String(name))}`);
+}
+
 /** Maps `LINE n:` of the rendered statement (which starts with one line of DDL) back to the model file. */
 function locateSqlError(node: ProjectNode, message: string): string {
   const match = /LINE (\d+):/.exec(message);
@@ -232,21 +241,14 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
   emit({ type: 'start', runId, models: order.length, asOf });
 
   await ensureRawTables(db, rawTablesOf(project.sources));
-  // Build-only models live in an in-memory database of this build (spilling to DuckDB's temp directory when
-  // memory runs short): they skip the compression and disk writes of the workspace file and vanish with the
-  // build, also when the process is killed.
-  const scratch = `c360_build_${runId.slice(0, 8)}`;
-  const needsScratch = order.some((name) => !persisted(name));
-  if (needsScratch) await db.run(`attach ':memory:' as ${scratch}`);
-  const buildRelation = (name: string): string =>
-    persisted(name) ? persistedBuildRelation(name) : `${scratch}.main.${quoteIdent(name)}`;
+  // Every model is built into a side table of the workspace file, build-only ones too: measured on 1M customers,
+  // that is ~5 % faster and ~0.3 GB leaner than an in-memory scratch database (README "Benchmarks"). Side tables
+  // of a build that was killed are dropped here; this process is the workspace's only writer.
+  await dropLeftoverBuildTables(db);
+  const buildRelation = (name: string): string => persistedBuildRelation(name);
   // Models are tables, not ordered results: dropping the ordering guarantee lets DuckDB write them in parallel
   // with less memory.
-  try {
-    return await withSetting(db, 'preserve_insertion_order', false, buildSelected);
-  } finally {
-    if (needsScratch) await db.run(`detach database if exists ${scratch}`);
-  }
+  return await withSetting(db, 'preserve_insertion_order', false, buildSelected);
 
   async function buildSelected(): Promise<BuildResult> {
     const built = new Set<string>();
@@ -372,9 +374,10 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       try {
         for (const name of [...order, ...derived.tables]) {
           await db.run(`drop table if exists ${publishedRelation(name)}`);
-          // a build-only model's table of an earlier build (or --keep-intermediate) leaves the file
+          // a build-only model leaves the file, with its table of an earlier --keep-intermediate build
           if (persisted(name))
             await db.run(`alter table ${persistedBuildRelation(name)} rename to ${quoteIdent(name)}`);
+          else await db.run(`drop table if exists ${persistedBuildRelation(name)}`);
         }
         for (const name of derived.drop) await db.run(`drop table if exists ${publishedRelation(name)}`);
         await db.run('commit');
@@ -385,8 +388,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       }
       emit({ type: 'published', models: order.length, seconds: (performance.now() - t0) / 1000 });
     } else {
-      for (const name of built)
-        if (persisted(name)) await db.run(`drop table if exists ${buildRelation(name)}`);
+      for (const name of built) await db.run(`drop table if exists ${buildRelation(name)}`);
     }
 
     const result: BuildResult = {

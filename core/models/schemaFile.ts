@@ -45,7 +45,7 @@ export const modelDocSchema = z.strictObject({
   consent_columns: z.record(tagName, z.string().min(1)).optional(),
   /**
    * Whether the table is kept in the workspace file after the build (default: the file's `persist`, else true).
-   * `false` = a build step: built in memory, tested, then discarded, which keeps the build fast and the file small.
+   * `false` = a build step: built, tested, then dropped at the publish, so the file keeps only what is read.
    */
   persist: z.boolean().optional(),
   columns: z.array(columnDocSchema),
