@@ -1,10 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
+import { mkdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { z } from 'zod';
 import { C360Error, redactSecrets } from '../errors.ts';
+import {
+  currentUser,
+  publicOwner,
+  readOwnerFile,
+  writeOwnerFile,
+  type OwnerApi,
+  type OwnerFile,
+  type OwnerKind,
+  type WorkspaceOwner,
+} from './ownerFile.ts';
+
+export type { OwnerApi, OwnerKind, WorkspaceOwner } from './ownerFile.ts';
 
 /**
  * One process at a time owns a workspace (DuckDB allows one writing process): the desktop app, `c360 web`, a
@@ -13,10 +24,10 @@ import { C360Error, redactSecrets } from '../errors.ts';
  * not touched for LOCK_STALE_MS belongs to a process that died or hangs and is taken over. A holder that died
  * on this computer is taken over at once (its pid is gone).
  *
- * Next to the lock, `<workspace>/.c360/owner.json` (mode 0600: it holds the API token) says who holds it and
- * where its API listens, so that a second process can send its call there or tell the user who to ask.
- * The token is a non-enumerable property of what readWorkspaceOwner returns, so logging or serialising an
- * owner (JSON.stringify, console.log, an error's details) never prints it; read it as `owner.api.token`.
+ * Next to the lock, `<workspace>/.c360/owner.json` (ownerFile.ts; mode 0600: it holds the API token) says who
+ * holds it and where its API listens, so that a second process can send its call there or tell the user who
+ * to ask. The token is a non-enumerable property of what readWorkspaceOwner returns, so logging or serialising
+ * an owner (JSON.stringify, console.log, an error's details) never prints it; read it as `owner.api.token`.
  *
  * Taking over a stale lock has the window every lock-directory scheme has: two processes that both find the
  * same dead holder in the same milliseconds can both remove it. The loser's heartbeat then finds the lock
@@ -29,27 +40,6 @@ export const LOCK_UPDATE_MS = 10_000;
 export const STATE_DIR = '.c360';
 export const LOCK_FILE = 'workspace.lock';
 export const OWNER_FILE = 'owner.json';
-
-export type OwnerKind = 'cli' | 'app' | 'web' | 'daemon';
-
-export interface OwnerApi {
-  /** Base URL of the owner's API, without the token. */
-  url: string;
-  token: string;
-}
-
-export interface WorkspaceOwner {
-  pid: number;
-  host: string;
-  user: string;
-  kind: OwnerKind;
-  /** What runs, e.g. `c360 build --select dim_customers+` or `c360 web --port 4300`. */
-  command: string;
-  /** ISO time the lock was taken. */
-  startedAt: string;
-  /** Where a second process sends its calls; absent for a holder that serves no API (a plain CLI command). */
-  api?: OwnerApi;
-}
 
 export interface WorkspaceLock {
   /** Absolute workspace folder. */
@@ -72,29 +62,7 @@ export interface LockOptions {
   onCompromised?: (error: C360Error) => void;
 }
 
-const ownerFileSchema = z.object({
-  id: z.string(),
-  pid: z.number().int().positive(),
-  host: z.string(),
-  user: z.string(),
-  kind: z.enum(['cli', 'app', 'web', 'daemon']),
-  command: z.string(),
-  startedAt: z.string(),
-  api: z.object({ url: z.string(), token: z.string() }).optional(),
-});
-
-type OwnerFile = z.infer<typeof ownerFileSchema>;
-
 const statePath = (dir: string, file: string): string => join(dir, STATE_DIR, file);
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the environment is the best remaining guess.
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -103,45 +71,6 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The owner as returned to callers: the token cannot be logged or serialised by accident (see above). */
-function publicOwner(file: OwnerFile): WorkspaceOwner {
-  const { id: _id, api, ...owner } = file;
-  if (!api) return owner;
-  const guarded = { url: api.url } as OwnerApi;
-  Object.defineProperty(guarded, 'token', { value: api.token, enumerable: false });
-  return { ...owner, api: guarded };
-}
-
-async function readOwnerFile(dir: string): Promise<OwnerFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(statePath(dir, OWNER_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const parsed = ownerFileSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined; // cut short by a crash mid-write (writes go through a rename, so only by a foreign tool)
-  }
-}
-
-/** Writes the owner file so that it is never readable by others, nor seen half-written. */
-async function writeOwnerFile(dir: string, owner: OwnerFile): Promise<void> {
-  const path = statePath(dir, OWNER_FILE);
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(owner, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(temp, 0o600); // in case a umask or file system widened the mode at creation
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }
 
@@ -159,7 +88,7 @@ async function lockState(dir: string, staleMs: number): Promise<LockState> {
     throw error;
   }
   if (mtime < Date.now() - staleMs) return { held: false, lock: 'stale' };
-  const owner = await readOwnerFile(dir);
+  const owner = await readOwnerFile(statePath(dir, OWNER_FILE));
   // A holder that died on this computer left a fresh-looking lock: its pid says it is gone.
   if (owner && owner.host === hostname() && !isAlive(owner.pid)) return { held: false, lock: 'dead', ownerId: owner.id };
   return { held: true, owner };
@@ -386,7 +315,7 @@ export async function acquireWorkspaceLock(
     ...(owner.api ? { api: { url: owner.api.url, token: owner.api.token } } : {}),
   };
   try {
-    await writeOwnerFile(dir, file);
+    await writeOwnerFile(statePath(dir, OWNER_FILE), file);
   } catch (error) {
     await releaseLock();
     throw error;
@@ -407,14 +336,14 @@ export async function acquireWorkspaceLock(
       if (compromised) throw compromised;
       const { api: _old, ...rest } = current;
       const next: OwnerFile = api ? { ...rest, api: { url: api.url, token: api.token } } : rest;
-      await writeOwnerFile(dir, next);
+      await writeOwnerFile(statePath(dir, OWNER_FILE), next);
       current = next;
     },
     async release() {
       if (released) return;
       released = true;
       // After a takeover the owner file belongs to the new holder: remove it only while it is still ours.
-      const onDisk = await readOwnerFile(dir).catch(() => undefined);
+      const onDisk = await readOwnerFile(statePath(dir, OWNER_FILE)).catch(() => undefined);
       if (onDisk?.id === current.id) await unlink(statePath(dir, OWNER_FILE)).catch(() => undefined);
       if (!compromised) await releaseLock();
     },
