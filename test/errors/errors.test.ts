@@ -258,6 +258,38 @@ describe('the c360 command', () => {
     expect(String(line.msg)).toContain('is a folder, not a file');
   });
 
+  it('exits 3 when another process has the workspace database open', async () => {
+    const ws = join(dir, 'held');
+    await mkdir(ws, { recursive: true });
+    const database = join(ws, 'workspace.duckdb');
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { DuckDBInstance } = await import('@duckdb/node-api');
+         const db = await DuckDBInstance.create(${JSON.stringify(database)});
+         await db.connect();
+         process.stdout.write('open\\n');
+         process.stdin.resume();
+         process.stdin.on('end', () => process.exit(0));`,
+      ],
+      { cwd: join(import.meta.dirname, '..', '..') },
+    );
+    try {
+      await new Promise<void>((ready, failed) => {
+        holder.stdout.on('data', () => ready());
+        holder.on('exit', (code) => failed(new Error(`the holder exited with ${code}`)));
+      });
+      const run = await c360(['show', 'dim_customers', '--workspace', ws]);
+      expect(run.code).toBe(ERROR_CODES.WORKSPACE_LOCKED.exit);
+      expect(run.stderr).toContain(`The workspace database ${database} is in use by another process`);
+    } finally {
+      holder.stdin.end();
+      await new Promise((done) => holder.on('exit', done));
+    }
+  });
+
   it('documents every exit code in --help', async () => {
     const run = await c360(['--help']);
     expect(run.code).toBe(0);
