@@ -23,8 +23,13 @@ const toPosix = (path: string): string => path.split(sep).join('/');
  * keep finding them: in a bundle `import.meta.url` is the chunk's address, so it is replaced by the source file's
  * address, written relative to the chunk so a moved or copied checkout still works. All chunks sit in `outdir`
  * itself (esbuild's default chunk names), so one relative path per source file is right for every chunk.
+ * `chunkUrl` is the expression for the chunk's own address (the Electron build maps app.asar to app.asar.unpacked).
  */
-function sourcesPlugin(outdir: string, inputs: BuildInputs['inputs']): Plugin {
+export function sourcesPlugin(
+  outdir: string,
+  inputs: BuildInputs['inputs'],
+  chunkUrl = 'import.meta.url',
+): Plugin {
   return {
     name: 'c360-sources',
     setup(build) {
@@ -40,7 +45,7 @@ function sourcesPlugin(outdir: string, inputs: BuildInputs['inputs']): Plugin {
               'use new URL(…, import.meta.url) instead',
           );
         const here = JSON.stringify(toPosix(relative(outdir, args.path)));
-        contents = contents.replaceAll('import.meta.url', `new URL(${here}, import.meta.url).href`);
+        contents = contents.replaceAll('import.meta.url', `new URL(${here}, ${chunkUrl}).href`);
         return { contents, loader: 'ts' };
       });
     },
