@@ -45,24 +45,24 @@ async function lastBuild(db: Database): Promise<{ build: LastBuild | null; asOf:
   );
   if (!table) return { build: null, asOf: null };
   const [last] = await db.queryJs(
-    `select run_id, strftime(finished_at, '%Y-%m-%dT%H:%M:%S') as finished_at, ok, published, seconds
+    `select run_id, strftime(finished_at, '%Y-%m-%dT%H:%M:%S') as finished_text, ok, published, seconds
        from c360.build_runs order by finished_at desc limit 1`,
   );
   const [published] = await db.queryJs(
-    `select strftime(as_of, '%Y-%m-%d') as as_of from c360.build_runs where published
+    `select strftime(as_of, '%Y-%m-%d') as as_of_text from c360.build_runs where published
       order by finished_at desc limit 1`,
   );
   return {
     build: last
       ? {
           runId: String(last.run_id),
-          finishedAt: String(last.finished_at),
+          finishedAt: String(last.finished_text),
           ok: Boolean(last.ok),
           published: Boolean(last.published),
           seconds: Number(last.seconds),
         }
       : null,
-    asOf: published ? String(published.as_of) : null,
+    asOf: published ? String(published.as_of_text) : null,
   };
 }
 
