@@ -1,4 +1,5 @@
 import type { Database } from '../db/duckdb.ts';
+import type { SegmentEngine } from '../segments/engine.ts';
 import type { WorkspaceConfig } from '../workspace/config.ts';
 
 /** Kinds of write jobs the service queues one at a time (design15.md, WorkspaceService.write). */
@@ -17,6 +18,11 @@ export interface ServiceLike {
   readonly projectDir: string;
   /** The workspace's segments/ folder. */
   readonly segmentsDir: string;
+  /**
+   * The long-lived segment engine (WorkspaceService.segments); optional here so a service without one still
+   * serves everything but the profile's segment memberships.
+   */
+  readonly segments?: Pick<SegmentEngine, 'refresh' | 'set' | 'problems'>;
   /** Read-only work on a reader connection, interrupted when `signal` aborts or the deadline passes. */
   read<T>(
     work: (db: Database, signal: AbortSignal) => Promise<T>,

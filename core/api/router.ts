@@ -7,6 +7,7 @@ import type { LastBuild, WorkspaceInfo } from './schemas/workspace.ts';
 import { toApiError, type ErrorLogger } from './server/errorMapping.ts';
 import { EventQueue } from './server/eventQueue.ts';
 import type { Database } from '../db/duckdb.ts';
+import { customerProfile, customerSearch, overview } from '../insights/index.ts';
 import { runBuild, type BuildEvent, type BuildResult } from '../models/runner.ts';
 import { segmentTables } from '../segments/index.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
@@ -92,6 +93,26 @@ export function createRouter(options: RouterOptions = {}) {
         const { size } = await stat(join(service.dir, DATABASE_FILE));
         const { build, asOf } = await service.read((db) => lastBuild(db), { signal });
         return { name: basename(service.dir), databaseBytes: size, lastBuild: build, asOf };
+      }),
+    },
+    overview: {
+      get: os.overview.get.handler(({ input, context, signal }) =>
+        context.service.read((db, querySignal) => overview(db, input, querySignal), { signal }),
+      ),
+    },
+    customers: {
+      search: os.customers.search.handler(({ input, context, signal }) =>
+        context.service.read((db, querySignal) => customerSearch(db, input, querySignal), { signal }),
+      ),
+      profile: os.customers.profile.handler(async ({ input, context, signal }) => {
+        const engine = context.service.segments;
+        // The memberships and their "why" come from the saved segments; the engine reloads them if changed.
+        if (engine) await engine.refresh();
+        const segments = engine ? { set: engine.set, problems: engine.problems } : undefined;
+        return context.service.read(
+          (db, querySignal) => customerProfile(db, input, querySignal, segments ? { segments } : {}),
+          { signal },
+        );
       }),
     },
     models: {
