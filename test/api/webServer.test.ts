@@ -56,6 +56,12 @@ function wsHandshake(url: string, headers: Record<string, string>): Promise<numb
   });
 }
 
+/** The token with its last character changed: right length, wrong value. */
+function almostToken(): string {
+  const last = server.token.slice(-1);
+  return `${server.token.slice(0, -1)}${last === 'A' ? 'B' : 'A'}`;
+}
+
 let ws: LocalWorkspace;
 let server: WebServer;
 let staticDir: string;
@@ -118,7 +124,7 @@ describe('web server security', () => {
     expect(await res.json()).toMatchObject({ code: 'UNAUTHORIZED' });
     const wrong = await fetch(`${server.url}/api/workspace/info`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${server.token.slice(0, -1)}A` },
+      headers: { authorization: `Bearer ${almostToken()}` },
     });
     expect(wrong.status).toBe(401);
     const page = await fetch(`${server.url}/`);

@@ -2,20 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { ORPCError, ValidationError } from '@orpc/server';
 
 /**
- * HTTP status of each stable error code (design15.md "Errors"). Until core/errors.ts (branch wt-errors) is
- * merged this table stands in for its `ERROR_CODES`; then `statusOf` reads `ERROR_CODES[code].http` and the
- * duck-typed check below becomes `error instanceof C360Error`.
+ * HTTP status of each stable error code: a copy of the `http` column of ERROR_CODES in core/errorCodes.ts on
+ * branch wt-errors (not merged here yet). After that merge, read `ERROR_CODES[code].http` and `isErrorCode`
+ * instead of this table; C360Error already has the `code` and `hint` the duck-typed check below reads.
  */
 export const API_ERROR_STATUS: Readonly<Record<string, number>> = {
   INVALID_INPUT: 400,
   CONFIG_INVALID: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
+  NOT_BUILT: 409,
   WORKSPACE_LOCKED: 409,
   QUERY_CANCELLED: 409,
+  CANCELLED: 409,
   SYNC_BLOCKED: 409,
+  FILE_ACCESS_DENIED: 500,
   BUILD_FAILED: 500,
   INTERNAL: 500,
+  UPSTREAM_FAILED: 502,
   WORKSPACE_UNREACHABLE: 503,
   QUERY_TIMEOUT: 504,
 };
