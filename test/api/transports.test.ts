@@ -194,6 +194,43 @@ describe.each(transports)('over %s', (_name, makeClient) => {
   });
 });
 
+describe.each(transports)('cancelling over %s', (_name, makeClient) => {
+  it('a client that stops reading a build aborts the job’s signal, and the build publishes nothing', async () => {
+    const client = await makeClient();
+    const write = ws.service.write;
+    let jobSignal: AbortSignal | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let outcome: Promise<unknown> | undefined;
+    // Holds the job in the queue until the client has gone, so the test does not race the build.
+    ws.service.write = (kind, work, options) => {
+      jobSignal = options?.signal;
+      outcome = gate.then(() => write(kind, work, options));
+      return outcome as never;
+    };
+    cleanups.push(() => (ws.service.write = write));
+    const [before] = await ws.db
+      .queryJs('select count(*)::integer as n from c360.build_runs')
+      .catch(() => [{ n: 0 }]);
+
+    const iterator = await client.models.build({ vars: { n: 99 } });
+    await iterator.return?.(undefined);
+    const deadline = Date.now() + 5000;
+    while (!jobSignal?.aborted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(jobSignal?.aborted).toBe(true);
+    release();
+    const result = (await outcome) as BuildResultData;
+    expect(result.published).toBe(false);
+    expect(result.warnings.join(' ')).toContain('cancelled');
+    const [after] = await ws.db.queryJs('select count(*)::integer as n from c360.build_runs');
+    expect(Number(after?.n)).toBe(Number(before?.n ?? 0) + 1);
+    const published = await ws.db
+      .queryJs('select count(*)::integer as n from main.a where id = 98')
+      .catch(() => []);
+    expect(published[0]?.n ?? 0).toBe(0);
+  });
+});
+
 describe('in process', () => {
   it('the CLI calls the same router without a transport', async () => {
     const client = createRouterClient(createRouter(), { context: ws.context });
