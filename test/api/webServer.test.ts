@@ -185,12 +185,41 @@ describe('web server security', () => {
     }
   });
 
+  it('refuses API calls that a page of another origin makes with the cookie (another port is same-site)', async () => {
+    for (const origin of [`http://127.0.0.1:${server.port + 1}`, 'http://evil.example', 'null']) {
+      const res = await raw(
+        server.port,
+        '/api/workspace/info',
+        { host, cookie, origin, 'content-type': 'application/json' },
+        'POST',
+        '{}',
+      );
+      expect(res.status, origin).toBe(403);
+    }
+    const own = await raw(
+      server.port,
+      '/api/workspace/info',
+      { host, cookie, origin: `http://127.0.0.1:${server.port}`, 'content-type': 'application/json' },
+      'POST',
+      '{}',
+    );
+    expect(own.status).toBe(200);
+  });
+
   it('puts the CSP and the other security headers on every response', async () => {
     const responses = [
       await raw(server.port, '/', { host, cookie }),
       await raw(server.port, '/', { host }),
       await raw(server.port, `/?token=${server.token}`, { host }),
       await raw(server.port, '/api/workspace/info', { host }, 'POST'),
+      await raw(
+        server.port,
+        '/api/workspace/info',
+        { host, cookie, 'content-type': 'application/json' },
+        'POST',
+        '{}',
+      ),
+      await raw(server.port, '/assets/app.js', { host, cookie }),
       await raw(server.port, '/', { host: 'evil.example' }),
     ];
     for (const res of responses) {

@@ -119,6 +119,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         sendJson(res, 401, headers, { code: 'UNAUTHORIZED', message: unauthorisedMessage(port) });
         return;
       }
+      // SameSite does not look at ports: a page of another local server on 127.0.0.1 is same-site and its
+      // form posts would carry our cookie. Browsers name the page's origin, so calls from any other are refused.
+      if (!originAllowed(req, port)) {
+        sendJson(res, 403, headers, {
+          code: 'FORBIDDEN',
+          message: `API calls are accepted from pages of http://127.0.0.1:${port} only.`,
+        });
+        return;
+      }
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
       res.setHeader('Cache-Control', 'no-store');
       const { matched } = await httpHandler.handle(req, res, {
