@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * One typed call of the API. The CLI calls `handler` directly; the Electron IPC and web transports (later)
@@ -22,8 +23,11 @@ export function defineProcedure<I extends z.ZodType, O>(procedure: Procedure<I, 
   return procedure;
 }
 
-export class ApiInputError extends Error {
+export class ApiInputError extends C360Error {
   override name = 'ApiInputError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
 }
 
 /** Validates input at the boundary and runs the call. */

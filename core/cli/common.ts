@@ -1,7 +1,18 @@
+import { ERROR_CODES } from '../errorCodes.ts';
 import type { Output } from './output.ts';
 
-/** Documented exit codes (README "CLI"). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, blocked: 2 } as const;
+/**
+ * Exit codes of outcomes that are not thrown errors (a build with a failed model, a sync a guardrail refused).
+ * They are the exit codes of the matching ERROR_CODES, so a command exits the same whether it reports an
+ * outcome or throws; thrown errors get theirs from the table in main.ts. README "Exit codes" lists them.
+ */
+export const EXIT = {
+  ok: 0,
+  failed: ERROR_CODES.BUILD_FAILED.exit,
+  usage: ERROR_CODES.INVALID_INPUT.exit,
+  blocked: ERROR_CODES.SYNC_BLOCKED.exit,
+  workspaceBusy: ERROR_CODES.WORKSPACE_LOCKED.exit,
+} as const;
 
 export interface GlobalOptions {
   workspace?: string;

@@ -7,7 +7,7 @@ import { registerSegmentCommands } from './commands/segments.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { registerWebCommands } from './commands/web.ts';
 import { EXIT, type GlobalOptions } from './common.ts';
-import { ApiInputError } from '../api/procedure.ts';
+import { describeError, exitCodeFor, toC360Error } from '../errors.ts';
 
 // Registering the commands loads only commander and the command definitions: each action imports its
 // implementation (DuckDB, the Klaviyo SDK, nunjucks, …) when it runs, so `c360 --help` stays fast.
@@ -35,8 +35,10 @@ registerWebCommands(program, globals);
 program.addHelpText(
   'after',
   `
-Exit codes: 0 success · 1 the work failed (build error, failing data test, rows rejected by Klaviyo) ·
-2 invalid usage or configuration, or a sync blocked by a guardrail.
+Exit codes: 0 success · 1 the work failed (build error, failing data test, rows rejected by Klaviyo,
+a query stopped at its time limit, cancelled work) · 2 invalid usage, input or configuration, or a sync
+refused by a guardrail or a stale plan · 3 the workspace is held by another process (the desktop app,
+\`c360 web\`, another command) or that process does not answer.
 
 Examples:
   c360 demo --customers 20000        generate a demo shop into ./workspace
@@ -56,14 +58,16 @@ try {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
+    // The one place a thrown error becomes an exit code: its code's row in ERROR_CODES (core/errorCodes.ts).
     const { createOutput } = await import('./output.ts');
     const out = createOutput(Boolean(program.opts<GlobalOptions>().json));
-    const message = error instanceof Error ? error.message : String(error);
-    out.error(message);
-    process.exitCode =
-      error instanceof ApiInputError ||
-      (error instanceof Error && (error.name === 'ConfigError' || error.name === 'VarError'))
-        ? EXIT.usage
-        : EXIT.failed;
+    const failure = toC360Error(error, {
+      secrets: process.env.KLAVIYO_API_KEY ? [process.env.KLAVIYO_API_KEY] : [],
+    });
+    out.error(out.json ? failure.message : describeError(failure), {
+      code: failure.code,
+      ...(failure.hint === undefined ? {} : { hint: failure.hint }),
+    });
+    process.exitCode = exitCodeFor(failure);
   }
 }

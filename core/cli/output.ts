@@ -9,8 +9,8 @@ export interface Output {
   result(value: unknown, human: () => string): void;
   progress(message: string, data?: Record<string, unknown>): void;
   warn(message: string): void;
-  /** An error the user must act on (the caller sets the exit code). */
-  error(message: string): void;
+  /** An error the user must act on (the caller sets the exit code); `data` (e.g. its code) only in --json. */
+  error(message: string, data?: Record<string, unknown>): void;
 }
 
 function jsonSafe(value: unknown): unknown {
@@ -18,10 +18,10 @@ function jsonSafe(value: unknown): unknown {
 }
 
 export function createOutput(json: boolean): Output {
-  const logLine = (level: string, prefix: string, message: string) =>
+  const logLine = (level: string, prefix: string, message: string, data?: Record<string, unknown>) =>
     process.stderr.write(
       json
-        ? `${JSON.stringify({ level, time: new Date().toISOString(), msg: message })}\n`
+        ? `${JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...(jsonSafe(data ?? {}) as object) })}\n`
         : `${prefix}: ${message}\n`,
     );
   return {
@@ -39,8 +39,8 @@ export function createOutput(json: boolean): Output {
     warn(message) {
       logLine('warn', 'warning', message);
     },
-    error(message) {
-      logLine('error', 'error', message);
+    error(message, data) {
+      logLine('error', 'error', message, data);
     },
   };
 }

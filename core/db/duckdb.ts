@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { C360Error } from '../errors.ts';
 
 export type SqlParams = Record<string, DuckDBValue> | DuckDBValue[];
 export type JsonRow = Record<string, unknown>;
@@ -42,9 +43,13 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/lock/i.test(message)) {
-      throw new Error(
+      // Until every opener takes the workspace lock first (core/workspace/lock.ts names the holder), DuckDB's
+      // own file lock is what a second process meets: the same code and exit code 3.
+      throw new C360Error(
+        'WORKSPACE_LOCKED',
         `The workspace database ${path} is in use by another process (${message}). ` +
           'Close the other c360 command or the desktop app and try again.',
+        { details: { database: path } },
       );
     }
     throw new Error(`Could not open the database ${path}: ${message}`);

@@ -1,3 +1,4 @@
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 import type { Database } from './duckdb.ts';
 
 /**
@@ -18,15 +19,17 @@ import type { Database } from './duckdb.ts';
 export type QueryStopCode = 'QUERY_CANCELLED' | 'QUERY_TIMEOUT';
 
 /** A query stopped because its caller cancelled it. */
-export class QueryCancelledError extends Error {
+export class QueryCancelledError extends C360Error {
   override name = 'QueryCancelledError';
-  readonly code: QueryStopCode = 'QUERY_CANCELLED';
+  declare readonly code: QueryStopCode;
+  constructor(message: string, options: C360ErrorOptions & { code?: QueryStopCode } = {}) {
+    super(options.code ?? 'QUERY_CANCELLED', message, options);
+  }
 }
 
 /** A query stopped at its deadline. */
 export class QueryTimeoutError extends QueryCancelledError {
   override name = 'QueryTimeoutError';
-  override readonly code: QueryStopCode = 'QUERY_TIMEOUT';
   constructor(
     readonly limitSeconds: number,
     /** What ran, e.g. "preview of segment 'winback'"; starts the message. */
@@ -35,6 +38,7 @@ export class QueryTimeoutError extends QueryCancelledError {
     super(
       `${during ? `${during}: ` : ''}the query ran longer than the ${limitSeconds} s limit for interactive ` +
         'queries and was stopped; narrow the rule or raise `query_timeout_seconds` in c360.config.yaml',
+      { code: 'QUERY_TIMEOUT', details: { limitSeconds } },
     );
   }
 }

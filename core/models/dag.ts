@@ -158,9 +158,11 @@ export function selectNodes(
     const name = selector.replace(/^\+/, '').replace(/\+$/, '');
     if (!known.has(name)) {
       const hint = closest(name, known);
-      throw new ProjectError('Unknown model in --select:', [
-        `'${name}' is not a model or seed${hint ? ` — did you mean '${hint}'?` : ''}`,
-      ]);
+      throw new ProjectError(
+        'Unknown model in --select:',
+        [`'${name}' is not a model or seed${hint ? ` — did you mean '${hint}'?` : ''}`],
+        'INVALID_INPUT',
+      );
     }
     selected.add(name);
     if (withUpstream) walk(name, graph.upstream);

@@ -6,6 +6,7 @@ import type { CodeModel, ColumnDoc, ModelTest } from './types.ts';
 import { describeZodIssues, schemaFileSchema, type SeedDoc } from './schemaFile.ts';
 import { extractCalls, type TemplateCall } from './templateCalls.ts';
 import { repositorySources, type SalesChannelKind, type SourceDoc } from '../sources/sourceFile.ts';
+import { C360Error } from '../errors.ts';
 
 /** The repository's own model project. */
 export const DEFAULT_PROJECT_DIR = fileURLToPath(new URL('../../sql', import.meta.url));
@@ -51,12 +52,14 @@ export interface Project {
   warnings: string[];
 }
 
-export class ProjectError extends Error {
+/** The model project has problems (CONFIG_INVALID), or a selection names no model (INVALID_INPUT). */
+export class ProjectError extends C360Error {
   constructor(
     message: string,
     readonly problems: string[],
+    code: 'CONFIG_INVALID' | 'INVALID_INPUT' = 'CONFIG_INVALID',
   ) {
-    super(`${message}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(code, `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ProjectError';
   }
 }

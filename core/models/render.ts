@@ -11,6 +11,7 @@ import {
 import { withTimeZone, type Dialect } from './dialect/dialect.ts';
 import { quoteIdent } from '../db/duckdb.ts';
 import type { Vars } from './types.ts';
+import { C360Error } from '../errors.ts';
 
 export interface RenderContext {
   dialect: Dialect;
@@ -27,12 +28,13 @@ export interface RenderContext {
   salesChannels?: SalesChannel[];
 }
 
-export class TemplateError extends Error {
+/** A model template that does not render; the model project has to change. */
+export class TemplateError extends C360Error {
   constructor(
     readonly file: string,
     message: string,
   ) {
-    super(`${file}: ${message}`);
+    super('CONFIG_INVALID', `${file}: ${message}`, { details: { file } });
     this.name = 'TemplateError';
   }
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { closest } from './dag.ts';
 import { describeZodIssues } from './schemaFile.ts';
 import type { VarValue, Vars } from './types.ts';
+import { C360Error } from '../errors.ts';
 
 /**
  * Model variables, declared once in `<project>/vars.yml` with type, range and default. Models read them with
@@ -57,11 +58,12 @@ export interface VarProblem {
   retired?: boolean;
 }
 
-export class VarError extends Error {
+/** Model variables that do not fit their declarations: INVALID_INPUT when all come from `--var`. */
+export class VarError extends C360Error {
   override name = 'VarError';
-  readonly code = 'invalid_var';
   constructor(readonly problems: VarProblem[]) {
     super(
+      problems.every((p) => p.source === '--var') ? 'INVALID_INPUT' : 'CONFIG_INVALID',
       problems.length === 1
         ? formatVarProblem(problems[0]!)
         : `${problems.length} model variables are not valid:\n${problems.map((p) => `  ${formatVarProblem(p)}`).join('\n')}`,

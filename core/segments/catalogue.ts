@@ -7,6 +7,7 @@ import {
   type Vars,
 } from '../models/index.ts';
 import { healthTagsOf, type HealthTags } from './sensitivity.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * What segments can be written over: the columns of dim_customers as the database describes them, with the
@@ -151,8 +152,12 @@ async function readColumnDocs(
   }
 }
 
-export class MissingTableError extends Error {
+/** The table a call reads has not been built yet. */
+export class MissingTableError extends C360Error {
   override name = 'MissingTableError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('NOT_BUILT', message, options);
+  }
 }
 
 /** Reads the catalogue of the workspace's dim_customers (run `c360 build` first). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { C360Error } from '../errors.ts';
 
 /**
  * A segment definition: one YAML file in `<workspace>/segments/`. The zod schema below is the type; rules are a
@@ -286,10 +287,12 @@ export function formatProblem(problem: SegmentProblem): string {
   return `${where}: ${problem.path || '(top level)'}: ${problem.message}`;
 }
 
-export class SegmentDefinitionError extends Error {
+/** A segment definition (a file or the input of a call) that c360 cannot use. */
+export class SegmentDefinitionError extends C360Error {
   override name = 'SegmentDefinitionError';
   constructor(readonly problems: SegmentProblem[]) {
     super(
+      'INVALID_INPUT',
       problems.length === 1
         ? formatProblem(problems[0]!)
         : `${problems.length} problems in segment definitions:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,

@@ -2,6 +2,7 @@ import type { Database } from '../db/duckdb.ts';
 import { QueryCancelledError, uninterruptible } from '../db/interrupt.ts';
 import type { Catalogue } from './catalogue.ts';
 import { checkCaps, isObject, type Json } from './expertSqlCaps.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * Expert rules (`sql: "..."`) are read-only by construction, checked with DuckDB's own parser:
@@ -32,8 +33,12 @@ export interface ValidatedSql {
   columns: string[];
 }
 
-export class ExpertSqlError extends Error {
+/** An expert rule that is not allowed or does not fit the table. */
+export class ExpertSqlError extends C360Error {
   override name = 'ExpertSqlError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
 }
 
 export const MAX_EXPERT_SQL_LENGTH = 4000;

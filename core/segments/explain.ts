@@ -10,6 +10,7 @@ import { readOnlyWhen } from './expertSql.ts';
 import { hasExpertRules } from './preview.ts';
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
 import { listSnapshots, snapshotDefinition, snapshotMembership, type SnapshotSummary } from './snapshots.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * Why a customer is in or out of a segment: every funnel step and every rule of the tree, evaluated for that
@@ -64,8 +65,11 @@ export interface Explanation extends Evaluation {
   sinceLastSnapshot: ChangeExplanation | null;
 }
 
-export class CustomerNotFoundError extends Error {
+export class CustomerNotFoundError extends C360Error {
   override name = 'CustomerNotFoundError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('NOT_FOUND', message, options);
+  }
 }
 
 /** Finds a customer by customer_id or (case-insensitive) email. */

@@ -2,6 +2,7 @@ import { quoteText, withSetting, type Database } from '../db/duckdb.ts';
 import { convertToUtf8, scanCsv, showDelimiter, sniffCsv, type CsvDialect } from './csvDialect.ts';
 import type { CsvSettings } from './loadConfig.ts';
 import type { RawFile } from './rawFileDiscovery.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * The first step of loading a file: reading it as it is into temp table `load_src(__row, …)` (CSV as text in its
@@ -9,7 +10,12 @@ import type { RawFile } from './rawFileDiscovery.ts';
  */
 
 /** A problem the user can fix in the file; the message says what is wrong and what to do. */
-export class FileProblem extends Error {}
+export class FileProblem extends C360Error {
+  override name = 'FileProblem';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
+}
 
 export interface SourceColumn {
   name: string;

@@ -2,6 +2,7 @@ import type { SyncConfig } from './config.ts';
 import type { SyncKind } from './guardrails.ts';
 import type { KlaviyoClient } from './klaviyo/client.ts';
 import type { DbQueue } from './state.ts';
+import { C360Error } from '../errors.ts';
 
 /** What every apply step gets: the serialised database, the paced client, progress and cancellation. */
 export interface ApplyContext {
@@ -29,10 +30,13 @@ export interface ApplyCounts {
   failed: number;
 }
 
-export class SyncCancelledError extends Error {
+export class SyncCancelledError extends C360Error {
   override name = 'SyncCancelledError';
   constructor() {
-    super('The sync was cancelled; every acknowledged batch is saved and the next run continues from there.');
+    super(
+      'CANCELLED',
+      'The sync was cancelled; every acknowledged batch is saved and the next run continues from there.',
+    );
   }
 }
 

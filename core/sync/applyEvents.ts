@@ -98,7 +98,7 @@ async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCoun
           sync: 'events',
           target: '',
           key: row.eventId,
-          code: error.code,
+          code: error.klaviyoCode,
           error: error.message,
         });
       }

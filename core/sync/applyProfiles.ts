@@ -186,7 +186,7 @@ async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () =>
           sync: 'profiles',
           target: '',
           key: String(row.email),
-          code: error.code,
+          code: error.klaviyoCode,
           error: error.message,
         });
         counts.failed++;

@@ -12,6 +12,7 @@ import { BATCH_LIMITS, ENDPOINTS, secondsForCalls, type Endpoint } from './klavi
 import { planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
 import { planProfiles, readModelHealthTags } from './profilePlan.ts';
 import { ensureSyncTables } from './state.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * A plan: what a sync would send, diffed against what Klaviyo confirmed, with the API calls and time it needs.
@@ -164,8 +165,12 @@ const planFileSchema = z.looseObject({
   }),
 });
 
-export class PlanFileError extends Error {
-  override name = 'ConfigError';
+/** The plan file given to `c360 sync --plan FILE` cannot be read or is not a plan. */
+export class PlanFileError extends C360Error {
+  override name = 'PlanFileError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
 }
 
 export async function savePlan(path: string, plan: SyncPlan): Promise<void> {

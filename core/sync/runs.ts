@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/duckdb.ts';
 import type { SyncKind } from './guardrails.ts';
 import { ensureSyncTables, SQL_NOW } from './state.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /** Run records (SPEC §7 run history): one row per run, one per synced target, and the rejected rows. */
 
@@ -167,8 +168,11 @@ export async function listRuns(db: Database, limit = 20, runId?: string): Promis
   });
 }
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends C360Error {
   override name = 'RunNotFoundError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('NOT_FOUND', message, options);
+  }
 }
 
 export async function showRun(db: Database, runId: string): Promise<RunSummary & { errors: RunError[] }> {

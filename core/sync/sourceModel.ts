@@ -1,11 +1,16 @@
 import { quoteIdent, type Database } from '../db/duckdb.ts';
 import { closest } from '../models/dag.ts';
 import { columnKind, type ColumnKind } from '../segments/catalogue.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /** A built model a sync reads, with its column kinds, and how each kind becomes a Klaviyo JSON value. */
 
-export class SyncConfigError extends Error {
-  override name = 'ConfigError';
+/** The sync settings of c360.config.yaml do not fit the built models. */
+export class SyncConfigError extends C360Error {
+  override name = 'SyncConfigError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('CONFIG_INVALID', message, options);
+  }
 }
 
 export interface ModelColumn {

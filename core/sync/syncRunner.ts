@@ -23,6 +23,7 @@ import {
   type TargetResult,
 } from './runs.ts';
 import { DbQueue, ensureSyncTables } from './state.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
  * One sync run (SPEC §7): plan → guardrails → apply → run record. Without an API key it plans only (dry run),
@@ -68,8 +69,12 @@ export interface SyncOutcome {
   error: string | null;
 }
 
-export class StalePlanError extends Error {
+/** The approved plan no longer matches what a sync would send now; nothing was sent. */
+export class StalePlanError extends C360Error {
   override name = 'StalePlanError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('SYNC_BLOCKED', message, options);
+  }
 }
 
 async function wasStartedAndInterrupted(db: Database, hash: string): Promise<boolean> {

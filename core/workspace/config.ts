@@ -6,6 +6,7 @@ import { DEFAULT_QUERY_TIMEOUT_SECONDS } from '../db/deadline.ts';
 import { describeZodIssues } from '../models/schemaFile.ts';
 import { loadSettingsSchema, sourceLoadSchema } from '../sources/loadConfig.ts';
 import { DEFAULT_SYNC_CONFIG, syncConfigSchema } from '../sync/config.ts';
+import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 export const CONFIG_FILE = 'c360.config.yaml';
 
@@ -44,8 +45,31 @@ export const workspaceConfigSchema = z.strictObject({
 
 export type WorkspaceConfig = z.infer<typeof workspaceConfigSchema>;
 
-export class ConfigError extends Error {
+/** c360.config.yaml cannot be used; the message names the file and what to change. */
+export class ConfigError extends C360Error {
   override name = 'ConfigError';
+  constructor(message: string, options: C360ErrorOptions & { code?: 'CONFIG_INVALID' | 'FILE_ACCESS_DENIED' } = {}) {
+    super(options.code ?? 'CONFIG_INVALID', message, options);
+  }
+}
+
+function unreadableConfig(path: string, error: unknown): ConfigError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const what =
+    code === 'EACCES' || code === 'EPERM'
+      ? `your user may not read ${path}`
+      : code === 'EISDIR'
+        ? `${path} is a folder, not a file`
+        : `${path} cannot be read (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  const todo =
+    code === 'EISDIR'
+      ? `Remove or rename the folder; c360 then uses the defaults, or \`c360 init\` writes a commented ${CONFIG_FILE}.`
+      : `Give your user read access to it (e.g. \`chmod u+r ${path}\`) or fix the file system problem, then run the command again.`;
+  return new ConfigError(`The workspace configuration cannot be read: ${what}. ${todo}`, {
+    code: 'FILE_ACCESS_DENIED',
+    details: { file: path, ...(code ? { errno: code } : {}) },
+    cause: error,
+  });
 }
 
 export async function readWorkspaceConfig(dir: string): Promise<WorkspaceConfig> {
@@ -53,8 +77,11 @@ export async function readWorkspaceConfig(dir: string): Promise<WorkspaceConfig>
   let text: string;
   try {
     text = await readFile(path, 'utf8');
-  } catch {
-    return workspaceConfigSchema.parse({});
+  } catch (error) {
+    // Only a missing file means "no config, use the defaults"; a file c360 may not read must not silently
+    // turn into default settings (another memory limit, another sync audience).
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return workspaceConfigSchema.parse({});
+    throw unreadableConfig(path, error);
   }
   let raw: unknown;
   try {

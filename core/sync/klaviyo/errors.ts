@@ -3,7 +3,10 @@
  * holds the request headers, API key included (notes §11): they are never logged, serialised or rethrown.
  */
 
-export class KlaviyoApiError extends Error {
+import { C360Error } from '../../errors.ts';
+
+/** A Klaviyo call that failed; `code` is c360's UPSTREAM_FAILED, `klaviyoCode` Klaviyo's own. */
+export class KlaviyoApiError extends C360Error {
   override name = 'KlaviyoApiError';
   constructor(
     message: string,
@@ -11,11 +14,19 @@ export class KlaviyoApiError extends Error {
     /** HTTP status; 0 when no response arrived (timeout, dropped connection). */
     readonly status: number,
     /** Klaviyo's error code (`invalid`, `throttled`, …) or a transport code (`ECONNRESET`, `timeout`). */
-    readonly code: string,
+    readonly klaviyoCode: string,
     readonly retryable: boolean,
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(
+      'UPSTREAM_FAILED',
+      message,
+      status === 401 || status === 403
+        ? {
+            hint: 'Check that KLAVIYO_API_KEY is a private key of this Klaviyo account with the scopes profiles:write lists:write events:write.',
+          }
+        : {},
+    );
   }
 }
 
