@@ -1,6 +1,7 @@
 import { eventIterator, oc } from '@orpc/contract';
 import { buildEventSchema, buildInputSchema, buildResultSchema } from './schemas/build.ts';
 import { workspaceInfoSchema } from './schemas/workspace.ts';
+export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
   customerProfileInputSchema,
   customerProfileSchema,

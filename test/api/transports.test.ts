@@ -12,6 +12,7 @@ import {
   type ApiMessagePort,
 } from '../../core/api/client/index.ts';
 import { createRouter } from '../../core/api/router.ts';
+import { C360Error } from '../../core/errors.ts';
 import type { BuildEventData, BuildResultData } from '../../core/api/schemas/build.ts';
 import { serveMessagePort } from '../../core/api/server/messagePort.ts';
 import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
@@ -148,6 +149,25 @@ describe.each(transports)('over %s', (_name, makeClient) => {
       message: 'The workspace is held by another process; close it or use its server.',
       data: { code: 'WORKSPACE_LOCKED', hint: 'c360 web is running on port 4000' },
     });
+  });
+
+  it('carries a C360Error’s details and redacts an email its message quotes', async () => {
+    const client = await makeClient();
+    const read = ws.service.read;
+    ws.service.read = () =>
+      Promise.reject(
+        new C360Error('NOT_BUILT', 'No build yet for ana@example.com: run `c360 build` first.', {
+          details: { model: 'dim_customers' },
+        }),
+      );
+    cleanups.push(() => (ws.service.read = read));
+    const error = await client.workspace.info().catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'NOT_BUILT',
+      status: 409,
+      data: { code: 'NOT_BUILT', details: { model: 'dim_customers' } },
+    });
+    expect((error as Error).message).toBe('No build yet for [email]: run `c360 build` first.');
   });
 
   it('turns an unknown error into INTERNAL with a generic message and logs the detail redacted', async () => {

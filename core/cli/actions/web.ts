@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServiceLike } from '../../api/context.ts';
+import { C360Error } from '../../errors.ts';
 import { createRouter } from '../../api/router.ts';
 import { startWebServer } from '../../api/server/webServer.ts';
 import { openWorkspace } from '../../workspace/index.ts';
@@ -37,11 +38,9 @@ function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw Object.assign(
-      new Error(`--port ${text} is not a port; give a number from 1 to 65535, or leave it out.`),
-      {
-        code: 'INVALID_INPUT',
-      },
+    throw new C360Error(
+      'INVALID_INPUT',
+      `--port ${text} is not a port; give a number from 1 to 65535, or leave it out.`,
     );
   return port;
 }
