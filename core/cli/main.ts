@@ -5,6 +5,7 @@ import { registerWorkspaceCommands } from './commands/workspace.ts';
 import { registerSourceCommands } from './commands/sources.ts';
 import { registerSegmentCommands } from './commands/segments.ts';
 import { registerSyncCommands } from './commands/sync.ts';
+import { registerWebCommands } from './commands/web.ts';
 import { EXIT, type GlobalOptions } from './common.ts';
 import { describeError, exitCodeFor, toC360Error } from '../errors.ts';
 
@@ -29,6 +30,7 @@ registerSourceCommands(program, globals);
 registerModelCommands(program, globals);
 registerSegmentCommands(program, globals);
 registerSyncCommands(program, globals);
+registerWebCommands(program, globals);
 
 program.addHelpText(
   'after',
@@ -46,7 +48,8 @@ Examples:
   c360 segments init                 copy the built-in segment templates into the workspace
   c360 segments preview winback      size, breakdowns, overlap and funnel of a segment
   c360 sync --dry-run                what a sync to Klaviyo would send (plan, API calls, duration)
-  c360 runs                          sync run history`,
+  c360 runs                          sync run history
+  c360 web --no-open                 the workbench in the browser (prints http://127.0.0.1:N/?token=…)`,
 );
 
 try {

@@ -1,0 +1,40 @@
+import { eventIterator, oc } from '@orpc/contract';
+import { buildEventSchema, buildInputSchema, buildResultSchema } from './schemas/build.ts';
+import { workspaceInfoSchema } from './schemas/workspace.ts';
+export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
+import {
+  customerProfileInputSchema,
+  customerProfileSchema,
+  customerSearchInputSchema,
+  customerSearchResultSchema,
+  overviewInputSchema,
+  overviewSchema,
+} from '../insights/schemas.ts';
+
+/**
+ * The one API of the workbench: every call's input, output and progress-event schema. Browser-safe (oRPC's
+ * contract package and zod only), so the renderer, the Electron preload and the CLI all type their client from
+ * it; core/api/router.ts implements it for the workspace service.
+ */
+export const contract = {
+  workspace: {
+    /** Folder name, database size, last build and the as-of date of the published data. */
+    info: oc.output(workspaceInfoSchema),
+  },
+  overview: {
+    /** Every figure of the Overview page, aggregated in DuckDB. */
+    get: oc.input(overviewInputSchema.default({})).output(overviewSchema),
+  },
+  customers: {
+    /** Customers matching part of an email, a name or an id, best first (a bounded page). */
+    search: oc.input(customerSearchInputSchema).output(customerSearchResultSchema),
+    /** One customer's 360 profile: identity, orders, shipments, engagement, tickets, scores, segments. */
+    profile: oc.input(customerProfileInputSchema).output(customerProfileSchema),
+  },
+  models: {
+    /** Builds the models (a write job); streams progress events and returns the build's summary. */
+    build: oc.input(buildInputSchema).output(eventIterator(buildEventSchema, buildResultSchema)),
+  },
+};
+
+export type Contract = typeof contract;

@@ -1,0 +1,160 @@
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { implement } from '@orpc/server';
+import { contract } from './contract.ts';
+import type { ApiContext } from './context.ts';
+import type { LastBuild, WorkspaceInfo } from './schemas/workspace.ts';
+import { toApiError, type ErrorLogger } from './server/errorMapping.ts';
+import { EventQueue } from './server/eventQueue.ts';
+import type { Database } from '../db/duckdb.ts';
+import { customerProfile, customerSearch, overview } from '../insights/index.ts';
+import { runBuild, type BuildEvent, type BuildResult } from '../models/runner.ts';
+import { segmentTables } from '../segments/index.ts';
+import { DATABASE_FILE } from '../workspace/workspace.ts';
+
+export interface RouterOptions {
+  /** Where the detail of internal errors goes (default: stderr); clients only see a reference. */
+  log?: ErrorLogger;
+}
+
+function isAsyncIterator(value: unknown): value is AsyncIterator<unknown, unknown> & AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** Errors thrown while a streaming call runs reach the client after the handler returned: map those too. */
+async function* mapStreamErrors(
+  iterator: AsyncIterator<unknown, unknown>,
+  procedure: string,
+  log?: ErrorLogger,
+): AsyncGenerator<unknown, unknown, undefined> {
+  try {
+    for (;;) {
+      const step = await iterator.next();
+      if (step.done) return step.value;
+      yield step.value;
+    }
+  } catch (error) {
+    throw toApiError(error, procedure, log);
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+async function lastBuild(db: Database): Promise<{ build: LastBuild | null; asOf: string | null }> {
+  const [table] = await db.queryJs(
+    `select 1 from duckdb_tables() where schema_name = 'c360' and table_name = 'build_runs'`,
+  );
+  if (!table) return { build: null, asOf: null };
+  const [last] = await db.queryJs(
+    `select run_id, strftime(finished_at, '%Y-%m-%dT%H:%M:%S') as finished_text, ok, published, seconds
+       from c360.build_runs order by finished_at desc limit 1`,
+  );
+  const [published] = await db.queryJs(
+    `select strftime(as_of, '%Y-%m-%d') as as_of_text from c360.build_runs where published
+      order by finished_at desc limit 1`,
+  );
+  return {
+    build: last
+      ? {
+          runId: String(last.run_id),
+          finishedAt: String(last.finished_text),
+          ok: Boolean(last.ok),
+          published: Boolean(last.published),
+          seconds: Number(last.seconds),
+        }
+      : null,
+    asOf: published ? String(published.as_of_text) : null,
+  };
+}
+
+/**
+ * The API's handlers over the workspace service in the call context. Every transport (HTTP, WebSocket,
+ * MessagePort, in-process) serves this one router, so error mapping happens here, once.
+ */
+export function createRouter(options: RouterOptions = {}) {
+  const base = implement(contract).$context<ApiContext>();
+  const mapErrors = base.middleware(async ({ next, path }) => {
+    const procedure = path.join('.');
+    try {
+      const result = await next();
+      return isAsyncIterator(result.output)
+        ? { ...result, output: mapStreamErrors(result.output, procedure, options.log) }
+        : result;
+    } catch (error) {
+      throw toApiError(error, procedure, options.log);
+    }
+  });
+  const os = base.use(mapErrors);
+
+  return os.router({
+    workspace: {
+      info: os.workspace.info.handler(async ({ context, signal }): Promise<WorkspaceInfo> => {
+        const { service } = context;
+        const { size } = await stat(join(service.dir, DATABASE_FILE));
+        const { build, asOf } = await service.read((db) => lastBuild(db), { signal });
+        return { name: basename(service.dir), databaseBytes: size, lastBuild: build, asOf };
+      }),
+    },
+    overview: {
+      get: os.overview.get.handler(({ input, context, signal }) =>
+        context.service.read((db, querySignal) => overview(db, input, querySignal), { signal }),
+      ),
+    },
+    customers: {
+      search: os.customers.search.handler(({ input, context, signal }) =>
+        context.service.read((db, querySignal) => customerSearch(db, input, querySignal), { signal }),
+      ),
+      profile: os.customers.profile.handler(async ({ input, context, signal }) => {
+        const engine = context.service.segments;
+        // The memberships and their "why" come from the saved segments; the engine reloads them if changed.
+        if (engine) await engine.refresh();
+        const segments = engine ? { set: engine.set, problems: engine.problems } : undefined;
+        return context.service.read(
+          (db, querySignal) => customerProfile(db, input, querySignal, segments ? { segments } : {}),
+          { signal },
+        );
+      }),
+    },
+    models: {
+      build: os.models.build.handler(async function* ({ input, context, signal }) {
+        const { service } = context;
+        const events = new EventQueue<BuildEvent>();
+        // Stops the build when the caller goes away (closed socket, aborted fetch, iterator returned early).
+        const stop = new AbortController();
+        const onAbort = () => stop.abort(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const done: Promise<BuildResult> = service.write(
+          'build',
+          ({ db, signal: jobSignal }) =>
+            runBuild(db, {
+              projectDir: service.projectDir,
+              select: input.select,
+              configVars: service.config.vars,
+              vars: input.vars,
+              derived: segmentTables({ segmentsDir: service.segmentsDir, projectDir: service.projectDir }),
+              runTests: input.runTests,
+              keepIntermediate: input.keepIntermediate,
+              onEvent: (event) => events.push(event),
+              isCancelled: () => jobSignal.aborted || stop.signal.aborted,
+            }),
+          { signal: stop.signal },
+        );
+        done.then(
+          () => events.close(),
+          () => events.close(),
+        );
+        try {
+          yield* events;
+          return await done;
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          stop.abort();
+          // The outcome was awaited above, or the caller left and nobody will read it.
+          done.catch(() => undefined);
+        }
+      }),
+    },
+  });
+}
+
+export type AppRouter = ReturnType<typeof createRouter>;
