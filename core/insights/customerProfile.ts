@@ -3,6 +3,7 @@ import type { SegmentProblem } from '../segments/definition.ts';
 import { CustomerNotFoundError } from '../segments/explain.ts';
 import type { SegmentSet } from '../segments/segmentSet.ts';
 import { readBuildInfo } from './buildInfo.ts';
+import { PROFILE_TABLES, requirePublishedTables } from './publishedTables.ts';
 import {
   customerProfileInputSchema,
   PROFILE_LIMITS,
@@ -292,6 +293,7 @@ export async function customerProfile(
 ): Promise<CustomerProfile> {
   const { customerId } = customerProfileInputSchema.parse(input);
   const call = forCall(db, signal);
+  await requirePublishedTables(call, PROFILE_TABLES, 'customer profile');
   const c = await customerRow(call, customerId);
   const build = await readBuildInfo(call);
   const sources = await identitySources(call, customerId);

@@ -1,4 +1,5 @@
 import type { Database } from '../db/duckdb.ts';
+import { requirePublishedTables, SEARCH_TABLES } from './publishedTables.ts';
 import {
   customerSearchInputSchema,
   SEARCH_TOTAL_CAP,
@@ -80,6 +81,7 @@ export async function customerSearch(
 ): Promise<CustomerSearchResult> {
   const { query, limit } = customerSearchInputSchema.parse(input);
   const call = forCall(db, signal);
+  await requirePublishedTables(call, SEARCH_TABLES, 'customer search');
   const { where, rank, params } = plan(query);
   if (!where.length) return { query, total: 0, totalCapped: false, hits: [] };
   const used = (sql: string) =>

@@ -1,5 +1,6 @@
 import type { Database } from '../db/duckdb.ts';
 import { readBuildInfo, type BuildInfo } from './buildInfo.ts';
+import { OVERVIEW_TABLES, requirePublishedTables } from './publishedTables.ts';
 import {
   LIFECYCLE_STAGES,
   VALUE_TIERS,
@@ -156,6 +157,7 @@ export async function overview(
   signal?: AbortSignal,
 ): Promise<Overview> {
   const call = forCall(db, signal);
+  await requirePublishedTables(call, OVERVIEW_TABLES, 'Overview');
   const build = await readBuildInfo(call);
   const customers = await customerFigures(call);
   const channels = await channelFigures(call);
