@@ -1,8 +1,9 @@
-import type { Database, JsonRow } from '../db/duckdb.ts';
+import { quoteText, type Database, type JsonRow } from '../db/duckdb.ts';
 import type { SegmentProblem } from '../segments/definition.ts';
 import { CustomerNotFoundError } from '../segments/explain.ts';
 import type { SegmentSet } from '../segments/segmentSet.ts';
 import { readBuildInfo } from './buildInfo.ts';
+import { PROFILE_TABLES, requirePublishedTables } from './publishedTables.ts';
 import {
   customerProfileInputSchema,
   PROFILE_LIMITS,
@@ -139,37 +140,44 @@ async function orders(db: Database, customerId: string): Promise<CustomerProfile
   return { total, more: Math.max(0, total - items.length), items };
 }
 
+/** `in (…)` over quoted texts; never empty (an empty list matches nothing). */
+function textList(values: string[]): string {
+  return values.length ? values.map((v) => quoteText(v)).join(', ') : 'null';
+}
+
 async function shipments(db: Database, customerId: string): Promise<CustomerProfile['shipments']> {
+  // Two small queries: the customer's shipments through their orders, then the tracking events of the listed
+  // ones by tracking number (one CTE feeding both made DuckDB rescan the events per shipment).
   const rows = await db.queryJson(
-    `with customer_shipments as (
-       select shipments.*
-       from main.stg_shipments as shipments
-       inner join main.int_orders__attributed as orders
-         on orders.order_id = shipments.order_id and orders.channel = shipments.channel
-       where orders.customer_id = $1
-     ),
-     listed as (
-       select *, count(*) over () as total
-       from customer_shipments
-       order by coalesce(label_created_at, shipped_at) desc nulls last, shipment_id
-       limit ${PROFILE_LIMITS.shipments}
-     ),
-     events as (
-       select events.tracking_number,
-              list({'type': events.event_type, 'at': ${isoInstant('events.event_at')}} order by events.event_at)
-                as events
-       from main.stg_shipment_events as events
-       where events.tracking_number in (select tracking_number from listed)
-       group by events.tracking_number
-     )
-     select listed.shipment_id, listed.order_id, listed.channel, listed.carrier, listed.tracking_number,
-            listed.status, ${isoInstant('listed.label_created_at')} as label_created_at,
-            ${isoInstant('listed.shipped_at')} as shipped_at, ${isoInstant('listed.delivered_at')} as delivered_at,
-            listed.total, events.events
-     from listed left join events using (tracking_number)
-     order by coalesce(listed.label_created_at, listed.shipped_at) desc nulls last, listed.shipment_id`,
+    `select shipments.shipment_id, shipments.order_id, shipments.channel, shipments.carrier,
+            shipments.tracking_number, shipments.status,
+            ${isoInstant('shipments.label_created_at')} as label_created_at,
+            ${isoInstant('shipments.shipped_at')} as shipped_at,
+            ${isoInstant('shipments.delivered_at')} as delivered_at, count(*) over () as total
+     from main.stg_shipments as shipments
+     inner join main.int_orders__attributed as orders
+       on orders.order_id = shipments.order_id and orders.channel = shipments.channel
+     where orders.customer_id = $1
+     order by coalesce(shipments.label_created_at, shipments.shipped_at) desc nulls last, shipments.shipment_id
+     limit ${PROFILE_LIMITS.shipments}`,
     [customerId],
   );
+  const trackingNumbers = rows.map((r) => textOrNull(r.tracking_number)).filter((t) => t !== null);
+  const events = new Map<string, { type: string; at: string }[]>();
+  if (trackingNumbers.length) {
+    const eventRows = await db.queryJson(
+      `select tracking_number, event_type, ${isoInstant('event_at')} as event_at
+       from main.stg_shipment_events
+       where tracking_number in (${textList(trackingNumbers)})
+       order by event_at, event_type`,
+    );
+    for (const e of eventRows) {
+      const key = String(e.tracking_number);
+      const list = events.get(key) ?? [];
+      list.push({ type: String(e.event_type), at: String(e.event_at) });
+      events.set(key, list);
+    }
+  }
   const total = num(rows[0]?.total);
   return {
     total,
@@ -184,28 +192,23 @@ async function shipments(db: Database, customerId: string): Promise<CustomerProf
       labelCreatedAt: textOrNull(r.label_created_at),
       shippedAt: textOrNull(r.shipped_at),
       deliveredAt: textOrNull(r.delivered_at),
-      events: ((r.events as { type: unknown; at: unknown }[] | null) ?? []).map((e) => ({
-        type: String(e.type),
-        at: String(e.at),
-      })),
+      events: r.tracking_number === null ? [] : (events.get(String(r.tracking_number)) ?? []),
     })),
   };
 }
 
 async function emailEvents(
   db: Database,
-  customerId: string,
+  profileIds: string[],
   asOfSql: string,
   customer: JsonRow,
 ): Promise<CustomerProfile['email']> {
-  // Events of every Klaviyo profile of the customer, up to as_of (the mart's engagement window ends there too).
+  // Events of every Klaviyo profile of the customer (from the identity map), up to as_of, where the mart's
+  // engagement window ends too.
   const rows = await db.queryJson(
     `with events as (
-       select events.*
-       from main.stg_klaviyo__events as events
-       inner join main.int_customer__identity_resolved as identity
-         on identity.source = 'klaviyo_profile' and identity.source_record_id = events.klaviyo_profile_id
-       where identity.customer_id = $1 and events.occurred_at <= cast($2 as timestamp)
+       select * from main.stg_klaviyo__events
+       where klaviyo_profile_id in (${textList(profileIds)}) and occurred_at <= cast($1 as timestamp)
      ),
      totals as (select metric_name, count(*) as events from events group by metric_name),
      recent as (
@@ -218,7 +221,7 @@ async function emailEvents(
      union all
      select 'recent', metric_name, null, event_at, campaign_id, flow_id, is_machine_open from recent
      order by kind, event_at desc, metric_name`,
-    [customerId, asOfSql],
+    [asOfSql],
   );
   const totals = rows
     .filter((r) => r.kind === 'total')
@@ -248,20 +251,18 @@ async function emailEvents(
 
 async function tickets(
   db: Database,
-  customerId: string,
+  zendeskUserIds: string[],
   customer: JsonRow,
 ): Promise<CustomerProfile['tickets']> {
+  // Tickets of the customer's Zendesk users (from the identity map), as int_customer__support_metrics joins them.
   const rows = await db.queryJson(
-    `select tickets.ticket_id, tickets.status, tickets.is_open, tickets.priority, tickets.via_channel,
-            tickets.subject, tickets.satisfaction_rating, ${isoInstant('tickets.created_at')} as created_at,
-            ${isoInstant('tickets.solved_at')} as solved_at, count(*) over () as total
-     from main.stg_zendesk__tickets as tickets
-     inner join main.int_customer__identity_resolved as identity
-       on identity.source = 'zendesk_user' and cast(tickets.zendesk_user_id as varchar) = identity.source_record_id
-     where identity.customer_id = $1
-     order by tickets.created_at desc nulls last, tickets.ticket_id desc
+    `select ticket_id, status, is_open, priority, via_channel, subject, satisfaction_rating,
+            ${isoInstant('created_at')} as created_at, ${isoInstant('solved_at')} as solved_at,
+            count(*) over () as total
+     from main.stg_zendesk__tickets
+     where cast(zendesk_user_id as varchar) in (${textList(zendeskUserIds)})
+     order by created_at desc nulls last, ticket_id desc
      limit ${PROFILE_LIMITS.tickets}`,
-    [customerId],
   );
   const total = num(rows[0]?.total);
   return {
@@ -292,8 +293,12 @@ export async function customerProfile(
 ): Promise<CustomerProfile> {
   const { customerId } = customerProfileInputSchema.parse(input);
   const call = forCall(db, signal);
+  await requirePublishedTables(call, PROFILE_TABLES, 'customer profile');
   const c = await customerRow(call, customerId);
   const build = await readBuildInfo(call);
+  const sources = await identitySources(call, customerId);
+  const recordsOf = (source: string) =>
+    sources.filter((s) => s.source === source).map((s) => s.sourceRecordId);
   return {
     asOf: build.asOf,
     identity: {
@@ -306,7 +311,7 @@ export async function customerProfile(
       countryCode: textOrNull(c.country_code),
       firstSeenAt: textOrNull(c.first_seen_iso),
       sourceIds: texts(c.source_ids),
-      sources: await identitySources(call, customerId),
+      sources,
     },
     scores: {
       recency: numOrNull(c.recency_score),
@@ -357,8 +362,8 @@ export async function customerProfile(
     },
     orders: await orders(call, customerId),
     shipments: await shipments(call, customerId),
-    email: await emailEvents(call, customerId, build.asOfSql, c),
-    tickets: await tickets(call, customerId, c),
+    email: await emailEvents(call, recordsOf('klaviyo_profile'), build.asOfSql, c),
+    tickets: await tickets(call, recordsOf('zendesk_user'), c),
     ...(await segmentMemberships(call, customerId, options.segments)),
   };
 }

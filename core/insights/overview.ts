@@ -1,5 +1,6 @@
 import type { Database } from '../db/duckdb.ts';
 import { readBuildInfo, type BuildInfo } from './buildInfo.ts';
+import { OVERVIEW_TABLES, requirePublishedTables } from './publishedTables.ts';
 import {
   LIFECYCLE_STAGES,
   VALUE_TIERS,
@@ -80,78 +81,54 @@ async function channelFigures(db: Database): Promise<Overview['channels']> {
   return { totals, overlaps };
 }
 
-async function orderFigures(db: Database, build: BuildInfo, calendar: MonthCalendar) {
-  const [window] = await db.queryJson(
-    `select coalesce(sum(revenue_eur), 0) as revenue, count(*) as orders
-     from main.int_orders__attributed
-     where is_valid_order and ordered_at > cast($1 as timestamp) - interval 12 month
-       and ordered_at <= cast($1 as timestamp)`,
-    [build.asOfSql],
-  );
+/**
+ * Revenue per month, the 12-month revenue and the first-order cohorts in one statement: the valid orders of the
+ * 24 months are put in their month once and feed all three. Cohort = local month of the first valid order
+ * (dim_customers.first_order_at); a cohort member "ordered again" k months later when they have a valid order in
+ * the k-th month after it.
+ */
+async function monthlyFigures(db: Database, build: BuildInfo, calendar: MonthCalendar) {
   const rows = await db.queryJson(
-    `select months.index, sum(orders.revenue_eur) as revenue, count(*) as orders
-     from main.int_orders__attributed as orders
-     asof join ${calendar.valuesSql} on orders.ordered_at >= months.start_utc
-     where orders.is_valid_order and orders.ordered_at >= ${calendar.firstStartSql}
-       and orders.ordered_at <= cast($1 as timestamp)
-     group by months.index`,
-    [build.asOfSql],
-  );
-  const byIndex = new Map(rows.map((r) => [num(r.index), r]));
-  return {
-    revenueLast12Months: cents(window?.revenue),
-    ordersLast12Months: num(window?.orders),
-    revenueByMonth: calendar.months.slice(-MONTHS).map((m) => ({
-      month: m.month,
-      revenue: cents(byIndex.get(m.index)?.revenue),
-      orders: num(byIndex.get(m.index)?.orders),
-    })),
-  };
-}
-
-async function cohortFigures(
-  db: Database,
-  build: BuildInfo,
-  calendar: MonthCalendar,
-): Promise<Overview['cohorts']> {
-  // Cohort = local month of the first valid order (dim_customers.first_order_at); a cohort member "ordered
-  // again" k months later when they have a valid order in the k-th month after it.
-  const rows = await db.queryJson(
-    `with months as (select * from ${calendar.valuesSql}),
+    `with windowed as materialized (
+       select orders.customer_id, ${calendar.monthIndex('orders.ordered_at')} as month, orders.revenue_eur,
+              orders.ordered_at > cast($1 as timestamp) - interval 12 month as in_last_year
+       from main.int_orders__attributed as orders
+       where orders.is_valid_order and orders.ordered_at >= ${calendar.firstStartSql}
+         and orders.ordered_at <= cast($1 as timestamp)
+     ),
+     revenue as (
+       select month, sum(revenue_eur) as revenue, count(*) as orders from windowed group by month
+     ),
+     last_year as (
+       select sum(revenue_eur) as revenue, count(*) as orders from windowed where in_last_year
+     ),
      cohort_buyers as (
-       select customers.customer_id, months.index as cohort
+       select customers.customer_id, ${calendar.monthIndex('customers.first_order_at')} as cohort
        from main.dim_customers as customers
-       asof join months on customers.first_order_at >= months.start_utc
        where customers.total_orders >= 1 and customers.first_order_at >= ${calendar.firstStartSql}
          and customers.first_order_at <= cast($1 as timestamp)
      ),
      sizes as (select cohort, count(*) as customers from cohort_buyers group by cohort),
-     ordering_months as (
-       select distinct orders.customer_id, months.index as month
-       from main.int_orders__attributed as orders
-       asof join months on orders.ordered_at >= months.start_utc
-       where orders.is_valid_order and orders.ordered_at >= ${calendar.firstStartSql}
-         and orders.ordered_at <= cast($1 as timestamp)
-     ),
      returned as (
-       select cohort, month - cohort as months_since, count(*) as customers
-       from cohort_buyers join ordering_months using (customer_id)
-       where month > cohort
+       select cohort_buyers.cohort, windowed.month - cohort_buyers.cohort as months_since,
+              count(distinct windowed.customer_id) as customers
+       from windowed join cohort_buyers using (customer_id)
+       where windowed.month > cohort_buyers.cohort
        group by all
      )
-     select cohort, null as months_since, customers from sizes
-     union all
-     select cohort, months_since, customers from returned`,
+     select 'month' as kind, month as a, null as b, revenue, orders as n from revenue
+     union all select 'last_year', null, null, revenue, orders from last_year
+     union all select 'cohort', cohort, null, null, customers from sizes
+     union all select 'cell', cohort, months_since, null, customers from returned`,
     [build.asOfSql],
   );
-  const sizes = new Map<number, number>();
-  const cells = new Map<string, number>();
-  for (const r of rows) {
-    if (r.months_since === null) sizes.set(num(r.cohort), num(r.customers));
-    else cells.set(`${num(r.cohort)}:${num(r.months_since)}`, num(r.customers));
-  }
+  const of = (kind: string) => rows.filter((r) => r.kind === kind);
+  const revenue = new Map(of('month').map((r) => [num(r.a), r]));
+  const lastYear = of('last_year')[0];
+  const sizes = new Map(of('cohort').map((r) => [num(r.a), num(r.n)]));
+  const cells = new Map(of('cell').map((r) => [`${num(r.a)}:${num(r.b)}`, num(r.n)]));
   const last = calendar.months.length - 1;
-  return calendar.months
+  const cohorts: Overview['cohorts'] = calendar.months
     .filter((m) => sizes.has(m.index))
     .map((m) => {
       const size = sizes.get(m.index) ?? 0;
@@ -161,6 +138,16 @@ async function cohortFigures(
       });
       return { month: m.month, customers: size, retention };
     });
+  return {
+    revenueLast12Months: cents(lastYear?.revenue),
+    ordersLast12Months: num(lastYear?.n),
+    revenueByMonth: calendar.months.map((m) => ({
+      month: m.month,
+      revenue: cents(revenue.get(m.index)?.revenue),
+      orders: num(revenue.get(m.index)?.n),
+    })),
+    cohorts,
+  };
 }
 
 /** Every figure of the Overview page (see overviewSchema for the definitions). */
@@ -170,12 +157,12 @@ export async function overview(
   signal?: AbortSignal,
 ): Promise<Overview> {
   const call = forCall(db, signal);
+  await requirePublishedTables(call, OVERVIEW_TABLES, 'Overview');
   const build = await readBuildInfo(call);
   const customers = await customerFigures(call);
   const channels = await channelFigures(call);
   const calendar = await monthCalendar(call, build.asOfSql, build.shopTimeZone, MONTHS);
-  const orders = await orderFigures(call, build, calendar);
-  const cohorts = await cohortFigures(call, build, calendar);
+  const orders = await monthlyFigures(call, build, calendar);
 
   const all = customers.all ?? {};
   const buyers = num(all.buyers);
@@ -219,7 +206,7 @@ export async function overview(
     })),
     channels,
     revenueByMonth: orders.revenueByMonth,
-    cohorts,
+    cohorts: orders.cohorts,
     freshness: { asOf: build.asOf, lastBuild: build.lastBuild, lastPublishedAt: build.lastPublishedAt },
   };
 }

@@ -1,6 +1,5 @@
 import type { Database } from '../db/duckdb.ts';
 import { interruptible } from '../db/interrupt.ts';
-import { dialectFor } from '../models/dialect/dialect.ts';
 
 /**
  * SQL pieces the insight queries share. Timestamps in the workspace are UTC instants without a zone
@@ -11,11 +10,6 @@ export const ISO_INSTANT = '%Y-%m-%dT%H:%M:%S.%gZ';
 /** `expr` (a UTC timestamp) as ISO-8601 text, null stays null. */
 export function isoInstant(expr: string): string {
   return `strftime(${expr}, '${ISO_INSTANT}')`;
-}
-
-/** First day of the local month of a UTC timestamp on the shop's calendar (the models' date_trunc_month). */
-export function localMonth(expr: string, timeZone: string): string {
-  return dialectFor('duckdb', timeZone).date_trunc_month(expr);
 }
 
 /** The connection the queries of one call run on: interrupted when `signal` aborts. */
