@@ -1,13 +1,15 @@
 /**
  * `npm run build` (also run by `npm ci` through `prepare`): every JavaScript build of the app, into dist/.
- * Today the CLI (dist/cli); the renderer bundle (dist/renderer) and the Electron main and preload
+ * The CLI (dist/cli) and the renderer bundle (renderer/dist, by Vite); the Electron main and preload
  * (dist/electron) join as more targets here, so one command keeps building everything.
  */
 import { relative } from 'node:path';
 import { buildCli, ROOT } from './buildCli.ts';
+import { buildRenderer } from './buildRenderer.ts';
 
 const targets: Record<string, () => Promise<{ outdir: string; files: number }>> = {
   cli: () => buildCli(),
+  renderer: () => buildRenderer(),
 };
 
 const started = performance.now();
