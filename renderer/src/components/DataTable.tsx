@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { ScrollRegion } from './ScrollRegion.tsx';
 
 export interface Column<Row> {
   key: string;
@@ -22,7 +23,7 @@ export function DataTable<Row>({
   captionHidden?: boolean;
 }) {
   return (
-    <div className="table-wrap">
+    <ScrollRegion label={caption}>
       <table className="table">
         <caption className={captionHidden ? 'visually-hidden' : undefined}>{caption}</caption>
         <thead>
@@ -46,6 +47,6 @@ export function DataTable<Row>({
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

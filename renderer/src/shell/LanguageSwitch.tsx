@@ -24,7 +24,8 @@ export function LanguageSwitch() {
       >
         {i18n.language === 'xx' ? <option value="xx">{t('shell.languageName')}</option> : null}
         {LANGUAGES.map((language) => (
-          <option key={language} value={language} lang={language}>
+          // Each language named in itself (Deutsch, English): a name, not UI text to translate.
+          <option key={language} value={language} lang={language} translate="no">
             {t('shell.languageName', { lng: language })}
           </option>
         ))}

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Overview } from '../../api/types.ts';
 import { heatClass } from '../../components/heat.ts';
 import { Panel } from '../../components/Panel.tsx';
+import { ScrollRegion } from '../../components/ScrollRegion.tsx';
 import { Empty } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 
@@ -24,7 +25,7 @@ export function ChannelOverlap({ channels }: { channels: Overview['channels'] })
       {names.length === 0 ? (
         <Empty>{t('overview.channels.empty')}</Empty>
       ) : (
-        <div className="table-wrap">
+        <ScrollRegion label={t('overview.channels.title')}>
           <table className="heatmap heatmap--matrix">
             <caption className="visually-hidden">{t('overview.channels.caption')}</caption>
             <thead>
@@ -66,7 +67,7 @@ export function ChannelOverlap({ channels }: { channels: Overview['channels'] })
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Panel>
   );

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Overview } from '../../api/types.ts';
 import { heatClass } from '../../components/heat.ts';
 import { Panel } from '../../components/Panel.tsx';
+import { ScrollRegion } from '../../components/ScrollRegion.tsx';
 import { Empty } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 
@@ -20,12 +21,7 @@ export function CohortRetention({ cohorts }: { cohorts: Overview['cohorts'] }) {
       {cohorts.length === 0 ? (
         <Empty>{t('overview.cohorts.empty')}</Empty>
       ) : (
-        <div
-          className="table-wrap table-wrap--scroll"
-          tabIndex={0}
-          role="region"
-          aria-label={t('overview.cohorts.title')}
-        >
+        <ScrollRegion className="table-wrap--scroll" label={t('overview.cohorts.title')}>
           <table className="heatmap heatmap--cohorts">
             <caption className="visually-hidden">{t('overview.cohorts.caption')}</caption>
             <thead>
@@ -76,7 +72,7 @@ export function CohortRetention({ cohorts }: { cohorts: Overview['cohorts'] }) {
               })}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Panel>
   );

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { Overview } from '../../api/types.ts';
 import { heatClass } from '../../components/heat.ts';
 import { Panel } from '../../components/Panel.tsx';
+import { ScrollRegion } from '../../components/ScrollRegion.tsx';
 import { Empty } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 
@@ -22,7 +23,7 @@ export function RfmHeatMap({ cells }: { cells: Overview['rfm'] }) {
       {max === 0 ? (
         <Empty>{t('overview.rfm.empty')}</Empty>
       ) : (
-        <div className="table-wrap">
+        <ScrollRegion label={t('overview.rfm.title')}>
           <table className="heatmap heatmap--rfm">
             <caption className="visually-hidden">{t('overview.rfm.caption')}</caption>
             <thead>
@@ -69,7 +70,7 @@ export function RfmHeatMap({ cells }: { cells: Overview['rfm'] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </Panel>
   );
