@@ -237,8 +237,8 @@ export const profileOrderSchema = z.object({
   isRefunded: z.boolean(),
   isPaymentPending: z.boolean(),
   total: eur.nullable().describe('order total in EUR; null for an unknown currency'),
-  refunded: eur,
-  revenue: eur.describe('total − refunded, at least 0'),
+  refunded: eur.nullable().describe('refunded amount in EUR; null for an unknown currency'),
+  revenue: eur.describe('total − refunded, at least 0 (0 for an unknown currency)'),
   lines: z
     .array(orderLineSchema)
     .describe('lines of a valid order (invalid orders keep no lines in the workspace: empty)'),
