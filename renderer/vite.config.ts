@@ -21,7 +21,18 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // Vite's module preload polyfill is bundled into the entry, not inlined; off anyway: Chromium has it.
     modulePreload: { polyfill: false },
-    chunkSizeWarningLimit: 1024,
+    chunkSizeWarningLimit: 600,
+    rollupOptions: {
+      output: {
+        // React and the chart libraries change less often than the app: separate files, loaded in parallel.
+        manualChunks(id) {
+          if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
+          if (/node_modules\/(recharts|d3-[a-z]+|victory-vendor|@reduxjs|redux|immer|reselect)\//.test(id))
+            return 'charts';
+          return undefined;
+        },
+      },
+    },
   },
   server: { host: '127.0.0.1' },
 });

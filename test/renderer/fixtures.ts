@@ -10,11 +10,8 @@ import type { C360Client, CallOptions, WorkspaceInfo } from '../../renderer/src/
  * Small, hand-checked fixture data in the shapes of core/insights/schemas.ts (synthetic shop, invented people).
  * Values are chosen so formatting is visible: 1234.56 € average order value → "1.234,56 €" in German.
  */
-export const workspaceInfo: WorkspaceInfo = {
-  name: 'Demo-Shop',
-  dir: '/tmp/demo-shop',
-  asOf: '2026-11-30T09:15:00.000Z',
-};
+/** As workspace.info sends it (core/api/schemas/workspace.ts): the as-of is a calendar day. */
+export const workspaceInfo: WorkspaceInfo = { name: 'Demo-Shop', asOf: '2026-11-30' };
 
 const months = (from: string, count: number): string[] => {
   const [year, month] = from.split('-').map(Number) as [number, number];

@@ -19,11 +19,14 @@ export const HTTP_API_PATH = '/api';
 
 /**
  * Picks the transport: in Electron the preload hands over a MessagePort (`window.c360.port`); in web mode
- * the API is served same-origin under /api and authenticated by the session cookie the server set.
+ * the API is served same-origin under /api and authenticated by the HttpOnly session cookie the server set.
  *
- * TODO(wt-api): build the links with core/api/client once it lands (one place that knows the contract, the
- * RPC prefix and the error mapping), typed as `ContractRouterClient<typeof contract>`. Until then this builds
- * the same oRPC links directly from @orpc/client, so the app runs against an oRPC server either way.
+ * TODO(lead, once wt-api is merged): build the clients with core/api/client instead of the links below —
+ *   import { createHttpClient, createPortClient } from '../../../core/api/client/index.ts';
+ *   if (port) return createPortClient(port);
+ *   return createHttpClient(win.location.origin);
+ * (checked: its ApiClient is assignable to C360Client). Until then this builds the same oRPC links
+ * (RPCLink to `${origin}/api`, MessagePort link) from @orpc/client directly.
  */
 export function connect(win: Pick<Window, 'c360' | 'location'> = window): C360Client {
   const port = win.c360?.port;

@@ -12,13 +12,13 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-/** The open workspace as the header shows it. */
+/**
+ * The part of workspace.info the header shows (core/api/schemas/workspace.ts sends more: size, last build).
+ */
 export interface WorkspaceInfo {
-  /** Display name: the workspace's configured name, else its folder name. */
+  /** The workspace folder's name. */
   name: string;
-  /** Absolute folder of the workspace (shown as a tooltip; never a customer datum). */
-  dir?: string;
-  /** as_of of the published tables (null before the first build), if the API sends it with the info. */
+  /** As-of day (YYYY-MM-DD) or instant of the published data; null before the first build. */
   asOf?: string | null;
 }
 

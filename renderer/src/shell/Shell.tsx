@@ -72,7 +72,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
                 {t('shell.workspaceUnavailable')}
               </span>
             ) : (
-              <span className="workspace__name" title={workspace.data.dir} translate="no">
+              <span className="workspace__name" translate="no">
                 {workspace.data.name}
               </span>
             )}

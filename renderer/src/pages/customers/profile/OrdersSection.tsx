@@ -43,7 +43,7 @@ export function OrdersSection({ orders }: { orders: CustomerProfile['orders'] })
                     {' · '}
                     {t('profile.orders.total')}:{' '}
                     {order.total === null ? '—' : format.currency(order.total, { cents: true })}
-                    {order.refunded > 0 ? (
+                    {order.refunded !== null && order.refunded > 0 ? (
                       <>
                         {' · '}
                         {t('profile.orders.refunded')}: {format.currency(order.refunded, { cents: true })}
