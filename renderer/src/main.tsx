@@ -9,8 +9,11 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 const i18n = createI18n(initialLanguage(window.localStorage, navigator.language));
+const queryClient = createQueryClient();
+// A workspace switch in the desktop app brings a new API port: refetch everything from the new workspace.
+const client = connect(undefined, { onReconnect: () => void queryClient.resetQueries() });
 createRoot(root).render(
   <StrictMode>
-    <App client={connect()} i18n={i18n} queryClient={createQueryClient()} />
+    <App client={client} i18n={i18n} queryClient={queryClient} />
   </StrictMode>,
 );
