@@ -449,7 +449,7 @@ export function fakeClient(overrides: Partial<Handlers> = {}): C360Client & { ca
   };
 }
 
-/** An error as the oRPC client throws it: message plus the C360Error code. */
-export function apiError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code, data: { code } });
+/** An error as the oRPC client throws it (core/api/server/errorMapping.ts): message, code, data.hint. */
+export function apiError(code: string, message: string, hint?: string): Error {
+  return Object.assign(new Error(message), { code, data: hint === undefined ? { code } : { code, hint } });
 }

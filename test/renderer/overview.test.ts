@@ -120,7 +120,11 @@ describe('Overview page', () => {
       overview: async () => {
         attempts += 1;
         if (attempts === 1)
-          throw apiError('QUERY_TIMEOUT', 'The overview query ran longer than 10 s and was stopped.');
+          throw apiError(
+            'QUERY_TIMEOUT',
+            'The overview query ran longer than 10 s and was stopped.',
+            'Raise query_timeout_seconds in c360.yml if the workspace is large.',
+          );
         return overview;
       },
     });
@@ -129,6 +133,7 @@ describe('Overview page', () => {
     expect(alert.textContent).toContain('The overview could not be loaded');
     expect(alert.textContent).toContain('The overview query ran longer than 10 s and was stopped.');
     expect(within(alert).getByText('QUERY_TIMEOUT')).toBeTruthy();
+    expect(alert.textContent).toContain('Raise query_timeout_seconds in c360.yml');
     fireEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
     await screen.findByRole('heading', { level: 2, name: 'Lifecycle stages' });
     expect(attempts).toBe(2);

@@ -2,6 +2,8 @@
 export interface ErrorSummary {
   message: string;
   code: string;
+  /** What to do, when the service sent a hint (C360Error.hint, carried in the oRPC error's data). */
+  hint?: string;
 }
 
 function field(value: unknown, name: string): unknown {
@@ -25,5 +27,6 @@ export function summarizeError(error: unknown): ErrorSummary {
           ? 'NETWORK'
           : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
-  return { message, code };
+  const hint = field(field(error, 'data'), 'hint');
+  return typeof hint === 'string' && hint.length > 0 ? { message, code, hint } : { message, code };
 }

@@ -26,7 +26,7 @@ export function ErrorState({
   onRetry?: () => void;
 }) {
   const { t } = useTranslation();
-  const { message, code } = summarizeError(error);
+  const { message, code, hint } = summarizeError(error);
   return (
     <div className="state state--error" role="alert">
       <p className="state__title">{title ?? t('state.errorTitle')}</p>
@@ -36,6 +36,11 @@ export function ErrorState({
       <p className="state__code">
         {t('state.errorCode')} <code translate="no">{code}</code>
       </p>
+      {hint ? (
+        <p className="state__hint" translate="no">
+          {hint}
+        </p>
+      ) : null}
       {code === 'NETWORK' ? <p className="state__hint">{t('state.networkHint')}</p> : null}
       {onRetry ? (
         <button type="button" className="button" onClick={onRetry}>
