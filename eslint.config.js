@@ -24,4 +24,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The renderer runs in the browser (and its tests in jsdom): browser globals, no Node ones.
+    files: ['renderer/src/**/*.{ts,tsx}', 'test/renderer/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

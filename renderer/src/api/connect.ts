@@ -1,0 +1,130 @@
+import { createORPCClient } from '@orpc/client';
+import { RPCLink as FetchRPCLink } from '@orpc/client/fetch';
+import { RPCLink as PortRPCLink } from '@orpc/client/message-port';
+import type { C360Client } from './types.ts';
+
+/** Same-origin path of the web server's RPC handler (core/api/server/webServer.ts API_PREFIX). */
+export const HTTP_API_PATH = '/api';
+
+/** Type of the window message that carries the API port (core/desktop/ipcChannels.ts ORPC_PORT_MESSAGE). */
+export const ORPC_PORT_MESSAGE = 'c360:orpc-port';
+
+/** The part of the Electron preload's `window.c360` (core/desktop/preloadApi.ts C360DesktopApi) used here. */
+export interface DesktopBridge {
+  readonly kind: 'electron';
+  /** Asks main for a port to the open workspace's API; resolves with the workspace state. */
+  connectApi(): Promise<{ status: string; code?: string; message?: string }>;
+}
+
+/** A message port both the DOM's and Node's satisfy (tests use Node's MessageChannel). */
+type Port = ConstructorParameters<typeof PortRPCLink>[0]['port'] & { start?: () => void };
+
+interface PortMessage {
+  data: unknown;
+  ports: readonly unknown[];
+  source: unknown;
+  origin: string;
+}
+
+/** What connect() needs of `window`. */
+export interface ConnectWindow {
+  location: { origin: string };
+  addEventListener(type: 'message', listener: (event: PortMessage) => void): void;
+  c360?: unknown;
+}
+
+export interface ConnectOptions {
+  /** Called when the desktop app switched workspaces and a new port arrived: cached data is stale. */
+  onReconnect?: () => void;
+}
+
+function isDesktopBridge(value: unknown): value is DesktopBridge {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'electron' &&
+    typeof (value as { connectApi?: unknown }).connectApi === 'function'
+  );
+}
+
+/**
+ * Picks the transport. In Electron the preload exposes `window.c360` (kind 'electron'); the oRPC port arrives
+ * as a window message from the preload, because contextBridge cannot pass ports. Otherwise (web mode) the API
+ * is served same-origin under /api and authenticated by the HttpOnly session cookie the server set.
+ *
+ * TODO(lead, once wt-api is merged): build the clients with core/api/client instead of the links here —
+ *   `createPortClient(port)` and `createHttpClient(win.location.origin)` (checked: its ApiClient is assignable
+ *   to C360Client); they build exactly these links (RPCLink to `${origin}/api`, the MessagePort link).
+ */
+export function connect(
+  win: ConnectWindow = window as unknown as ConnectWindow,
+  options: ConnectOptions = {},
+): C360Client {
+  if (isDesktopBridge(win.c360)) return connectDesktop(win, win.c360, options);
+  const url = `${win.location.origin}${HTTP_API_PATH}`;
+  return createORPCClient<C360Client>(
+    new FetchRPCLink({
+      url,
+      fetch: (request, init) => fetch(request, { ...init, credentials: 'same-origin' }),
+    }),
+  );
+}
+
+/** A workspace-level failure as the pages' error state shows it (message + code). */
+function workspaceError(state: { status: string; code?: string; message?: string }): Error {
+  const code = state.code ?? 'WORKSPACE_NOT_OPEN';
+  const message =
+    state.message ?? 'No workspace is open. Open or create a workspace from the app menu, then try again.';
+  return Object.assign(new Error(message), { code, data: { code } });
+}
+
+/**
+ * Desktop: every call waits for the current port's client. A later port (the user switched workspaces)
+ * replaces it; calls made from then on go to the new workspace and `onReconnect` lets the app drop its cache.
+ */
+function connectDesktop(win: ConnectWindow, bridge: DesktopBridge, options: ConnectOptions): C360Client {
+  let resolveFirst!: (client: C360Client) => void;
+  let rejectFirst!: (error: Error) => void;
+  let current = new Promise<C360Client>((resolve, reject) => {
+    resolveFirst = resolve;
+    rejectFirst = reject;
+  });
+  let connected = false;
+
+  win.addEventListener('message', (event) => {
+    const data = event.data as { type?: unknown } | null;
+    // Only the preload's message on our own window and origin is trusted as the API port.
+    if (event.source !== win || event.origin !== win.location.origin || data?.type !== ORPC_PORT_MESSAGE)
+      return;
+    const port = event.ports[0] as Port | undefined;
+    if (!port || event.ports.length !== 1) return;
+    const client = createORPCClient<C360Client>(new PortRPCLink({ port }));
+    port.start?.();
+    if (!connected) {
+      connected = true;
+      resolveFirst(client);
+    } else {
+      current = Promise.resolve(client);
+      options.onReconnect?.();
+    }
+  });
+
+  void bridge.connectApi().then(
+    (state) => {
+      if (state.status !== 'open' && state.status !== 'opening' && !connected)
+        rejectFirst(workspaceError(state));
+    },
+    (error: unknown) => {
+      if (!connected) rejectFirst(error instanceof Error ? error : new Error(String(error)));
+    },
+  );
+
+  return {
+    workspace: { info: async (input, callOptions) => (await current).workspace.info(input, callOptions) },
+    overview: { get: async (input, callOptions) => (await current).overview.get(input, callOptions) },
+    customers: {
+      search: async (input, callOptions) => (await current).customers.search(input, callOptions),
+      profile: async (input, callOptions) => (await current).customers.profile(input, callOptions),
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useClient } from './clientContext.tsx';
+
+/**
+ * Query keys name the call and its input, so the cache holds one entry per call. Each query passes
+ * TanStack Query's AbortSignal to the client: when a newer search replaces an older one (or a page is left),
+ * the older request is aborted and the service interrupts its DuckDB query.
+ */
+export const queryKeys = {
+  workspaceInfo: ['workspace.info'] as const,
+  overview: ['overview.get'] as const,
+  search: (query: string, limit: number) => ['customers.search', { query, limit }] as const,
+  profile: (customerId: string) => ['customers.profile', { customerId }] as const,
+};
+
+export const SEARCH_LIMIT = 20;
+
+export function useWorkspaceInfo() {
+  const client = useClient();
+  return useQuery({
+    queryKey: queryKeys.workspaceInfo,
+    queryFn: ({ signal }) => client.workspace.info(undefined, { signal }),
+    staleTime: Infinity,
+  });
+}
+
+export function useOverview({ fetch = true }: { fetch?: boolean } = {}) {
+  const client = useClient();
+  return useQuery({
+    queryKey: queryKeys.overview,
+    queryFn: ({ signal }) => client.overview.get({}, { signal }),
+    // fetch: false reads the Overview only if another part of the app loaded it (the header's freshness).
+    enabled: fetch,
+  });
+}
+
+export function useCustomerSearch(query: string) {
+  const client = useClient();
+  const trimmed = query.trim();
+  return useQuery({
+    queryKey: queryKeys.search(trimmed, SEARCH_LIMIT),
+    queryFn: ({ signal }) => client.customers.search({ query: trimmed, limit: SEARCH_LIMIT }, { signal }),
+    enabled: trimmed.length > 0,
+    // The previous result list stays on screen while the next one loads: no flicker while typing.
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCustomerProfile(customerId: string | null) {
+  const client = useClient();
+  return useQuery({
+    queryKey: queryKeys.profile(customerId ?? ''),
+    queryFn: ({ signal }) => client.customers.profile({ customerId: customerId ?? '' }, { signal }),
+    enabled: customerId !== null,
+  });
+}

@@ -1,0 +1,51 @@
+import type {
+  CustomerProfile,
+  CustomerProfileInput,
+  CustomerSearchInput,
+  CustomerSearchResult,
+  Overview,
+  OverviewInput,
+} from '../../../core/insights/schemas.ts';
+
+/** What an oRPC client accepts as a call's second argument; the renderer passes TanStack Query's signal. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The part of workspace.info the header shows (core/api/schemas/workspace.ts sends more: size, last build).
+ */
+export interface WorkspaceInfo {
+  /** The workspace folder's name. */
+  name: string;
+  /** As-of day (YYYY-MM-DD) or instant of the published data; null before the first build. */
+  asOf?: string | null;
+}
+
+/**
+ * The part of the API (core/api/contract.ts) the Overview and Customers pages call. The oRPC client
+ * (`ContractRouterClient<typeof contract>`) is assignable to it, and tests pass a fake under test/renderer.
+ * It is the only door from the renderer to the core. A type alias, not an interface: oRPC's NestedClient
+ * constraint needs the implicit index signature that only type aliases have.
+ */
+export type C360Client = {
+  workspace: {
+    info(input?: undefined, options?: CallOptions): Promise<WorkspaceInfo>;
+  };
+  overview: {
+    get(input?: OverviewInput, options?: CallOptions): Promise<Overview>;
+  };
+  customers: {
+    search(input: CustomerSearchInput, options?: CallOptions): Promise<CustomerSearchResult>;
+    profile(input: CustomerProfileInput, options?: CallOptions): Promise<CustomerProfile>;
+  };
+};
+
+export type {
+  CustomerProfile,
+  CustomerProfileInput,
+  CustomerSearchInput,
+  CustomerSearchResult,
+  Overview,
+  OverviewInput,
+};
