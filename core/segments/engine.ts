@@ -151,6 +151,11 @@ export class SegmentEngine {
     return this.loaded;
   }
 
+  /** Resolves when the calls asked for so far have finished (closing the connection waits for it). */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+
   /** Runs one call after the calls before it (see `tail`). */
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work);
@@ -240,6 +245,14 @@ export class SegmentEngine {
     if (now - this.checkedAt < REFRESH_INTERVAL_MS) return;
     this.checkedAt = now;
     if ((await dataKey(this.db, this.loaded.catalogue.table)) !== this.loaded.key) await this.reloadNow();
+  }
+
+  /**
+   * The data may have changed (a write job of this process finished): the next call checks whether
+   * dim_customers was replaced instead of waiting for the once-a-second check.
+   */
+  recheck(): void {
+    this.checkedAt = 0;
   }
 
   /** Drops the engine's working tables (an engine over a build's table, done with it). */
