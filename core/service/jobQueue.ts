@@ -50,7 +50,8 @@ export class JobQueue {
     work: (job: { id: string; signal: AbortSignal }) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const jobSignal = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    // The job's own signal (listeners its work adds go away with it), aborted by its caller or by closing.
+    const jobSignal = AbortSignal.any([this.closing.signal, ...(signal ? [signal] : [])]);
     if (jobSignal.aborted) return Promise.reject(cancelledBeforeStart(kind, jobSignal));
     const id = randomUUID();
     // Not p-queue's own signal option: it rejects the caller as soon as the signal aborts, also while the job

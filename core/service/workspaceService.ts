@@ -166,9 +166,9 @@ export class WorkspaceService {
     options: ReadOptions = {},
   ): Promise<T> {
     this.assertOpen();
-    const parent = options.signal
-      ? AbortSignal.any([options.signal, this.closing.signal])
-      : this.closing.signal;
+    // A signal of this read's own (never the long-lived closing signal itself): listeners the deadline and the
+    // work add to it go away with it.
+    const parent = AbortSignal.any([this.closing.signal, ...(options.signal ? [options.signal] : [])]);
     const seconds = options.timeoutSeconds ?? this.config.query_timeout_seconds;
     const signal = seconds > 0 ? deadline(seconds, parent) : parent;
     const running = this.readOn(work, signal);
