@@ -9,7 +9,7 @@ import { fixtureWorkspace, type WorkspaceFolder } from './serviceFixture.ts';
 
 /**
  * The real build procedure on a workspace service: a two-model project whose first model takes a while (a sum
- * over 10^9 numbers) and whose dim_customers keeps five of the fixture's ten customers.
+ * over 3·10^8 numbers) and whose dim_customers keeps five of the fixture's ten customers.
  */
 let folder: WorkspaceFolder;
 let service: WorkspaceService;
