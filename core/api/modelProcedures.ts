@@ -1,12 +1,11 @@
-import { join } from 'node:path';
 import { z } from 'zod';
-import { quoteIdent } from '../db/duckdb.ts';
-import { openWorkspace } from '../workspace/index.ts';
+import { quoteIdent, type Database } from '../db/duckdb.ts';
+import { withService } from '../service/withService.ts';
 import { runBuild, runTestsOnly, loadProject, buildGraph } from '../models/index.ts';
 import { CODE_MODELS } from '../models/codeModels.ts';
 import type { BuildResult, DataTestResult } from '../models/index.ts';
 import { defineProcedure } from './procedure.ts';
-import { segmentTables, SEGMENTS_DIR } from '../segments/index.ts';
+import { segmentTables } from '../segments/index.ts';
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 const varsInput = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({});
@@ -21,22 +20,27 @@ export const buildProcedure = defineProcedure({
     keepIntermediate: z.boolean().default(false),
   }),
   async handler(input, ctx): Promise<BuildResult> {
-    const ws = await openWorkspace(input.workspace);
-    try {
-      return await runBuild(ws.db, {
-        projectDir: ws.projectDir,
-        select: input.select,
-        configVars: ws.config.vars,
-        vars: input.vars,
-        derived: segmentTables({ segmentsDir: join(ws.dir, SEGMENTS_DIR), projectDir: ws.projectDir }),
-        runTests: input.runTests,
-        keepIntermediate: input.keepIntermediate,
-        isCancelled: ctx.isCancelled,
-        onEvent: (event) => ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),
-      });
-    } finally {
-      ws.close();
-    }
+    return withService(ctx.service, input.workspace, {}, (service) =>
+      service.write(
+        'build',
+        (job) =>
+          // The runner stops between models when asked (it cleans up on the writer, so it gets no interrupting
+          // connection); the published tables stay as they were.
+          runBuild(job.db, {
+            projectDir: service.projectDir,
+            select: input.select,
+            configVars: service.config.vars,
+            vars: input.vars,
+            derived: segmentTables({ segmentsDir: service.segmentsDir, projectDir: service.projectDir }),
+            runTests: input.runTests,
+            keepIntermediate: input.keepIntermediate,
+            isCancelled: () => job.signal.aborted || ctx.isCancelled?.() === true,
+            onEvent: (event) =>
+              ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),
+          }),
+        ctx.signal ? { signal: ctx.signal } : {},
+      ),
+    );
   },
 });
 
@@ -44,13 +48,14 @@ export const testProcedure = defineProcedure({
   name: 'models.test',
   summary: 'Run the data tests against the published tables',
   input: workspaceInput.extend({ select: z.array(z.string().min(1)).default([]) }),
-  async handler(input): Promise<DataTestResult[]> {
-    const ws = await openWorkspace(input.workspace, { readOnly: true });
-    try {
-      return await runTestsOnly(ws.db, { projectDir: ws.projectDir, select: input.select });
-    } finally {
-      ws.close();
-    }
+  async handler(input, ctx): Promise<DataTestResult[]> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      // Data tests scan whole tables: no interactive deadline, but cancellable.
+      service.read((db) => runTestsOnly(db, { projectDir: service.projectDir, select: input.select }), {
+        timeoutSeconds: 0,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      }),
+    );
   },
 });
 
@@ -68,35 +73,34 @@ export const listModelsProcedure = defineProcedure({
   name: 'models.list',
   summary: 'List the models in dependency order with their row counts',
   input: workspaceInput,
-  async handler(input): Promise<ModelSummary[]> {
-    const ws = await openWorkspace(input.workspace, { readOnly: true });
-    try {
-      const project = await loadProject(ws.projectDir, CODE_MODELS);
-      const graph = buildGraph(project);
-      const counts = new Map(
-        (
-          await ws.db.queryJs(
-            `select table_name, estimated_size from duckdb_tables() where schema_name = 'main'`,
-          )
-        ).map((r) => [String(r.table_name), Number(r.estimated_size)]),
-      );
-      return graph.order.map((name) => {
-        const node = project.nodes.get(name)!;
-        return {
-          name,
-          kind: node.kind,
-          layer: node.layer,
-          file: node.file,
-          description: node.description,
-          upstream: graph.upstream.get(name) ?? [],
-          rows: counts.get(name) ?? null,
-        };
-      });
-    } finally {
-      ws.close();
-    }
+  async handler(input, ctx): Promise<ModelSummary[]> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      service.read((db) => listModels(db, service.projectDir), ctx.signal ? { signal: ctx.signal } : {}),
+    );
   },
 });
+
+async function listModels(db: Database, projectDir: string): Promise<ModelSummary[]> {
+  const project = await loadProject(projectDir, CODE_MODELS);
+  const graph = buildGraph(project);
+  const counts = new Map(
+    (
+      await db.queryJs(`select table_name, estimated_size from duckdb_tables() where schema_name = 'main'`)
+    ).map((r) => [String(r.table_name), Number(r.estimated_size)]),
+  );
+  return graph.order.map((name) => {
+    const node = project.nodes.get(name)!;
+    return {
+      name,
+      kind: node.kind,
+      layer: node.layer,
+      file: node.file,
+      description: node.description,
+      upstream: graph.upstream.get(name) ?? [],
+      rows: counts.get(name) ?? null,
+    };
+  });
+}
 
 export interface ShowResult {
   model: string;
@@ -114,33 +118,41 @@ export const showProcedure = defineProcedure({
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a model name has letters, digits and underscores only'),
     limit: z.number().int().min(1).max(10_000).default(10),
   }),
-  async handler(input): Promise<ShowResult> {
-    const ws = await openWorkspace(input.workspace, { readOnly: true });
-    try {
-      const tables = (
-        await ws.db.queryJson(`select table_name from duckdb_tables() where schema_name = 'main' order by 1`)
-      ).map((r) => String(r.table_name));
-      if (!tables.includes(input.model)) {
-        const node = (await loadProject(ws.projectDir, CODE_MODELS)).nodes.get(input.model);
-        if (node && !node.persist) {
-          throw new Error(
-            `'${input.model}' is a build step (persist: false in ${node.file.replace(/[^/\\]+$/, '')}*.yml): it is ` +
-              'built, tested and discarded by every build. To look at it, run `c360 build --keep-intermediate` ' +
-              '(it stays until the next build without that option).',
-          );
-        }
-        throw new Error(
-          `'${input.model}' is not a built model in this workspace. Run \`c360 build\` first, or pick one of: ` +
-            tables.filter((t) => !t.includes('__c360_build')).join(', '),
-        );
-      }
-      const relation = `main.${quoteIdent(input.model)}`;
-      const [count] = await ws.db.queryJs(`select count(*)::bigint as n from ${relation}`);
-      const rows = await ws.db.queryJson(`select * from ${relation} limit $1`, [input.limit]);
-      const columns = (await ws.db.queryJson(`describe ${relation}`)).map((r) => String(r.column_name));
-      return { model: input.model, totalRows: Number(count?.n ?? 0), columns, rows };
-    } finally {
-      ws.close();
-    }
+  async handler(input, ctx): Promise<ShowResult> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      service.read(
+        (db) => showModel(db, service.projectDir, input),
+        ctx.signal ? { signal: ctx.signal } : {},
+      ),
+    );
   },
 });
+
+async function showModel(
+  db: Database,
+  projectDir: string,
+  input: { model: string; limit: number },
+): Promise<ShowResult> {
+  const tables = (
+    await db.queryJson(`select table_name from duckdb_tables() where schema_name = 'main' order by 1`)
+  ).map((r) => String(r.table_name));
+  if (!tables.includes(input.model)) {
+    const node = (await loadProject(projectDir, CODE_MODELS)).nodes.get(input.model);
+    if (node && !node.persist) {
+      throw new Error(
+        `'${input.model}' is a build step (persist: false in ${node.file.replace(/[^/\\]+$/, '')}*.yml): it is ` +
+          'built, tested and discarded by every build. To look at it, run `c360 build --keep-intermediate` ' +
+          '(it stays until the next build without that option).',
+      );
+    }
+    throw new Error(
+      `'${input.model}' is not a built model in this workspace. Run \`c360 build\` first, or pick one of: ` +
+        tables.filter((t) => !t.includes('__c360_build')).join(', '),
+    );
+  }
+  const relation = `main.${quoteIdent(input.model)}`;
+  const [count] = await db.queryJs(`select count(*)::bigint as n from ${relation}`);
+  const rows = await db.queryJson(`select * from ${relation} limit $1`, [input.limit]);
+  const columns = (await db.queryJson(`describe ${relation}`)).map((r) => String(r.column_name));
+  return { model: input.model, totalRows: Number(count?.n ?? 0), columns, rows };
+}

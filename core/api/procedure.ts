@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
+import type { WorkspaceService } from '../service/workspaceService.ts';
 
 /**
  * One typed call of the API. The CLI calls `handler` directly; the Electron IPC and web transports (later)
@@ -16,7 +17,15 @@ export type ProgressEvent = { procedure: string; message: string; data?: Record<
 
 export interface ApiContext {
   onProgress?: (event: ProgressEvent) => void;
+  /** Polled between steps by work that cannot take a signal yet (the build runner). */
   isCancelled?: () => boolean;
+  /**
+   * The open workspace the call works on (the app, the web server, a CLI command). Without one, a handler opens
+   * the workspace named in its input for the call and closes it after; with one, that input is not used.
+   */
+  service?: WorkspaceService;
+  /** Aborts the call: its queries are interrupted, a queued job never starts, a running job stops. */
+  signal?: AbortSignal;
 }
 
 export function defineProcedure<I extends z.ZodType, O>(procedure: Procedure<I, O>): Procedure<I, O> {

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { z } from 'zod';
-import { openWorkspace, type Workspace } from '../workspace/index.ts';
+import { withService } from '../service/withService.ts';
+import type { WorkspaceService } from '../service/workspaceService.ts';
 import {
   formatProblem,
   copyTemplates,
@@ -9,8 +9,7 @@ import {
   OPERATORS_BY_KIND,
   parseSegmentDefinition,
   parseSegmentYaml,
-  SEGMENTS_DIR,
-  SegmentEngine,
+  type SegmentEngine,
   sensitivityWarnings,
   type Explanation,
   type LoadedSegment,
@@ -20,7 +19,7 @@ import {
   type SegmentSize,
   type SnapshotSummary,
 } from '../segments/index.ts';
-import { defineProcedure } from './procedure.ts';
+import { defineProcedure, type ApiContext } from './procedure.ts';
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 
@@ -32,24 +31,23 @@ const targetInput = workspaceInput.extend({
 });
 type TargetInput = z.infer<typeof targetInput>;
 
+/**
+ * Runs `fn` with the workspace's long-lived segment engine (its caches stay warm between calls). Previews, sizes
+ * and explanations run user rules: they stop at the workspace's query deadline or when the call's signal aborts.
+ */
 async function withEngine<T>(
   workspace: string | undefined,
-  fn: (engine: SegmentEngine, ws: Workspace) => Promise<T>,
+  ctx: ApiContext,
+  fn: (engine: SegmentEngine, service: WorkspaceService) => Promise<T>,
   options: { readOnly?: boolean } = {},
 ): Promise<T> {
-  const ws = await openWorkspace(workspace, options.readOnly ? { readOnly: true } : {});
-  try {
-    // Previews, sizes and explanations run user rules: they stop at the workspace's query deadline.
-    const engine = await SegmentEngine.open(ws.db, {
-      segmentsDir: join(ws.dir, SEGMENTS_DIR),
-      projectDir: ws.projectDir,
-      queryTimeoutSeconds: ws.config.query_timeout_seconds,
-    });
-    return await fn(engine, ws);
-  } finally {
-    ws.close();
-  }
+  return withService(ctx.service, workspace, options.readOnly ? { readOnly: true } : {}, async (service) => {
+    await service.segments.refresh();
+    return fn(service.segments, service);
+  });
 }
+
+const signalOf = (ctx: ApiContext) => (ctx.signal ? { signal: ctx.signal } : {});
 
 async function resolveTarget(engine: SegmentEngine, input: TargetInput): Promise<LoadedSegment> {
   const given = [input.segment, input.definition, input.yaml].filter((v) => v !== undefined).length;
@@ -68,9 +66,9 @@ export const listSegmentsProcedure = defineProcedure({
   name: 'segments.list',
   summary: 'List the saved segments with their size, last published size and the change since',
   input: workspaceInput,
-  async handler(input): Promise<SegmentListResult> {
-    return withEngine(input.workspace, async (engine) => ({
-      segments: await engine.sizes(),
+  async handler(input, ctx): Promise<SegmentListResult> {
+    return withEngine(input.workspace, ctx, async (engine) => ({
+      segments: await engine.sizes(signalOf(ctx)),
       problems: engine.problems,
     }));
   },
@@ -85,13 +83,14 @@ export const previewSegmentProcedure = defineProcedure({
     sampleColumns: z.array(z.string().min(1)).optional(),
     changes: z.boolean().default(true),
   }),
-  async handler(input): Promise<PreviewResult> {
-    return withEngine(input.workspace, async (engine) =>
+  async handler(input, ctx): Promise<PreviewResult> {
+    return withEngine(input.workspace, ctx, async (engine) =>
       engine.preview(await resolveTarget(engine, input), {
         ...(input.breakdowns ? { breakdowns: input.breakdowns } : {}),
         sample: input.sample,
         ...(input.sampleColumns ? { sampleColumns: input.sampleColumns } : {}),
         changes: input.changes,
+        ...signalOf(ctx),
       }),
     );
   },
@@ -101,9 +100,9 @@ export const explainSegmentProcedure = defineProcedure({
   name: 'segments.explain',
   summary: 'Explain which rules hold for a customer, and why they entered or left since the last publish',
   input: targetInput.extend({ customer: z.string().min(1, 'give a customer id or email') }),
-  async handler(input): Promise<Explanation> {
-    return withEngine(input.workspace, async (engine) =>
-      engine.explain(await resolveTarget(engine, input), input.customer),
+  async handler(input, ctx): Promise<Explanation> {
+    return withEngine(input.workspace, ctx, async (engine) =>
+      engine.explain(await resolveTarget(engine, input), input.customer, signalOf(ctx)),
     );
   },
 });
@@ -119,8 +118,8 @@ export const validateSegmentsProcedure = defineProcedure({
   name: 'segments.validate',
   summary: 'Check every segment file against the schema and the columns of dim_customers',
   input: workspaceInput,
-  async handler(input): Promise<ValidateResult> {
-    return withEngine(input.workspace, async (engine) => ({
+  async handler(input, ctx): Promise<ValidateResult> {
+    return withEngine(input.workspace, ctx, async (engine) => ({
       ok: engine.problems.length === 0,
       segments: engine.segments.map((s) => s.definition.name),
       problems: engine.problems,
@@ -136,9 +135,15 @@ export const snapshotSegmentProcedure = defineProcedure({
   name: 'segments.snapshot',
   summary: 'Record the current membership of a segment as a published snapshot',
   input: workspaceInput.extend({ segment: z.string().min(1), note: z.string().optional() }),
-  async handler(input): Promise<SnapshotSummary> {
-    return withEngine(input.workspace, (engine) =>
-      engine.snapshot(input.segment, input.note ? { note: input.note } : {}),
+  async handler(input, ctx): Promise<SnapshotSummary> {
+    // A snapshot writes membership rows: it waits for the writer like every write job. It is computed from the
+    // engine's working tables, so it runs on the engine's connection while the job holds the writer.
+    return withEngine(input.workspace, ctx, (engine, service) =>
+      service.write(
+        'snapshot',
+        () => engine.snapshot(input.segment, input.note ? { note: input.note } : {}),
+        signalOf(ctx),
+      ),
     );
   },
 });
@@ -147,8 +152,8 @@ export const segmentHistoryProcedure = defineProcedure({
   name: 'segments.history',
   summary: 'List the snapshots of a segment, newest first, with who entered and left',
   input: workspaceInput.extend({ segment: z.string().min(1) }),
-  async handler(input): Promise<SnapshotSummary[]> {
-    return withEngine(input.workspace, (engine) => engine.history(input.segment));
+  async handler(input, ctx): Promise<SnapshotSummary[]> {
+    return withEngine(input.workspace, ctx, (engine) => engine.history(input.segment));
   },
 });
 
@@ -165,14 +170,12 @@ export const initSegmentsProcedure = defineProcedure({
     only: z.array(z.string().min(1)).default([]),
     overwrite: z.boolean().default(false),
   }),
-  async handler(input): Promise<InitSegmentsResult> {
-    const ws = await openWorkspace(input.workspace, { create: true });
-    try {
-      const dir = join(ws.dir, SEGMENTS_DIR);
+  async handler(input, ctx): Promise<InitSegmentsResult> {
+    // Segment files are files: copying them needs no job, only the workspace folder.
+    return withService(ctx.service, input.workspace, { create: true }, async (service) => {
+      const dir = service.segmentsDir;
       return { dir, ...(await copyTemplates(dir, { only: input.only, overwrite: input.overwrite })) };
-    } finally {
-      ws.close();
-    }
+    });
   },
 });
 
@@ -208,9 +211,10 @@ export const segmentColumnsProcedure = defineProcedure({
   name: 'segments.columns',
   summary: 'List the dim_customers columns rules can use, with their operators (for the rule builder)',
   input: workspaceInput,
-  async handler(input): Promise<ColumnSummary[]> {
+  async handler(input, ctx): Promise<ColumnSummary[]> {
     return withEngine(
       input.workspace,
+      ctx,
       async (engine) =>
         [...engine.catalogue.columns.values()].map((c) => ({
           name: c.name,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { resolve } from 'node:path';
-import { openWorkspace } from '../workspace/index.ts';
+import { withService } from '../service/withService.ts';
 import { demoOptionsSchema, generateDemoShop, type DemoSummary } from '../demo/index.ts';
 import { loadRawFiles, type LoadReport } from '../sources/loadFiles.ts';
 import { rawTablesOf } from '../sources/rawTables.ts';
@@ -14,20 +14,22 @@ export const demoProcedure = defineProcedure({
   summary: 'Generate a deterministic demo shop into the raw tables of the workspace',
   input: demoInput,
   async handler(input, ctx): Promise<DemoSummary & { workspace: string }> {
-    const ws = await openWorkspace(input.workspace, { create: true });
-    try {
-      const summary = await generateDemoShop(ws.db, {
-        customers: input.customers,
-        seed: input.seed,
-        asOf: input.asOf,
-        dirtyShare: input.dirtyShare,
-        onProgress: (event) =>
-          ctx.onProgress?.({ procedure: 'sources.demo', message: event.stage, data: { ...event } }),
-      });
-      return { ...summary, workspace: ws.dir };
-    } finally {
-      ws.close();
-    }
+    return withService(ctx.service, input.workspace, { create: true }, async (service) => {
+      const summary = await service.write(
+        'demo',
+        (job) =>
+          generateDemoShop(job.db, {
+            customers: input.customers,
+            seed: input.seed,
+            asOf: input.asOf,
+            dirtyShare: input.dirtyShare,
+            onProgress: (event) =>
+              ctx.onProgress?.({ procedure: 'sources.demo', message: event.stage, data: { ...event } }),
+          }),
+        ctx.signal ? { signal: ctx.signal } : {},
+      );
+      return { ...summary, workspace: service.dir };
+    });
   },
 });
 
@@ -49,23 +51,25 @@ export const loadProcedure = defineProcedure({
   summary: 'Load raw tables from CSV, Parquet or JSON-lines files',
   input: loadInput,
   async handler(input, ctx): Promise<LoadReport> {
-    const ws = await openWorkspace(input.workspace, { create: true });
-    try {
-      return await loadRawFiles(ws.db, resolve(input.dir), {
-        // the sources the workspace's models declare (a shop's own channels included)
-        tables: rawTablesOf(projectSources(ws.projectDir)),
-        sources: ws.config.sources,
-        maxRejectShare: input.maxRejectShare ?? ws.config.load.max_reject_share,
-        force: input.force,
-        onProgress: (event: unknown) =>
-          ctx.onProgress?.({
-            procedure: 'sources.load',
-            message: 'load',
-            data: event as Record<string, unknown>,
+    return withService(ctx.service, input.workspace, { create: true }, (service) =>
+      service.write(
+        'load',
+        (job) =>
+          loadRawFiles(job.db, resolve(input.dir), {
+            // the sources the workspace's models declare (a shop's own channels included)
+            tables: rawTablesOf(projectSources(service.projectDir)),
+            sources: service.config.sources,
+            maxRejectShare: input.maxRejectShare ?? service.config.load.max_reject_share,
+            force: input.force,
+            onProgress: (event: unknown) =>
+              ctx.onProgress?.({
+                procedure: 'sources.load',
+                message: 'load',
+                data: event as Record<string, unknown>,
+              }),
           }),
-      });
-    } finally {
-      ws.close();
-    }
+        ctx.signal ? { signal: ctx.signal } : {},
+      ),
+    );
   },
 });

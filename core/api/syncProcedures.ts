@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { openWorkspace } from '../workspace/index.ts';
+import { withService } from '../service/withService.ts';
 import {
   listRuns,
   readPlanFile,
@@ -34,27 +34,31 @@ export const syncProcedure = defineProcedure({
   }),
   async handler(input, ctx): Promise<SyncOutcome> {
     const plan = input.planFile ? await readPlanFile(input.planFile) : undefined;
-    const ws = await openWorkspace(input.workspace);
-    try {
-      return await runSync(
-        { db: ws.db, config: ws.config.sync, dir: ws.dir, projectDir: ws.projectDir },
-        {
-          syncs: input.syncs,
-          ...(input.segments ? { segments: input.segments } : {}),
-          dryRun: input.dryRun,
-          ...(plan ? { plan } : {}),
-          ...(input.planOut ? { planOut: input.planOut } : {}),
-          approve: input.approve,
-        },
-        {
-          onProgress: (event: ApplyProgress) =>
-            ctx.onProgress?.({ procedure: 'sync.run', message: event.message ?? '', data: { ...event } }),
-          ...(ctx.isCancelled ? { isCancelled: ctx.isCancelled } : {}),
-        },
-      );
-    } finally {
-      ws.close();
-    }
+    return withService(ctx.service, input.workspace, {}, (service) =>
+      // The whole sync holds the writer for now; recording each batch's state as a job of its own (and not
+      // holding the writer while waiting on Klaviyo's rate limits) comes with the sync's signal support.
+      service.write(
+        'sync',
+        (job) =>
+          runSync(
+            { db: job.db, config: service.config.sync, dir: service.dir, projectDir: service.projectDir },
+            {
+              syncs: input.syncs,
+              ...(input.segments ? { segments: input.segments } : {}),
+              dryRun: input.dryRun,
+              ...(plan ? { plan } : {}),
+              ...(input.planOut ? { planOut: input.planOut } : {}),
+              approve: input.approve,
+            },
+            {
+              onProgress: (event: ApplyProgress) =>
+                ctx.onProgress?.({ procedure: 'sync.run', message: event.message ?? '', data: { ...event } }),
+              isCancelled: () => job.signal.aborted || ctx.isCancelled?.() === true,
+            },
+          ),
+        ctx.signal ? { signal: ctx.signal } : {},
+      ),
+    );
   },
 });
 
@@ -62,13 +66,10 @@ export const listRunsProcedure = defineProcedure({
   name: 'runs.list',
   summary: 'List recent sync runs with their counts',
   input: workspaceInput.extend({ limit: z.number().int().min(1).max(1000).default(20) }),
-  async handler(input): Promise<RunSummary[]> {
-    const ws = await openWorkspace(input.workspace);
-    try {
-      return await listRuns(ws.db, input.limit);
-    } finally {
-      ws.close();
-    }
+  async handler(input, ctx): Promise<RunSummary[]> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      service.read((db) => listRuns(db, input.limit), ctx.signal ? { signal: ctx.signal } : {}),
+    );
   },
 });
 
@@ -76,12 +77,9 @@ export const showRunProcedure = defineProcedure({
   name: 'runs.show',
   summary: 'One sync run: counts per target and the rejected rows with their errors',
   input: workspaceInput.extend({ runId: z.string().min(4, 'give a run id (or its first characters)') }),
-  async handler(input): Promise<RunSummary & { errors: RunError[] }> {
-    const ws = await openWorkspace(input.workspace);
-    try {
-      return await showRun(ws.db, input.runId);
-    } finally {
-      ws.close();
-    }
+  async handler(input, ctx): Promise<RunSummary & { errors: RunError[] }> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      service.read((db) => showRun(db, input.runId), ctx.signal ? { signal: ctx.signal } : {}),
+    );
   },
 });

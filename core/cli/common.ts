@@ -19,13 +19,16 @@ export interface GlobalOptions {
   json: boolean;
 }
 
-/** First Ctrl-C asks the running work to stop cleanly; a second one exits at once. */
-export function cancelOnSigint(out: Output): { isCancelled: () => boolean } {
-  let cancelled = false;
+/**
+ * First Ctrl-C asks the running work to stop cleanly (its signal aborts: running queries are interrupted, a
+ * queued job never starts; work that polls sees `isCancelled`); a second one exits at once.
+ */
+export function cancelOnSigint(out: Output): { isCancelled: () => boolean; signal: AbortSignal } {
+  const controller = new AbortController();
   process.on('SIGINT', () => {
-    if (cancelled) process.exit(130);
-    cancelled = true;
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new Error('cancelled with Ctrl-C'));
     out.warn('cancelling after the current step (press Ctrl-C again to exit immediately)');
   });
-  return { isCancelled: () => cancelled };
+  return { isCancelled: () => controller.signal.aborted, signal: controller.signal };
 }

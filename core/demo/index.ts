@@ -1,4 +1,5 @@
 import { withSetting, type Database } from '../db/duckdb.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { createRawSchemas, RAW_TABLES, rawSchemaName, rawTableDdl } from '../sources/rawTables.ts';
 import { generateAmazon } from './amazon.ts';
 import { loadCatalog } from './catalog.ts';
@@ -151,18 +152,13 @@ export async function generateDemoShop(db: Database, options: DemoOptions): Prom
 
 /** Replaces every raw table by its freshly built twin, atomically. */
 async function swapInBuildTables(db: Database): Promise<void> {
-  await db.run('begin transaction');
-  try {
+  await withTransaction(db, async (tx) => {
     for (const table of RAW_TABLES) {
       const schema = rawSchemaName(table.source);
-      await db.run(`drop table if exists ${schema}."${table.table}"`);
-      await db.run(`alter table ${buildTableName(table.source, table.table)} rename to "${table.table}"`);
+      await tx.run(`drop table if exists ${schema}."${table.table}"`);
+      await tx.run(`alter table ${buildTableName(table.source, table.table)} rename to "${table.table}"`);
     }
-    await db.run('commit');
-  } catch (error) {
-    await db.run('rollback');
-    throw error;
-  }
+  });
 }
 
 async function countRawRows(db: Database): Promise<DemoSummary['tables']> {

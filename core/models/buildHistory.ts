@@ -1,31 +1,20 @@
 import type { Database } from '../db/duckdb.ts';
+import { hasC360Table, migrateWorkspaceSchema } from '../workspace/schema.ts';
 import type { BuildResult } from './runner.ts';
 import type { Vars } from './types.ts';
 
-/** Build runs are kept in the workspace (schema `c360`) so the app and `c360 runs` can show them. */
-export async function ensureStateSchema(db: Database): Promise<void> {
-  await db.run('create schema if not exists c360');
-  await db.run(`create table if not exists c360.build_runs (
-    run_id varchar primary key,
-    finished_at timestamp,
-    as_of timestamp,
-    ok boolean,
-    published boolean,
-    seconds double,
-    selectors varchar,
-    vars varchar,
-    models varchar,
-    tests varchar
-  )`);
-}
-
+/**
+ * Build runs are kept in the workspace (schema `c360`, core/workspace/schema.ts) so the app and `c360 runs` can
+ * show them. Recording one is a write: it brings the schema up to date when the build runs without the workspace
+ * service (tests, benches).
+ */
 export async function recordBuildRun(
   db: Database,
   result: BuildResult,
   vars: Vars,
   select: string[],
 ): Promise<void> {
-  await ensureStateSchema(db);
+  await migrateWorkspaceSchema(db);
   await db.run(
     `insert into c360.build_runs values ($1, current_timestamp, cast($2 as timestamp), $3, $4, $5, $6, $7, $8, $9)`,
     [
@@ -44,7 +33,7 @@ export async function recordBuildRun(
 
 /** Seconds per model of the last successful build (empty without one): the scheduler's expected durations. */
 export async function lastModelSeconds(db: Database): Promise<Map<string, number>> {
-  await ensureStateSchema(db);
+  if (!(await hasC360Table(db, 'build_runs'))) return new Map();
   const [row] = await db.queryJs(
     'select models from c360.build_runs where ok order by finished_at desc limit 1',
   );

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Database, JsonRow } from '../db/duckdb.ts';
 import { DEFAULT_QUERY_TIMEOUT_SECONDS, deadline } from '../db/deadline.ts';
-import { interruptible } from '../db/interrupt.ts';
+import { interruptible, stoppedError } from '../db/interrupt.ts';
 import { DEFAULT_PROJECT_DIR, loadVarDeclarations, type Vars } from '../models/index.ts';
 import { hardCodedVarProblems } from './varRefs.ts';
 import { readCatalogue, SEGMENT_TABLE, type Catalogue } from './catalogue.ts';
@@ -42,6 +42,7 @@ import {
   type SnapshotDiff,
   type SnapshotSummary,
 } from './snapshots.ts';
+import { WorkingTables } from './workingTables.ts';
 
 /**
  * The segment engine of one workspace: the saved segments (the `segments/` folder), the catalogue of
@@ -105,18 +106,65 @@ export interface SegmentSize {
 
 const REFRESH_INTERVAL_MS = 1000;
 
+interface EngineState {
+  catalogue: Catalogue;
+  set: SegmentSet;
+  problems: SegmentProblem[];
+  key: string;
+}
+
 export class SegmentEngine {
+  /** What the engine knows about its working tables (projection.ts) on `db`'s connection. */
+  private readonly working: WorkingTables;
+  private loaded: EngineState | undefined;
+  /** Calls run one at a time: they share the connection, its temp tables and the working-table state. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private checkedAt = 0;
+
   private constructor(
     readonly db: Database,
     private readonly options: EngineOptions,
-    private state: { catalogue: Catalogue; set: SegmentSet; problems: SegmentProblem[]; key: string },
-  ) {}
-
-  static async open(db: Database, options: EngineOptions = {}): Promise<SegmentEngine> {
-    return new SegmentEngine(db, options, await SegmentEngine.load(db, options));
+  ) {
+    this.working = new WorkingTables(db.connection);
   }
 
-  private static async load(db: Database, options: EngineOptions) {
+  /** An engine loaded now: throws when dim_customers is missing or unreadable. */
+  static async open(db: Database, options: EngineOptions = {}): Promise<SegmentEngine> {
+    const engine = new SegmentEngine(db, options);
+    engine.loaded = await engine.load();
+    return engine;
+  }
+
+  /**
+   * An engine that loads on its first call (the workspace service opens one before anything is built): every
+   * call loads it when needed; the getters (`catalogue`, `segments`, `problems`, `set`) need a `refresh()` first.
+   */
+  static deferred(db: Database, options: EngineOptions = {}): SegmentEngine {
+    return new SegmentEngine(db, options);
+  }
+
+  private get state(): EngineState {
+    if (!this.loaded)
+      throw new Error(
+        'the segment engine is not loaded yet: call `await engine.refresh()` before reading it',
+      );
+    return this.loaded;
+  }
+
+  /** Resolves when the calls asked for so far have finished (closing the connection waits for it). */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+
+  /** Runs one call after the calls before it (see `tail`). */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<EngineState> {
+    const { db, options } = this;
     const catalogue = await readCatalogue(db, {
       ...(options.projectDir ? { projectDir: options.projectDir } : {}),
       ...(options.table ? { table: options.table, documentedAs: SEGMENT_TABLE } : {}),
@@ -145,6 +193,7 @@ export class SegmentEngine {
       saved: new Map(usable.map((s) => [s.definition.name, s])),
       expertSql: expert.expertSql,
       dataKey: key,
+      working: this.working,
     };
     for (const segment of usable) {
       try {
@@ -170,31 +219,50 @@ export class SegmentEngine {
   }
 
   /** Re-reads the segment files and the catalogue (after editing segment files, or a build in this process). */
-  async reload(): Promise<void> {
-    if ((await dataKey(this.db, this.state.catalogue.table)) !== this.state.key)
-      await invalidateProjection(this.db);
-    this.state = await SegmentEngine.load(this.db, this.options);
+  reload(): Promise<void> {
+    return this.serial(() => this.reloadNow());
+  }
+
+  private async reloadNow(): Promise<void> {
+    if (this.loaded && (await dataKey(this.db, this.loaded.catalogue.table)) !== this.loaded.key)
+      await invalidateProjection(this.db, this.working);
+    this.loaded = await this.load();
     this.checkedAt = Date.now();
   }
 
-  private checkedAt = 0;
-
   /**
-   * Reloads when a build replaced dim_customers (a new table object). Checked at most once a second while
-   * previews run back to back; a caller that just ran a build in this process calls `reload()`.
+   * Loads the engine when it is not loaded yet, and reloads it when a build replaced dim_customers (a new table
+   * object). Checked at most once a second while previews run back to back; a caller that just ran a build in
+   * this process calls `reload()`.
    */
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    return this.serial(() => this.refreshNow());
+  }
+
+  private async refreshNow(): Promise<void> {
+    if (!this.loaded) return this.reloadNow();
     const now = Date.now();
     if (now - this.checkedAt < REFRESH_INTERVAL_MS) return;
     this.checkedAt = now;
-    if ((await dataKey(this.db, this.state.catalogue.table)) !== this.state.key) {
-      await invalidateProjection(this.db);
-      await this.reload();
-    }
+    if ((await dataKey(this.db, this.loaded.catalogue.table)) !== this.loaded.key) await this.reloadNow();
+  }
+
+  /**
+   * The data may have changed (a write job of this process finished): the next call checks whether
+   * dim_customers was replaced instead of waiting for the once-a-second check.
+   */
+  recheck(): void {
+    this.checkedAt = 0;
+  }
+
+  /** Drops the engine's working tables (an engine over a build's table, done with it). */
+  release(): Promise<void> {
+    return this.serial(() => invalidateProjection(this.db, this.working));
   }
 
   /** A saved segment by name, or a YAML file (an unsaved or edited segment). */
   async resolve(nameOrFile: string): Promise<LoadedSegment> {
+    if (!this.loaded) await this.refresh();
     const saved = this.state.set.saved.get(nameOrFile);
     if (saved) return saved;
     const broken = this.state.problems.filter((p) => p.segment === nameOrFile);
@@ -213,7 +281,11 @@ export class SegmentEngine {
   }
 
   /** Checks a (possibly unsaved) definition fully: columns, values, expert rules, exclusions. */
-  async check(target: LoadedSegment): Promise<void> {
+  check(target: LoadedSegment): Promise<void> {
+    return this.serial(() => this.checkNow(target));
+  }
+
+  private async checkNow(target: LoadedSegment): Promise<void> {
     const problems = await checkExpertRules(
       this.db,
       this.state.catalogue,
@@ -237,9 +309,14 @@ export class SegmentEngine {
     return requested;
   }
 
-  async preview(target: LoadedSegment, request: PreviewRequest = {}): Promise<PreviewResult> {
-    await this.refresh();
-    await this.check(target);
+  preview(target: LoadedSegment, request: PreviewRequest = {}): Promise<PreviewResult> {
+    return this.serial(() => this.previewNow(target, request));
+  }
+
+  private async previewNow(target: LoadedSegment, request: PreviewRequest): Promise<PreviewResult> {
+    if (request.signal?.aborted) throw stoppedError(request.signal);
+    await this.refreshNow();
+    await this.checkNow(target);
     const { set } = this.state;
     const breakdowns = this.breakdowns(request.breakdowns);
     const options = {
@@ -280,8 +357,13 @@ export class SegmentEngine {
   }
 
   /** Size of every saved segment now, next to its last snapshot. */
-  async sizes(options: InteractiveOptions = {}): Promise<SegmentSize[]> {
-    await this.refresh();
+  sizes(options: InteractiveOptions = {}): Promise<SegmentSize[]> {
+    return this.serial(() => this.sizesNow(options));
+  }
+
+  private async sizesNow(options: InteractiveOptions): Promise<SegmentSize[]> {
+    if (options.signal?.aborted) throw stoppedError(options.signal);
+    await this.refreshNow();
     const { set } = this.state;
     const db = this.interactive(options, 'segment sizes');
     const segments = [...set.saved.values()].sort((a, b) =>
@@ -318,23 +400,26 @@ export class SegmentEngine {
     return this.state.set;
   }
 
-  async explain(
-    target: LoadedSegment,
-    customer: string,
-    options: InteractiveOptions = {},
-  ): Promise<Explanation> {
-    await this.refresh();
-    await this.check(target);
-    const db = this.interactive(options, `explanation of segment '${target.definition.name}'`);
-    return explainCustomer(db, this.state.set, target, customer);
+  explain(target: LoadedSegment, customer: string, options: InteractiveOptions = {}): Promise<Explanation> {
+    return this.serial(async () => {
+      if (options.signal?.aborted) throw stoppedError(options.signal);
+      await this.refreshNow();
+      await this.checkNow(target);
+      const db = this.interactive(options, `explanation of segment '${target.definition.name}'`);
+      return explainCustomer(db, this.state.set, target, customer);
+    });
   }
 
   /**
    * Records the current membership of a saved segment (the Klaviyo list sync calls this after a successful
    * publish; `c360 segments snapshot` until then).
    */
-  async snapshot(name: string, options: RecordOptions = {}): Promise<SnapshotSummary> {
-    await this.refresh();
+  snapshot(name: string, options: RecordOptions = {}): Promise<SnapshotSummary> {
+    return this.serial(() => this.snapshotNow(name, options));
+  }
+
+  private async snapshotNow(name: string, options: RecordOptions): Promise<SnapshotSummary> {
+    await this.refreshNow();
     const target = this.state.set.saved.get(name);
     if (!target) {
       await this.resolve(name); // throws with the problems of a broken or unknown segment
@@ -353,8 +438,14 @@ export class SegmentEngine {
    * The current membership of a saved segment as SQL over temp tables of this connection (customer_id,
    * is_holdout): what the list sync publishes.
    */
-  async memberSql(name: string): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
-    await this.refresh();
+  memberSql(name: string): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
+    return this.serial(() => this.memberSqlNow(name));
+  }
+
+  private async memberSqlNow(
+    name: string,
+  ): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
+    await this.refreshNow();
     const target = this.state.set.saved.get(name);
     if (!target) {
       await this.resolve(name);
@@ -371,11 +462,11 @@ export class SegmentEngine {
    * email (trimmed, lower-case), is_holdout and the segment's `properties:`. The one membership function of
    * the build (materialise.ts) and the list sync (listPlan.ts).
    */
-  async listMembers(
-    name: string,
-  ): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
-    const members = await this.memberSql(name);
-    return { ...members, sql: listMemberSql(members.sql, this.state.catalogue, members.definition) };
+  listMembers(name: string): Promise<{ sql: string; values: unknown[]; definition: SegmentDefinition }> {
+    return this.serial(async () => {
+      const members = await this.memberSqlNow(name);
+      return { ...members, sql: listMemberSql(members.sql, this.state.catalogue, members.definition) };
+    });
   }
 
   /**
@@ -388,7 +479,7 @@ export class SegmentEngine {
     return this.segments.flatMap((s) => hardCodedVarProblems(s, declarations, this.state.catalogue.vars));
   }
 
-  async history(name: string): Promise<SnapshotSummary[]> {
-    return listSnapshots(this.db, name);
+  history(name: string): Promise<SnapshotSummary[]> {
+    return this.serial(() => listSnapshots(this.db, name));
   }
 }

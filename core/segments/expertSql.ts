@@ -1,5 +1,6 @@
 import type { Database } from '../db/duckdb.ts';
-import { QueryCancelledError, uninterruptible } from '../db/interrupt.ts';
+import { QueryCancelledError } from '../db/interrupt.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Catalogue } from './catalogue.ts';
 import { checkCaps, isObject, type Json } from './expertSqlCaps.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
@@ -253,11 +254,5 @@ export async function validateExpertSql(
  * as it was found.
  */
 export async function readOnlyWhen<T>(db: Database, readOnly: boolean, fn: () => Promise<T>): Promise<T> {
-  if (!readOnly) return fn();
-  await db.run('begin transaction read only');
-  try {
-    return await fn();
-  } finally {
-    await uninterruptible(db).run('commit');
-  }
+  return readOnly ? withTransaction(db, fn, { readOnly: true }) : fn();
 }

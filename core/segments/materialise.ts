@@ -3,7 +3,6 @@ import type { DerivedContext, DerivedResult, DerivedTables } from '../models/ind
 import { SEGMENT_TABLE } from './catalogue.ts';
 import { formatProblem, type LoadedSegment } from './definition.ts';
 import { SegmentEngine } from './engine.ts';
-import { invalidateProjection } from './projection.ts';
 
 /**
  * The build's segment tables: every saved segment of the workspace (`segments/*.yaml`) becomes the table
@@ -90,7 +89,7 @@ export function segmentTables(options: SegmentTablesOptions): DerivedTables {
         throw error;
       } finally {
         // The engine's working tables were built over the build's table: the next engine starts afresh.
-        await invalidateProjection(ctx.db);
+        await engine.release();
       }
       return { tables: made, drop: published.filter((t) => !made.includes(t)), warnings };
     },

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { quoteIdent, type Database } from '../db/duckdb.ts';
 import { readOnlyWhen } from './expertSql.ts';
 import { applyRow, cloneFold, emptyFold, toNumber, type FoldShape, type FoldState } from './fold.ts';
@@ -21,6 +21,7 @@ import {
 
 export { DEFAULT_BREAKDOWNS };
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
+import { workingTablesOf } from './workingTables.ts';
 
 /**
  * The preview of one segment (saved or an unsaved edit), computed in one pass: a single grouped query over the
@@ -145,7 +146,7 @@ export async function preparePreview(
   const cube =
     options.useCube === false || listBreakdowns.length
       ? undefined
-      : await ensureCube(db, base, {
+      : await ensureCube(db, workingTablesOf(db, set), base, {
           columns: draft.columns,
           breakdowns,
           marketableOnly,
@@ -198,15 +199,7 @@ function normaliseValue(value: unknown): string | number | boolean | null {
   return String(value);
 }
 
-/** The last figures per preview shape, to apply the next threshold edit as a delta. */
-interface LastFold {
-  key: string;
-  steps: FunnelStep[];
-  values: DuckDBValue[];
-  state: FoldState;
-}
-// Keyed by the connection, like the working tables (projection.ts).
-const lastFolds = new WeakMap<DuckDBConnection, LastFold[]>();
+/** How many preview shapes keep their last figures for deltas (WorkingTables.folds). */
 const MAX_LAST_FOLDS = 4;
 
 function sameValues(a: readonly DuckDBValue[], b: readonly DuckDBValue[], range: [number, number]): boolean {
@@ -257,7 +250,8 @@ export async function computeFigures(
     masks.join(','),
     ...steps.map((s) => s.sql),
   ].join('\n');
-  const folds = lastFolds.get(db.connection) ?? [];
+  const working = workingTablesOf(db, set);
+  const folds = working.folds;
   // Deltas pay off on the base (a million rows, few of which flip when a threshold moves a little); a cube is
   // small enough that a full pass is as fast and never worse when a threshold jumps far.
   const useDelta = options.delta ?? prepared.sourceKind === 'base';
@@ -300,13 +294,10 @@ export async function computeFigures(
     if (prepared.marketableOnly) state.reached[0] = base.rows - base.marketableRows;
     for (const row of rows) applyRow(state, shape, row, toNumber(row.stop), 1, columns);
   }
-  lastFolds.set(
-    db.connection,
-    [{ key, steps, values: [...prepared.params.values], state }, ...folds.filter((f) => f.key !== key)].slice(
-      0,
-      MAX_LAST_FOLDS,
-    ),
-  );
+  working.folds = [
+    { key, steps, values: [...prepared.params.values], state },
+    ...folds.filter((f) => f.key !== key),
+  ].slice(0, MAX_LAST_FOLDS);
 
   const { reached, heldOut } = state;
   const total = reached.reduce((a, b) => a + b, 0);

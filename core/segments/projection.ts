@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import { uninterruptible } from '../db/interrupt.ts';
 import type { Catalogue, CatalogueColumn } from './catalogue.ts';
@@ -7,10 +6,11 @@ import { holdoutBucketExpression, SqlParams } from './compiler.ts';
 import { definitionHash } from './definition.ts';
 import { healthUse } from './sensitivity.ts';
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
+import { workingTablesOf, type WorkingTables } from './workingTables.ts';
 
 /**
- * The preview engine's working tables, kept in memory (DuckDB TEMP tables of the workspace connection, never
- * written to the workspace file):
+ * The preview engine's working tables, kept in memory (DuckDB TEMP tables of the engine's connection, never
+ * written to the workspace file; what the engine knows about them is its WorkingTables object):
  *
  * - the base: one row per customer with only the columns segments use, low-cardinality text as ENUM and
  *   wide integers narrowed, the stable holdout bucket, and a bitmask of the saved segments each customer is
@@ -62,34 +62,15 @@ export interface Cube {
   dims: Map<number, unknown[]>;
 }
 
-interface EngineCache {
-  base?: BaseProjection;
-  cube?: Cube;
-  /** Cube keys that did not shrink the data enough. */
-  uncubeable: Set<string>;
-  counter: number;
-}
-
-// Keyed by the DuckDB connection, whose temp tables these are: an interruptible view of the same connection
-// (core/db/interrupt.ts) shares them.
-const caches = new WeakMap<DuckDBConnection, EngineCache>();
-
-function cacheOf(db: Database): EngineCache {
-  let cache = caches.get(db.connection);
-  if (!cache) {
-    cache = { uncubeable: new Set(), counter: 0 };
-    caches.set(db.connection, cache);
-  }
-  return cache;
-}
-
-/** Drops the cached working tables (tests that replace dim_customers by hand; builds invalidate by run id). */
-export async function invalidateProjection(db: Database): Promise<void> {
-  const cache = caches.get(db.connection);
-  if (!cache) return;
-  caches.delete(db.connection);
+/**
+ * Drops the working tables of `working` (the engine's, on `db`'s connection) and forgets them: a table replaced
+ * by hand in place, or an engine that worked on a build's table. Builds invalidate by run id and table object.
+ */
+export async function invalidateProjection(db: Database, working: WorkingTables): Promise<void> {
+  const cube = working.cube;
+  working.forget();
   await db.run(`drop table if exists temp.${BASE_TABLE}`);
-  if (cache.cube) await db.run(`drop table if exists temp.${cache.cube.table}`);
+  if (cube) await db.run(`drop table if exists temp.${cube.table}`);
 }
 
 export function bitTest(segment: SegmentBit): string {
@@ -143,11 +124,8 @@ export const DEFAULT_BREAKDOWNS = [
   'winback_stage',
 ];
 
-const savedHashes = new WeakMap<SegmentSet, string>();
-
-function savedHash(set: SegmentSet): string {
-  const known = savedHashes.get(set);
-  if (known) return known;
+function savedHash(set: SegmentSet, working: WorkingTables): string {
+  if (working.savedHash?.set === set) return working.savedHash.hash;
   const hash = createHash('sha256');
   for (const [name, loaded] of [...set.saved.entries()].sort(([a], [b]) => a.localeCompare(b)))
     // Consent columns come from the model docs' health tags too: editing the tags recomputes the members.
@@ -155,7 +133,7 @@ function savedHash(set: SegmentSet): string {
       `${name}:${definitionHash(loaded.definition)}:${healthUse(loaded.definition, set.catalogue, set.expertSql).consentColumns.join(',')};`,
     );
   const digest = hash.digest('hex').slice(0, 16);
-  savedHashes.set(set, digest);
+  working.savedHash = { set, hash: digest };
   return digest;
 }
 
@@ -177,9 +155,9 @@ export async function ensureBase(
   set: SegmentSet,
   needed: Iterable<string>,
 ): Promise<BaseProjection> {
-  const cache = cacheOf(db);
+  const cache = workingTablesOf(db, set);
   const catalogue: Catalogue = set.catalogue;
-  const prefix = `${catalogue.buildRunId ?? ''}|${set.dataKey ?? (await dataKey(db, catalogue.table))}|${savedHash(set)}`;
+  const prefix = `${catalogue.buildRunId ?? ''}|${set.dataKey ?? (await dataKey(db, catalogue.table))}|${savedHash(set, cache)}`;
   const breakdowns = DEFAULT_BREAKDOWNS.filter((c) => catalogue.columns.has(c));
   const wanted = new Set(
     [...ALWAYS_PROJECTED, ...breakdowns, ...needed].filter((c) => catalogue.columns.has(c)),
@@ -286,10 +264,10 @@ export interface CubeRequest {
  */
 export async function ensureCube(
   db: Database,
+  cache: WorkingTables,
   base: BaseProjection,
   request: CubeRequest,
 ): Promise<Cube | undefined> {
-  const cache = cacheOf(db);
   const columns = [...new Set([...request.columns, ...request.breakdowns])]
     .filter((c) => base.columns.has(c))
     .sort();

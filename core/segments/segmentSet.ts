@@ -10,6 +10,7 @@ import {
 } from './definition.ts';
 import { ExpertSqlError, validateExpertSql, type ValidatedSql } from './expertSql.ts';
 import { higherPriorityThan, priorityProblems } from './priority.ts';
+import type { WorkingTables } from './workingTables.ts';
 
 /**
  * The workspace's saved segments, compiled together: exclusions and priority groups refer to other segments,
@@ -21,6 +22,8 @@ export interface SegmentSet {
   expertSql: Map<string, ValidatedSql>;
   /** Identity of the data the set was prepared on (projection.ts dataKey), when the caller checked it. */
   dataKey?: string;
+  /** The engine's working tables on its connection (workingTables.ts), shared by the sets it prepares. */
+  working?: WorkingTables;
 }
 
 function sqlRulesWithPaths(rule: Rule, path: string): { sql: string; path: string }[] {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/duckdb.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { migrateWorkspaceSchema } from '../workspace/schema.ts';
 import { definitionHash, type LoadedSegment } from './definition.ts';
 import { memberQuery } from './members.ts';
 import type { SegmentSet } from './segmentSet.ts';
@@ -39,27 +41,9 @@ export interface SnapshotDiff {
   definitionChanged: boolean;
 }
 
+/** The snapshot tables are part of the workspace schema (core/workspace/schema.ts); recording is a write. */
 export async function ensureSnapshotTables(db: Database): Promise<void> {
-  await db.run('create schema if not exists c360');
-  await db.run(`create table if not exists c360.segment_snapshots (
-    snapshot_id varchar primary key,
-    segment varchar not null,
-    taken_at timestamp not null,
-    member_count bigint not null,
-    holdout_count bigint not null,
-    definition_hash varchar not null,
-    definition_json varchar not null,
-    build_run_id varchar,
-    as_of date not null,
-    entered_count bigint not null,
-    left_count bigint not null,
-    note varchar
-  )`);
-  await db.run(`create table if not exists c360.segment_members (
-    snapshot_id varchar not null,
-    customer_id varchar not null,
-    is_holdout boolean not null
-  )`);
+  await migrateWorkspaceSchema(db);
 }
 
 async function hasSnapshotTables(db: Database): Promise<boolean> {
@@ -192,19 +176,18 @@ export async function recordSnapshot(
   const query = await memberQuery(db, set, target);
   const snapshotId = randomUUID();
   const n = query.params.values.length;
-  await db.run('begin transaction');
-  try {
-    await db.run(
+  await withTransaction(db, async (tx) => {
+    await tx.run(
       `insert into c360.segment_members select $${n + 1}, customer_id, is_holdout from (${query.sql})`,
       [...query.params.values, snapshotId],
     );
-    const [counts] = await db.queryJs(
+    const [counts] = await tx.queryJs(
       `select count(*) filter (where not is_holdout) as members, count(*) filter (where is_holdout) as held
        from c360.segment_members where snapshot_id = $1`,
       [snapshotId],
     );
     const members = Number(counts?.members ?? 0);
-    await db.run(
+    await tx.run(
       `insert into c360.segment_snapshots values ($1, $2, cast($3 as timestamp), $4, $5, $6, $7, $8, cast($9 as date), $10, $11, $12)`,
       [
         snapshotId,
@@ -221,11 +204,7 @@ export async function recordSnapshot(
         options.note ?? null,
       ],
     );
-    await db.run('commit');
-  } catch (error) {
-    await db.run('rollback');
-    throw error;
-  }
+  });
   const [summary] = (await listSnapshots(db, target.definition.name)).filter(
     (s) => s.snapshotId === snapshotId,
   );

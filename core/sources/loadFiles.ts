@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { quoteIdent, quoteText, withSetting, type Database } from '../db/duckdb.ts';
+import { withTransaction } from '../db/transaction.ts';
 import {
   castText,
   describeFormats,
@@ -405,19 +406,14 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
     await db.run(`create or replace table ${build} (${columnDdl(table.columns)})`);
     await db.run(`insert into ${build} select ${casts.map((c, i) => `__v${i} as ${quoteIdent(c.name)}`).join(', ')}
       from load_typed where not (${bad})`);
-    await db.run('begin transaction');
-    try {
-      await db.run(`drop table if exists ${target}`);
-      await db.run(`alter table ${build} rename to ${quoteIdent(table.table)}`);
-      await db.run(
+    await withTransaction(db, async (tx) => {
+      await tx.run(`drop table if exists ${target}`);
+      await tx.run(`alter table ${build} rename to ${quoteIdent(table.table)}`);
+      await tx.run(
         `delete from ${LOAD_REJECTIONS_TABLE} where source = ${quoteText(table.source)} and "table" = ${quoteText(table.table)}`,
       );
-      await db.run(`insert into ${LOAD_REJECTIONS_TABLE} by name select * from load_rej`);
-      await db.run('commit');
-    } catch (error) {
-      await db.run('rollback');
-      throw error;
-    }
+      await tx.run(`insert into ${LOAD_REJECTIONS_TABLE} by name select * from load_rej`);
+    });
     return { rowsLoaded: totalRows - rowsRejected, rowsRejected, warnings, readAs };
   } finally {
     await db.run(`drop table if exists ${build}`).catch(() => undefined);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/duckdb.ts';
 import type { SyncKind } from './guardrails.ts';
-import { ensureSyncTables, SQL_NOW } from './state.ts';
+import { SQL_NOW } from './state.ts';
+import { hasC360Table } from '../workspace/schema.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /** Run records (SPEC §7 run history): one row per run, one per synced target, and the rejected rows. */
@@ -127,7 +128,8 @@ function toTarget(r: Record<string, unknown>): TargetResult {
 }
 
 export async function listRuns(db: Database, limit = 20, runId?: string): Promise<RunSummary[]> {
-  await ensureSyncTables(db);
+  // A read: a workspace that never synced has no run tables, and no runs.
+  if (!(await hasC360Table(db, 'sync_runs'))) return [];
   const runs = await db.queryJson(
     `select run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as started_at,
        strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') as finished_at, status, syncs, plan_hash, approved, error,
@@ -176,11 +178,12 @@ export class RunNotFoundError extends C360Error {
 }
 
 export async function showRun(db: Database, runId: string): Promise<RunSummary & { errors: RunError[] }> {
-  await ensureSyncTables(db);
-  const [match] = await db.queryJson(
-    `select run_id from c360.sync_runs where run_id = $1 or run_id like $1 || '%' order by started_at desc limit 1`,
-    [runId],
-  );
+  const [match] = (await hasC360Table(db, 'sync_runs'))
+    ? await db.queryJson(
+        `select run_id from c360.sync_runs where run_id = $1 or run_id like $1 || '%' order by started_at desc limit 1`,
+        [runId],
+      )
+    : [];
   const [run] = match ? await listRuns(db, 1, String(match.run_id)) : [];
   if (!run) throw new RunNotFoundError(`No sync run '${runId}'. \`c360 runs\` lists the recent runs.`);
   const errors = await db.queryJson(

@@ -1,4 +1,6 @@
 import type { Database } from '../db/duckdb.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { migrateWorkspaceSchema } from '../workspace/schema.ts';
 
 /**
  * What Klaviyo confirmed, kept in the workspace database (schema c360). A row only appears here after Klaviyo
@@ -15,44 +17,9 @@ import type { Database } from '../db/duckdb.ts';
  *   sync_failures        rows Klaviyo rejected, with the error, retried on every run until they succeed
  */
 export async function ensureSyncTables(db: Database): Promise<void> {
-  await db.run('create schema if not exists c360');
-  const statements = [
-    `create table if not exists c360.sync_profile_state (
-      email varchar primary key, payload_hash varchar not null, payload varchar not null,
-      applied_at timestamp not null, run_id varchar not null)`,
-    `create table if not exists c360.sync_lists (
-      segment varchar primary key, list_name varchar not null, list_id varchar not null,
-      created_by_c360 boolean not null, linked_at timestamp not null, published_definition_hash varchar)`,
-    `create table if not exists c360.sync_list_members (
-      segment varchar not null, email varchar not null, profile_id varchar,
-      added_at timestamp not null, run_id varchar not null, primary key (segment, email))`,
-    `create table if not exists c360.sync_event_state (
-      event_id varchar primary key, sent_at timestamp not null, run_id varchar not null)`,
-    `create table if not exists c360.sync_event_inflight (
-      event_id varchar primary key, run_id varchar not null, since timestamp not null)`,
-    `create table if not exists c360.sync_import_jobs (
-      job_id varchar primary key, sync varchar not null, segment varchar, list_id varchar,
-      run_id varchar not null, submitted_at timestamp not null)`,
-    `create table if not exists c360.sync_job_rows (
-      job_id varchar not null, position integer not null, email varchar not null,
-      payload_hash varchar, payload varchar)`,
-    `create table if not exists c360.sync_failures (
-      sync varchar not null, target varchar not null, item_key varchar not null, code varchar not null,
-      error varchar not null, attempts integer not null, first_failed_at timestamp not null,
-      last_failed_at timestamp not null, run_id varchar not null, primary key (sync, target, item_key))`,
-    `create table if not exists c360.sync_runs (
-      run_id varchar primary key, started_at timestamp not null, finished_at timestamp,
-      status varchar not null, syncs varchar not null, plan_hash varchar, approved boolean not null,
-      summary varchar, error varchar)`,
-    `create table if not exists c360.sync_run_targets (
-      run_id varchar not null, sync varchar not null, target varchar not null, planned bigint not null,
-      sent bigint not null, succeeded bigint not null, failed bigint not null, skipped bigint not null,
-      api_calls bigint not null, throttled bigint not null, duration_ms bigint not null)`,
-    `create table if not exists c360.sync_run_errors (
-      run_id varchar not null, sync varchar not null, target varchar not null, item_key varchar not null,
-      code varchar not null, error varchar not null)`,
-  ];
-  for (const sql of statements) await db.run(sql);
+  // The tables are part of the workspace schema (core/workspace/schema.ts); a sync is a write job, so it may
+  // bring the schema up to date when it runs without the workspace service (tests).
+  await migrateWorkspaceSchema(db);
 }
 
 export const SQL_NOW = `current_timestamp::timestamp`;
@@ -69,17 +36,7 @@ export class DbQueue {
   }
 
   transaction<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    return this.run(async (db) => {
-      await db.run('begin transaction');
-      try {
-        const result = await work(db);
-        await db.run('commit');
-        return result;
-      } catch (error) {
-        await db.run('rollback');
-        throw error;
-      }
-    });
+    return this.run((db) => withTransaction(db, work));
   }
 }
 

@@ -1,4 +1,5 @@
 import { call } from '../../api/procedure.ts';
+import { withWorkspace } from './workspaceSession.ts';
 import {
   buildProcedure,
   listModelsProcedure,
@@ -71,22 +72,26 @@ export interface BuildOptions {
 export async function build(g: GlobalOptions, options: BuildOptions): Promise<void> {
   const out = createOutput(g.json);
   const cancel = cancelOnSigint(out);
-  const result = await call(
-    buildProcedure,
-    {
-      workspace: g.workspace,
-      select: options.select ?? [],
-      vars: parseVars(options.var),
-      runTests: options.test,
-      keepIntermediate: options.keepIntermediate,
-    },
-    {
-      isCancelled: cancel.isCancelled,
-      onProgress: (event) => {
-        const message = describeBuildEvent(event.data as BuildEvent);
-        if (message) out.progress(message, g.json ? { event: event.data } : undefined);
+  const result = await withWorkspace(g, {}, (service) =>
+    call(
+      buildProcedure,
+      {
+        workspace: g.workspace,
+        select: options.select ?? [],
+        vars: parseVars(options.var),
+        runTests: options.test,
+        keepIntermediate: options.keepIntermediate,
       },
-    },
+      {
+        service,
+        isCancelled: cancel.isCancelled,
+        signal: cancel.signal,
+        onProgress: (event) => {
+          const message = describeBuildEvent(event.data as BuildEvent);
+          if (message) out.progress(message, g.json ? { event: event.data } : undefined);
+        },
+      },
+    ),
   );
   for (const warning of result.warnings) out.warn(warning);
   out.result(result, () => describeBuild(result));
@@ -95,7 +100,9 @@ export async function build(g: GlobalOptions, options: BuildOptions): Promise<vo
 
 export async function test(g: GlobalOptions, options: { select?: string[] }): Promise<void> {
   const out = createOutput(g.json);
-  const tests = await call(testProcedure, { workspace: g.workspace, select: options.select ?? [] });
+  const tests = await withWorkspace(g, { readOnly: true }, (service) =>
+    call(testProcedure, { workspace: g.workspace, select: options.select ?? [] }, { service }),
+  );
   const failed = tests.filter((t) => t.status !== 'pass');
   out.result(
     tests,
@@ -106,11 +113,17 @@ export async function test(g: GlobalOptions, options: { select?: string[] }): Pr
 
 export async function show(g: GlobalOptions, model: string, options: { limit: string }): Promise<void> {
   const out = createOutput(g.json);
-  const shown = await call(showProcedure, {
-    workspace: g.workspace,
-    model,
-    limit: Number(options.limit),
-  });
+  const shown = await withWorkspace(g, { readOnly: true }, (service) =>
+    call(
+      showProcedure,
+      {
+        workspace: g.workspace,
+        model,
+        limit: Number(options.limit),
+      },
+      { service },
+    ),
+  );
   out.result(shown, () => {
     // Wide models read better transposed: one block per row, one line per column.
     const blocks = shown.rows.map((row, i) =>
@@ -124,7 +137,9 @@ export async function show(g: GlobalOptions, model: string, options: { limit: st
 
 export async function models(g: GlobalOptions): Promise<void> {
   const out = createOutput(g.json);
-  const models = await call(listModelsProcedure, { workspace: g.workspace });
+  const models = await withWorkspace(g, { readOnly: true }, (service) =>
+    call(listModelsProcedure, { workspace: g.workspace }, { service }),
+  );
   out.result(models, () =>
     formatTable(
       ['model', 'layer', 'rows', 'depends on'],

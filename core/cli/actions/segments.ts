@@ -1,4 +1,5 @@
 import { call } from '../../api/procedure.ts';
+import { withWorkspace } from './workspaceSession.ts';
 import {
   explainSegmentProcedure,
   initSegmentsProcedure,
@@ -147,7 +148,9 @@ function describeExplanation(e: Explanation): string {
 export async function list(g: GlobalOptions): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
-    const result = await call(listSegmentsProcedure, { workspace: g.workspace });
+    const result = await withWorkspace(g, {}, (service) =>
+      call(listSegmentsProcedure, { workspace: g.workspace }, { service }),
+    );
     for (const p of result.problems) out.warn(formatProblem(p));
     out.result(result, () =>
       formatTable(
@@ -172,13 +175,19 @@ export async function preview(
 ): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
-    const preview = await call(previewSegmentProcedure, {
-      workspace: g.workspace,
-      segment,
-      ...(options.breakdown ? { breakdowns: options.breakdown } : {}),
-      sample: Number(options.sample),
-      changes: options.changes,
-    });
+    const preview = await withWorkspace(g, {}, (service) =>
+      call(
+        previewSegmentProcedure,
+        {
+          workspace: g.workspace,
+          segment,
+          ...(options.breakdown ? { breakdowns: options.breakdown } : {}),
+          sample: Number(options.sample),
+          changes: options.changes,
+        },
+        { service },
+      ),
+    );
     out.result(preview, () => describePreview(preview));
   });
 }
@@ -190,11 +199,17 @@ export async function explain(
 ): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
-    const explanation = await call(explainSegmentProcedure, {
-      workspace: g.workspace,
-      segment,
-      customer: options.customer,
-    });
+    const explanation = await withWorkspace(g, {}, (service) =>
+      call(
+        explainSegmentProcedure,
+        {
+          workspace: g.workspace,
+          segment,
+          customer: options.customer,
+        },
+        { service },
+      ),
+    );
     out.result(explanation, () => describeExplanation(explanation));
   });
 }
@@ -202,7 +217,9 @@ export async function explain(
 export async function validate(g: GlobalOptions): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
-    const result = await call(validateSegmentsProcedure, { workspace: g.workspace });
+    const result = await withWorkspace(g, {}, (service) =>
+      call(validateSegmentsProcedure, { workspace: g.workspace }, { service }),
+    );
     for (const w of result.warnings) out.warn(w);
     out.result(result, () =>
       result.ok
@@ -215,11 +232,17 @@ export async function validate(g: GlobalOptions): Promise<void> {
 
 export async function init(g: GlobalOptions, options: { only?: string[]; force: boolean }): Promise<void> {
   const out = createOutput(g.json);
-  const result = await call(initSegmentsProcedure, {
-    workspace: g.workspace,
-    only: options.only ?? [],
-    overwrite: options.force,
-  });
+  const result = await withWorkspace(g, { create: true }, (service) =>
+    call(
+      initSegmentsProcedure,
+      {
+        workspace: g.workspace,
+        only: options.only ?? [],
+        overwrite: options.force,
+      },
+      { service },
+    ),
+  );
   out.result(result, () =>
     [
       `Copied ${result.copied.length} templates into ${result.dir}.`,
@@ -234,11 +257,17 @@ export async function init(g: GlobalOptions, options: { only?: string[]; force: 
 export async function snapshot(g: GlobalOptions, segment: string, options: { note?: string }): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
-    const snapshot = await call(snapshotSegmentProcedure, {
-      workspace: g.workspace,
-      segment,
-      ...(options.note ? { note: options.note } : {}),
-    });
+    const snapshot = await withWorkspace(g, {}, (service) =>
+      call(
+        snapshotSegmentProcedure,
+        {
+          workspace: g.workspace,
+          segment,
+          ...(options.note ? { note: options.note } : {}),
+        },
+        { service },
+      ),
+    );
     out.result(
       snapshot,
       () =>
@@ -250,7 +279,9 @@ export async function snapshot(g: GlobalOptions, segment: string, options: { not
 
 export async function history(g: GlobalOptions, segment: string): Promise<void> {
   const out = createOutput(g.json);
-  const history = await call(segmentHistoryProcedure, { workspace: g.workspace, segment });
+  const history = await withWorkspace(g, {}, (service) =>
+    call(segmentHistoryProcedure, { workspace: g.workspace, segment }, { service }),
+  );
   out.result(history, () =>
     history.length
       ? formatTable(
@@ -271,7 +302,9 @@ export async function history(g: GlobalOptions, segment: string): Promise<void> 
 export async function columns(g: GlobalOptions): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
-    const columns = await call(segmentColumnsProcedure, { workspace: g.workspace });
+    const columns = await withWorkspace(g, { readOnly: true }, (service) =>
+      call(segmentColumnsProcedure, { workspace: g.workspace }, { service }),
+    );
     out.result(columns, () =>
       formatTable(
         ['column', 'kind', 'operators', 'values'],

@@ -1,4 +1,5 @@
 import { call } from '../../api/procedure.ts';
+import { withWorkspace } from './workspaceSession.ts';
 import { demoProcedure, loadProcedure } from '../../api/sourceProcedures.ts';
 import { createOutput, formatCount, formatSeconds, formatTable } from '../output.ts';
 import { EXIT, type GlobalOptions } from '../common.ts';
@@ -12,25 +13,28 @@ export interface DemoOptions {
 
 export async function demo(g: GlobalOptions, options: DemoOptions): Promise<void> {
   const out = createOutput(g.json);
-  const summary = await call(
-    demoProcedure,
-    {
-      workspace: g.workspace,
-      customers: options.customers,
-      seed: options.seed,
-      asOf: options.asOf,
-      dirtyShare: options.dirtyShare,
-    },
-    {
-      onProgress: (event) => {
-        const data = event.data as { stage: string; rows?: number; seconds: number };
-        const rows = data.rows !== undefined ? ` ${formatCount(data.rows)} rows` : '';
-        out.progress(
-          `  ${data.stage.padEnd(28)}${rows.padStart(18)} ${formatSeconds(data.seconds).padStart(9)}`,
-          g.json ? data : undefined,
-        );
+  const summary = await withWorkspace(g, { create: true }, (service) =>
+    call(
+      demoProcedure,
+      {
+        workspace: g.workspace,
+        customers: options.customers,
+        seed: options.seed,
+        asOf: options.asOf,
+        dirtyShare: options.dirtyShare,
       },
-    },
+      {
+        service,
+        onProgress: (event) => {
+          const data = event.data as { stage: string; rows?: number; seconds: number };
+          const rows = data.rows !== undefined ? ` ${formatCount(data.rows)} rows` : '';
+          out.progress(
+            `  ${data.stage.padEnd(28)}${rows.padStart(18)} ${formatSeconds(data.seconds).padStart(9)}`,
+            g.json ? data : undefined,
+          );
+        },
+      },
+    ),
   );
   out.result(summary, () =>
     [
@@ -50,27 +54,30 @@ export async function load(
   options: { maxRejectShare?: number; force?: boolean },
 ): Promise<void> {
   const out = createOutput(g.json);
-  const report = await call(
-    loadProcedure,
-    { workspace: g.workspace, dir, force: options.force, maxRejectShare: options.maxRejectShare },
-    {
-      onProgress: (event) => {
-        const data = event.data as {
-          file: string;
-          status: string;
-          rowsLoaded?: number;
-          rowsRejected?: number;
-          seconds: number;
-        };
-        if (data.status === 'loading') return;
-        const rows = data.rowsLoaded !== undefined ? `${formatCount(data.rowsLoaded)} rows` : '';
-        const rejected = data.rowsRejected ? `, ${formatCount(data.rowsRejected)} rejected` : '';
-        out.progress(
-          `  ${data.file.padEnd(40)} ${data.status.padEnd(7)} ${rows}${rejected} ${formatSeconds(data.seconds)}`,
-          g.json ? data : undefined,
-        );
+  const report = await withWorkspace(g, { create: true }, (service) =>
+    call(
+      loadProcedure,
+      { workspace: g.workspace, dir, force: options.force, maxRejectShare: options.maxRejectShare },
+      {
+        service,
+        onProgress: (event) => {
+          const data = event.data as {
+            file: string;
+            status: string;
+            rowsLoaded?: number;
+            rowsRejected?: number;
+            seconds: number;
+          };
+          if (data.status === 'loading') return;
+          const rows = data.rowsLoaded !== undefined ? `${formatCount(data.rowsLoaded)} rows` : '';
+          const rejected = data.rowsRejected ? `, ${formatCount(data.rowsRejected)} rejected` : '';
+          out.progress(
+            `  ${data.file.padEnd(40)} ${data.status.padEnd(7)} ${rows}${rejected} ${formatSeconds(data.seconds)}`,
+            g.json ? data : undefined,
+          );
+        },
       },
-    },
+    ),
   );
   for (const file of report.files) {
     if (file.readAs.length) out.progress(`  ${file.file}: read as ${file.readAs.join(', ')}`);

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { call } from '../../api/procedure.ts';
+import { withWorkspace } from './workspaceSession.ts';
 import { listRunsProcedure, showRunProcedure, syncProcedure } from '../../api/syncProcedures.ts';
 import {
   endpointLabel,
@@ -259,21 +260,25 @@ export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions):
   const cancel = cancelOnSigint(out);
   const progress = progressReporter(out);
   try {
-    const outcome = await call(
-      syncProcedure,
-      {
-        workspace: g.workspace,
-        syncs: what === 'all' ? ['profiles', 'lists', 'events'] : [what],
-        ...(opts.segment ? { segments: opts.segment } : {}),
-        dryRun: opts.dryRun,
-        ...(opts.plan ? { planFile: opts.plan } : {}),
-        ...(opts.planOut ? { planOut: opts.planOut } : {}),
-        approve: opts.approve,
-      },
-      {
-        onProgress: (e) => progress.onProgress(e.data as unknown as ApplyProgress),
-        isCancelled: cancel.isCancelled,
-      },
+    const outcome = await withWorkspace(g, {}, (service) =>
+      call(
+        syncProcedure,
+        {
+          workspace: g.workspace,
+          syncs: what === 'all' ? ['profiles', 'lists', 'events'] : [what],
+          ...(opts.segment ? { segments: opts.segment } : {}),
+          dryRun: opts.dryRun,
+          ...(opts.plan ? { planFile: opts.plan } : {}),
+          ...(opts.planOut ? { planOut: opts.planOut } : {}),
+          approve: opts.approve,
+        },
+        {
+          service,
+          onProgress: (e) => progress.onProgress(e.data as unknown as ApplyProgress),
+          isCancelled: cancel.isCancelled,
+          signal: cancel.signal,
+        },
+      ),
     );
     progress.stop();
     if (outcome.note) out.warn(outcome.note);
@@ -295,13 +300,17 @@ export async function runs(
 ): Promise<void> {
   const out = createOutput(g.json);
   if (action === undefined) {
-    const runs = await call(listRunsProcedure, { workspace: g.workspace, limit: opts.limit });
+    const runs = await withWorkspace(g, { readOnly: true }, (service) =>
+      call(listRunsProcedure, { workspace: g.workspace, limit: opts.limit }, { service }),
+    );
     out.result(runs, () => describeRuns(runs));
     return;
   }
   if (action !== 'show' || !id) return fail(out, 'usage: c360 runs [show ID] [--limit N]', EXIT.usage);
   try {
-    const run = await call(showRunProcedure, { workspace: g.workspace, runId: id });
+    const run = await withWorkspace(g, { readOnly: true }, (service) =>
+      call(showRunProcedure, { workspace: g.workspace, runId: id }, { service }),
+    );
     out.result(run, () => describeRun(run));
   } catch (error) {
     if (error instanceof RunNotFoundError) return fail(out, error.message, EXIT.failed);

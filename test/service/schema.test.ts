@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openDatabase } from '../../core/db/duckdb.ts';
+import { listModelsProcedure } from '../../core/api/modelProcedures.ts';
+import { call } from '../../core/api/procedure.ts';
+import { listRunsProcedure, showRunProcedure } from '../../core/api/syncProcedures.ts';
+import { segmentHistoryProcedure } from '../../core/api/segmentProcedures.ts';
+import { WorkspaceService } from '../../core/service/index.ts';
+import { RunNotFoundError } from '../../core/sync/index.ts';
+import {
+  migrateWorkspaceSchema,
+  WORKSPACE_SCHEMA_VERSION,
+  workspaceSchemaVersion,
+} from '../../core/workspace/schema.ts';
+import { bareWorkspace, rejection, type WorkspaceFolder } from './serviceFixture.ts';
+
+let folder: WorkspaceFolder | undefined;
+afterEach(async () => {
+  await folder?.remove();
+  folder = undefined;
+});
+
+const C360_TABLES = `select table_name from duckdb_tables() where schema_name = 'c360' order by 1`;
+
+describe('the c360 schema', () => {
+  it('is created once, recorded with its version, and a second migration changes nothing', async () => {
+    folder = await bareWorkspace();
+    const db = await openDatabase(join(folder.dir, 'workspace.duckdb'));
+    try {
+      expect(await workspaceSchemaVersion(db)).toBe(0);
+      expect(await migrateWorkspaceSchema(db)).toEqual({ from: 0, to: WORKSPACE_SCHEMA_VERSION });
+      const tables = (await db.queryJson(C360_TABLES)).map((r) => r.table_name);
+      expect(tables).toEqual(
+        expect.arrayContaining([
+          'build_runs',
+          'schema_version',
+          'segment_snapshots',
+          'sync_runs',
+          'sync_failures',
+        ]),
+      );
+      await db.run(
+        `insert into c360.sync_runs values ('r1', now()::timestamp, null, 'running', 'profiles', null, false, null, null)`,
+      );
+      expect(await migrateWorkspaceSchema(db)).toEqual({
+        from: WORKSPACE_SCHEMA_VERSION,
+        to: WORKSPACE_SCHEMA_VERSION,
+      });
+      expect((await db.queryJson(C360_TABLES)).map((r) => r.table_name)).toEqual(tables);
+      expect(await db.queryJs('select count(*)::integer as n from c360.schema_version')).toEqual([{ n: 1 }]);
+      expect(await db.queryJs('select count(*)::integer as n from c360.sync_runs')).toEqual([{ n: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('is migrated when a service opens a workspace for writing', async () => {
+    folder = await bareWorkspace();
+    const service = await WorkspaceService.open(folder.dir);
+    try {
+      const version = await service.read((db) => workspaceSchemaVersion(db));
+      expect(version).toBe(WORKSPACE_SCHEMA_VERSION);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('is not needed for reading: a read-only open of an old workspace reads empty histories and creates nothing', async () => {
+    folder = await bareWorkspace();
+    const service = await WorkspaceService.open(folder.dir, { readOnly: true });
+    try {
+      const ctx = { service };
+      expect(await call(listRunsProcedure, {}, ctx)).toEqual([]);
+      expect(await call(segmentHistoryProcedure, { segment: 'winback' }, ctx)).toEqual([]);
+      const models = await call(listModelsProcedure, {}, ctx);
+      expect(models.find((m) => m.name === 'dim_customers')?.rows).toBe(10);
+      expect(await rejection(call(showRunProcedure, { runId: 'abcd' }, ctx))).toBeInstanceOf(
+        RunNotFoundError,
+      );
+      expect(await service.read((db) => db.queryJson(C360_TABLES))).toEqual([]);
+      // Writing needs a writable open.
+      const refused = await rejection(service.write('snapshot', async () => 'written'));
+      expect(refused.code).toBe('WORKSPACE_READ_ONLY');
+    } finally {
+      await service.close();
+    }
+  });
+});
