@@ -75,6 +75,15 @@ const MIGRATIONS: Migration[] = [
         code varchar not null, error varchar not null)`,
     ],
   },
+  {
+    version: 2,
+    description: 'build runs recorded when they start (started_at, status), so a killed build shows as interrupted',
+    statements: [
+      `alter table c360.build_runs add column if not exists started_at timestamp`,
+      // running · published · succeeded · failed · cancelled · interrupted (core/models/buildHistory.ts)
+      `alter table c360.build_runs add column if not exists status varchar`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -232,6 +232,54 @@ models:
     expect(await db.queryJs("select table_name from duckdb_tables() where schema_name = 'main'")).toEqual([]);
   });
 
+  it('stops a running model within a second when its signal aborts, and publishes nothing', async () => {
+    const project = await writeProject({
+      'models/a.sql': 'select 1 as a_id',
+      // minutes of work: only DuckDB's interrupt can stop it in time
+      'models/b.sql': "select count(*) as a_id from range(100000000000) r, {{ ref('a') }}",
+      'models/_models.yml': docs([
+        { name: 'a', columns: ['a_id'] },
+        { name: 'b', columns: ['a_id'] },
+      ]),
+    });
+    const controller = new AbortController();
+    const started = performance.now();
+    const building = runBuild(db, {
+      projectDir: project,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'model_start' && event.name === 'b') setTimeout(() => controller.abort(), 300);
+      },
+    });
+    const result = await building;
+    expect((performance.now() - started) / 1000).toBeLessThan(5);
+    expect(result.ok).toBe(false);
+    expect(result.published).toBe(false);
+    expect(result.warnings).toContain('the build was cancelled; nothing was published');
+    expect(await db.queryJs("select table_name from duckdb_tables() where schema_name = 'main'")).toEqual([]);
+    const [run] = await db.queryJson('select status, ok from c360.build_runs where run_id = $1', [result.runId]);
+    expect(run).toEqual({ status: 'cancelled', ok: false });
+  });
+
+  it('records a build when it starts, and marks one that never finished (killed) as interrupted', async () => {
+    const project = await writeProject({
+      'models/a.sql': 'select 1 as a_id',
+      'models/_models.yml': docs([{ name: 'a', columns: ['a_id'] }]),
+    });
+    const first = await runBuild(db, { projectDir: project });
+    expect(first.published).toBe(true);
+    // what kill -9 leaves: the row written at the start, never updated
+    await db.run("update c360.build_runs set status = 'running', finished_at = null where run_id = $1", [
+      first.runId,
+    ]);
+    const second = await runBuild(db, { projectDir: project });
+    const runs = await db.queryJson('select run_id, status from c360.build_runs order by started_at');
+    expect(runs).toEqual([
+      { run_id: first.runId, status: 'interrupted' },
+      { run_id: second.runId, status: 'published' },
+    ]);
+  });
+
   it('records every build in the run history', async () => {
     const project = await writeProject({
       'models/a.sql': 'select 1 as a_id',

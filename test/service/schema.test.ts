@@ -47,7 +47,9 @@ describe('the c360 schema', () => {
         to: WORKSPACE_SCHEMA_VERSION,
       });
       expect((await db.queryJson(C360_TABLES)).map((r) => r.table_name)).toEqual(tables);
-      expect(await db.queryJs('select count(*)::integer as n from c360.schema_version')).toEqual([{ n: 1 }]);
+      expect(await db.queryJs('select count(*)::integer as n from c360.schema_version')).toEqual([
+        { n: WORKSPACE_SCHEMA_VERSION },
+      ]);
       expect(await db.queryJs('select count(*)::integer as n from c360.sync_runs')).toEqual([{ n: 1 }]);
     } finally {
       db.close();
@@ -83,6 +85,31 @@ describe('the c360 schema', () => {
       expect(refused.code).toBe('WORKSPACE_READ_ONLY');
     } finally {
       await service.close();
+    }
+  });
+});
+
+describe('schema version 2', () => {
+  it('adds started_at and status to the build runs of a version 1 workspace and keeps its rows', async () => {
+    folder = await bareWorkspace();
+    const db = await openDatabase(join(folder.dir, 'workspace.duckdb'));
+    try {
+      // a workspace as version 1 left it: the table without the two columns, one finished build
+      await db.run('create schema c360');
+      await db.run(`create table c360.build_runs (run_id varchar primary key, finished_at timestamp,
+        as_of timestamp, ok boolean, published boolean, seconds double, selectors varchar, vars varchar,
+        models varchar, tests varchar)`);
+      await db.run(`create table c360.schema_version (version integer primary key, applied_at timestamp not null,
+        description varchar not null)`);
+      await db.run(`insert into c360.schema_version values (1, now()::timestamp, 'v1')`);
+      await db.run(`insert into c360.build_runs values ('b1', now()::timestamp, now()::timestamp, true, true, 1.5,
+        '[]', '{}', '[]', '[]')`);
+      expect(await migrateWorkspaceSchema(db)).toEqual({ from: 1, to: 2 });
+      expect(await db.queryJson('select run_id, status, started_at from c360.build_runs')).toEqual([
+        { run_id: 'b1', status: null, started_at: null },
+      ]);
+    } finally {
+      db.close();
     }
   });
 });
