@@ -257,7 +257,9 @@ models:
     expect(result.published).toBe(false);
     expect(result.warnings).toContain('the build was cancelled; nothing was published');
     expect(await db.queryJs("select table_name from duckdb_tables() where schema_name = 'main'")).toEqual([]);
-    const [run] = await db.queryJson('select status, ok from c360.build_runs where run_id = $1', [result.runId]);
+    const [run] = await db.queryJson('select status, ok from c360.build_runs where run_id = $1', [
+      result.runId,
+    ]);
     expect(run).toEqual({ status: 'cancelled', ok: false });
   });
 
