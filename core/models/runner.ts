@@ -393,7 +393,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
       try {
         await withTransaction(db, async (db) => {
           for (const name of [...order, ...derived.tables]) {
-          await db.run(`drop table if exists ${publishedRelation(name)}`);
+            await db.run(`drop table if exists ${publishedRelation(name)}`);
             // a build-only model leaves the file, with its table of an earlier --keep-intermediate build
             if (persisted(name))
               await db.run(`alter table ${persistedBuildRelation(name)} rename to ${quoteIdent(name)}`);
