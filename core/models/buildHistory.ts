@@ -45,7 +45,11 @@ export async function startBuildRun(
 }
 
 /** Records how a build ended (a build started with startBuildRun). */
-export async function recordBuildRun(db: Database, result: BuildResult, status: BuildRunStatus): Promise<void> {
+export async function recordBuildRun(
+  db: Database,
+  result: BuildResult,
+  status: BuildRunStatus,
+): Promise<void> {
   await db.run(
     `update c360.build_runs set finished_at = current_timestamp::timestamp, ok = $2, published = $3, seconds = $4,
        models = $5, tests = $6, status = $7
