@@ -1,6 +1,6 @@
 import { quoteText, type Database } from '../db/duckdb.ts';
 import { requirePublishedTables, SEARCH_TABLES } from './publishedTables.ts';
-import { fold, KEY_KIND, searchIndex, type SearchIndex } from './searchIndex.ts';
+import { fold, KEY_KIND, KEYS_PER_CUSTOMER, searchIndex, type SearchIndex } from './searchIndex.ts';
 import {
   customerSearchInputSchema,
   SEARCH_TOTAL_CAP,
@@ -140,23 +140,33 @@ async function searchWithIndex(
   const planned = await indexPlan(db, query);
   if (!planned) return { query, total: 0, totalCapped: false, hits: [] };
   const matched = planned.ranges.map((r) => rangeSql(index.keys, r)).join('\n union all \n');
-  const top = await db.queryJson(
-    `with matched as (${matched}),
-     best as (
-       select row, min(${planned.rank}) as match_rank, any_value(lifetime_revenue) as lifetime_revenue
-       from matched group by row
-     )
-     select row, match_rank, (select count(*) from (select distinct row from matched limit ${SEARCH_TOTAL_CAP + 1})) as total
-     from best order by match_rank, lifetime_revenue desc, row limit ${limit}`,
+  // The best `limit` customers without grouping every matched key (a one-letter prefix matches ~100k): sorted
+  // by (rank, revenue, row), a customer's first key carries their best rank, and `limit` customers are among
+  // the first `limit` × KEYS_PER_CUSTOMER keys. Counting stops the same way one past the cap.
+  // (One connection runs one statement at a time: the two queries go one after the other.)
+  const page = await db.queryJson(
+    `select row, ${planned.rank} as match_rank from (${matched})
+     order by match_rank, lifetime_revenue desc, row limit ${limit * KEYS_PER_CUSTOMER}`,
   );
-  if (!top.length) return { query, total: 0, totalCapped: false, hits: [] };
-  const rankOf = new Map(top.map((r) => [num(r.row), num(r.match_rank)]));
+  if (!page.length) return { query, total: 0, totalCapped: false, hits: [] };
+  const rankOf = new Map<number, number>();
+  for (const r of page) {
+    const row = num(r.row);
+    if (rankOf.size < limit && !rankOf.has(row)) rankOf.set(row, num(r.match_rank));
+  }
+  const [counted] =
+    page.length < limit * KEYS_PER_CUSTOMER
+      ? [{ total: new Set(page.map((r) => num(r.row))).size }]
+      : await db.queryJson(
+          `select count(distinct row) as total from (
+             select row from (${matched}) limit ${(SEARCH_TOTAL_CAP + 1) * KEYS_PER_CUSTOMER})`,
+        );
   const cards = await db.queryJson(
     `select row, customer_id, email, first_name, last_name, city, lifecycle_stage, total_orders, lifetime_revenue
      from ${index.cards} where row in (${[...rankOf.keys()].join(', ')})`,
   );
   const byRow = new Map(cards.map((c) => [num(c.row), c]));
-  const total = num(top[0]?.total);
+  const total = num(counted?.total);
   return {
     query,
     total: Math.min(total, SEARCH_TOTAL_CAP),
@@ -189,9 +199,10 @@ export async function customerSearch(
 ): Promise<CustomerSearchResult> {
   const { query, limit } = customerSearchInputSchema.parse(input);
   const call = forCall(db, signal);
-  await requirePublishedTables(call, SEARCH_TABLES, 'customer search');
   const index = await searchIndex(call, signal);
   if (index) return searchWithIndex(call, index, query, limit);
+  // No index: dim_customers is missing (say what to do) or the instance is read-only (scan it).
+  await requirePublishedTables(call, SEARCH_TABLES, 'customer search');
   return searchByScan(call, query, limit);
 }
 
