@@ -1,24 +1,21 @@
 import type { Database } from '../db/duckdb.ts';
 import { stoppedError, uninterruptible } from '../db/interrupt.ts';
+import { attachCache, CACHE_DATABASE as SEARCH_DATABASE } from './instanceCache.ts';
 
 /**
  * The customer search index: dim_customers' search keys, lower-cased and accent-folded once per published
  * build, in a table sorted by key, so that a keystroke reads one narrow key range (DuckDB skips the row groups
  * whose min/max cannot hold the prefix) instead of folding a million names.
  *
- * The tables live in an in-memory database attached to the workspace's DuckDB instance (`c360_search`): every
- * connection of the instance (the service's readers) sees them, they never touch the workspace file, and they
- * go away with the instance. They are named after dim_customers' catalog oid, which changes on every publish (a
- * build renames freshly built tables into place), so a new build means a new index and a stale one is never
- * read; the previous build's tables are dropped when the new ones are made.
+ * The tables live in the instance's cache database (instanceCache.ts), named after dim_customers' catalog oid,
+ * which changes on every publish: a new build means a new index, a stale one is never read, and the previous
+ * build's tables are dropped when the new ones are made.
  *
  *   keys_<oid>:  key (folded text), kind, exact_length, row, lifetime_revenue   — sorted by key
  *   cards_<oid>: row, what a search hit shows                      — sorted by row, indexed on row
  *
  * `row` numbers customers by customer_id, so ordering by row is ordering by customer_id.
  */
-
-export const SEARCH_DATABASE = 'c360_search';
 
 /** What a search key holds. Names are keyed as "first last" and "last first": a prefix of one is a prefix of a name. */
 export const KEY_KIND = { customerId: 0, email: 1, firstLast: 2, lastFirst: 3 } as const;
@@ -36,19 +33,19 @@ export interface SearchIndex {
 export const fold = (expr: string) => `strip_accents(lower(${expr}))`;
 
 /** Index builds under way, by database file and dim_customers oid: keystrokes during a build wait for it. */
-const building = new Map<string, Promise<SearchIndex>>();
+const building = new Map<string, Promise<SearchIndex | undefined>>();
 
 function tableNames(oid: string): SearchIndex {
   return { keys: `${SEARCH_DATABASE}.keys_${oid}`, cards: `${SEARCH_DATABASE}.cards_${oid}` };
 }
 
-async function buildIndex(db: Database, oid: string): Promise<SearchIndex> {
+async function buildIndex(db: Database, oid: string): Promise<SearchIndex | undefined> {
   const names = tableNames(oid);
   // A connection of its own, without the caller's signal: a keystroke that is superseded cancels its wait, not
   // the build the next keystroke needs.
   const own = await uninterruptible(db).connect();
   try {
-    await own.run(`attach if not exists ':memory:' as ${SEARCH_DATABASE} (compress)`);
+    if (!(await attachCache(own))) return undefined;
     await own.run('begin');
     try {
       await own.run(
@@ -89,6 +86,7 @@ async function buildIndex(db: Database, oid: string): Promise<SearchIndex> {
     // Older builds' indexes are never read again.
     const stale = await own.queryJson(
       `select table_name from duckdb_tables() where database_name = '${SEARCH_DATABASE}'
+        and (table_name like 'keys\\_%' escape '\\' or table_name like 'cards\\_%' escape '\\')
         and table_name not in ('keys_${oid}', 'cards_${oid}')`,
     );
     for (const { table_name } of stale)
@@ -140,7 +138,6 @@ export async function searchIndex(db: Database, signal?: AbortSignal): Promise<S
     return await awaitUnless(pending, signal);
   } catch (error) {
     if (signal?.aborted) throw stoppedError(signal);
-    if (error instanceof Error && /read-only|read only/i.test(error.message)) return undefined;
     throw error;
   }
 }
