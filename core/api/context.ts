@@ -20,9 +20,12 @@ export interface ServiceLike {
   readonly segmentsDir: string;
   /**
    * The long-lived segment engine (WorkspaceService.segments); optional here so a service without one still
-   * serves everything but the profile's segment memberships.
+   * serves everything but the profile's segment memberships and the segments calls.
    */
-  readonly segments?: Pick<SegmentEngine, 'refresh' | 'set' | 'problems'>;
+  readonly segments?: Pick<
+    SegmentEngine,
+    'refresh' | 'set' | 'problems' | 'resolve' | 'sizes' | 'preview' | 'explain'
+  >;
   /** Read-only work on a reader connection, interrupted when `signal` aborts or the deadline passes. */
   read<T>(
     work: (db: Database, signal: AbortSignal) => Promise<T>,

@@ -1,5 +1,12 @@
 import { eventIterator, oc } from '@orpc/contract';
 import { buildEventSchema, buildInputSchema, buildResultSchema } from './schemas/build.ts';
+import {
+  segmentExplainInputSchema,
+  segmentExplanationSchema,
+  segmentListSchema,
+  segmentPreviewInputSchema,
+  segmentPreviewSchema,
+} from './schemas/segments.ts';
 import { workspaceInfoSchema } from './schemas/workspace.ts';
 export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
@@ -30,6 +37,17 @@ export const contract = {
     search: oc.input(customerSearchInputSchema).output(customerSearchResultSchema),
     /** One customer's 360 profile: identity, orders, shipments, engagement, tickets, scores, segments. */
     profile: oc.input(customerProfileInputSchema).output(customerProfileSchema),
+  },
+  segments: {
+    /** The saved segments with their size now and at the last snapshot, and the files that could not be used. */
+    list: oc.output(segmentListSchema),
+    /**
+     * Count, funnel, breakdowns and overlaps of a saved segment (by name) or of an unsaved definition (the rule
+     * builder); a newer call cancels nothing by itself, but an aborted call interrupts its query.
+     */
+    preview: oc.input(segmentPreviewInputSchema).output(segmentPreviewSchema),
+    /** Why one customer (id or email) is in or out of a saved segment, rule by rule. */
+    explain: oc.input(segmentExplainInputSchema).output(segmentExplanationSchema),
   },
   models: {
     /** Builds the models (a write job); streams progress events and returns the build's summary. */

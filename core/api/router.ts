@@ -9,7 +9,8 @@ import { EventQueue } from './server/eventQueue.ts';
 import type { Database } from '../db/duckdb.ts';
 import { customerProfile, customerSearch, overview } from '../insights/index.ts';
 import { runBuild, type BuildEvent, type BuildResult } from '../models/runner.ts';
-import { segmentTables } from '../segments/index.ts';
+import { C360Error } from '../errors.ts';
+import { parseSegmentDefinition, segmentTables } from '../segments/index.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
 
 export interface RouterOptions {
@@ -67,6 +68,19 @@ async function lastBuild(db: Database): Promise<{ build: LastBuild | null; asOf:
   };
 }
 
+/** The service's long-lived segment engine, loaded and reloaded when segment files changed. */
+async function segmentEngine(context: ApiContext) {
+  const engine = context.service.segments;
+  if (!engine)
+    throw new C360Error(
+      'INTERNAL',
+      'This server was started without the segment engine, so it cannot answer segment calls; ' +
+        'restart it with `c360 web` (or the app) of this version.',
+    );
+  await engine.refresh();
+  return engine;
+}
+
 /**
  * The API's handlers over the workspace service in the call context. Every transport (HTTP, WebSocket,
  * MessagePort, in-process) serves this one router, so error mapping happens here, once.
@@ -113,6 +127,34 @@ export function createRouter(options: RouterOptions = {}) {
           (db, querySignal) => customerProfile(db, input, querySignal, segments ? { segments } : {}),
           { signal },
         );
+      }),
+    },
+    segments: {
+      list: os.segments.list.handler(async ({ context, signal }) => {
+        const engine = await segmentEngine(context);
+        return { segments: await engine.sizes(signal ? { signal } : {}), problems: engine.problems };
+      }),
+      preview: os.segments.preview.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        // An inline definition goes through the segment definition schema: its problems name the path.
+        const target = input.definition
+          ? parseSegmentDefinition(input.definition)
+          : await engine.resolve(input.segment!);
+        const {
+          sample: _sample,
+          changes: _changes,
+          ...figures
+        } = await engine.preview(target, {
+          ...(input.breakdowns ? { breakdowns: input.breakdowns } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        return figures;
+      }),
+      explain: os.segments.explain.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        // The name pattern of the input schema keeps out paths: `resolve` reads only saved segments here.
+        const target = await engine.resolve(input.segment);
+        return engine.explain(target, input.customer, signal ? { signal } : {});
       }),
     },
     models: {

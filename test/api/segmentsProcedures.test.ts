@@ -1,0 +1,218 @@
+import { dirname } from 'node:path';
+import { createRouterClient } from '@orpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpClient, type ApiClient } from '../../core/api/client/index.ts';
+import type { ApiContext, ServiceLike } from '../../core/api/context.ts';
+import { createRouter } from '../../core/api/router.ts';
+import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
+import { buildInsightsShop, INSIGHTS_SHOP_TIMEOUT_MS, type InsightsShop } from '../insights/insightsShop.ts';
+
+/**
+ * segments.list / preview / explain over the in-process router client and the HTTP transport, on a built demo
+ * shop whose saved segments are the built-in templates (their published `seg_<name>` tables hold the list
+ * members, so every count can be checked against SQL the engine did not run).
+ */
+
+let shop: InsightsShop;
+let server: WebServer;
+const logLines: string[] = [];
+const clients = {} as Record<'in-process' | 'http', ApiClient>;
+
+function serviceOf(withSegments: boolean): ServiceLike {
+  return {
+    dir: dirname(shop.db.path),
+    config: { vars: {} },
+    projectDir: '',
+    segmentsDir: '',
+    ...(withSegments ? { segments: shop.segments } : {}),
+    async read(work, options) {
+      const reader = await shop.db.connect();
+      try {
+        return await work(reader, options?.signal ?? new AbortController().signal);
+      } finally {
+        reader.close();
+      }
+    },
+    write: () => Promise.reject(new Error('no writes in this test')),
+  };
+}
+
+beforeAll(async () => {
+  shop = await buildInsightsShop(400);
+  const context: ApiContext = { service: serviceOf(true) };
+  const router = createRouter({ log: (line) => logLines.push(line) });
+  server = await startWebServer({ router, context, staticDir: dirname(shop.db.path), host: '127.0.0.1' });
+  clients.http = createHttpClient(server.url, { token: server.token });
+  clients['in-process'] = createRouterClient(router, { context }) as unknown as ApiClient;
+}, INSIGHTS_SHOP_TIMEOUT_MS);
+
+afterAll(async () => {
+  await server?.close();
+  await shop?.close();
+});
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  const [row] = await shop.db.queryJs(sql, params as never);
+  return Number(Object.values(row ?? {})[0]);
+}
+
+describe.each(['in-process', 'http'] as const)('segments calls (%s)', (transport) => {
+  it('segments.list gives every saved segment with the member count of its published seg_ table', async () => {
+    const list = await clients[transport].segments.list();
+    expect(list.problems).toEqual([]);
+    expect(list.segments.map((s) => s.name)).toEqual(
+      shop.segments.segments.map((s) => s.definition.name).sort(),
+    );
+    for (const segment of list.segments) {
+      expect(segment.count, segment.name).toBe(await count(`select count(*) from "seg_${segment.name}"`));
+      expect(segment.eligible).toBeGreaterThanOrEqual(segment.count);
+    }
+  });
+
+  it('segments.preview of a saved segment counts its members, with funnel, breakdowns and overlaps', async () => {
+    const name = 'winback_candidates';
+    const preview = await clients[transport].segments.preview({ segment: name });
+    expect(preview.segment).toBe(name);
+    expect(preview.count).toBe(await count(`select count(*) from "seg_${name}"`));
+    expect(preview.base).toBe(await count('select count(*) from dim_customers'));
+    expect(preview.funnel.at(-1)?.remaining).toBe(preview.count);
+    expect(preview.breakdowns.length).toBeGreaterThan(0);
+    for (const breakdown of preview.breakdowns)
+      expect(breakdown.values.reduce((s, v) => s + v.count, 0) + breakdown.other).toBe(preview.count);
+    expect(preview.overlaps.map((o) => o.segment).sort()).toEqual(
+      shop.segments.segments
+        .map((s) => s.definition.name)
+        .filter((n) => n !== name)
+        .sort(),
+    );
+    expect(preview).not.toHaveProperty('sample');
+  });
+
+  it('segments.preview of an unsaved definition counts what SQL counts', async () => {
+    const preview = await clients[transport].segments.preview({
+      definition: {
+        name: 'repeat_buyers',
+        rules: [{ column: 'total_orders', op: '>=', value: 2 }],
+        include_non_marketable: true,
+      },
+      breakdowns: ['lifecycle_stage'],
+    });
+    expect(preview.count).toBe(await count('select count(*) from dim_customers where total_orders >= 2'));
+    expect(preview.count).toBeGreaterThan(0);
+    expect(preview.breakdowns.map((b) => b.column)).toEqual(['lifecycle_stage']);
+    const stages = await shop.db.queryJs(
+      'select lifecycle_stage as value, count(*) as n from dim_customers where total_orders >= 2 group by 1',
+    );
+    for (const { value, n } of stages)
+      expect(preview.breakdowns[0]!.values.find((v) => v.value === value)?.count, String(value)).toBe(
+        Number(n),
+      );
+  });
+
+  it('segments.preview rejects an invalid definition as INVALID_INPUT naming the path', async () => {
+    const error = await clients[transport].segments
+      .preview({ definition: { name: 'bad', rules: [{ column: 'total_orders', op: '~', value: 1 }] } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', status: 400 });
+    expect((error as Error).message).toMatch(/rules/);
+  });
+
+  it('segments.preview of an unknown name is INVALID_INPUT listing the saved segments', async () => {
+    const error = await clients[transport].segments
+      .preview({ segment: 'no_such_segment' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', status: 400 });
+    expect((error as Error).message).toContain('winback_candidates');
+  });
+
+  it('segments.preview refuses both a name and a definition', async () => {
+    const error = await clients[transport].segments
+      .preview({ segment: 'winback_candidates', definition: { name: 'x', rules: [] } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400 });
+  });
+
+  it('segments.explain by id and by email agrees with the seg_ table', async () => {
+    const name = 'vip_customers';
+    const [member] = await shop.db.queryJson(
+      `select customer_id, email from "seg_${name}" where email is not null order by customer_id limit 1`,
+    );
+    const [outsider] = await shop.db.queryJson(
+      `select customer_id from dim_customers where customer_id not in (select customer_id from "seg_${name}")
+        order by customer_id limit 1`,
+    );
+    const byId = await clients[transport].segments.explain({
+      segment: name,
+      customer: String(member!.customer_id),
+    });
+    expect(byId).toMatchObject({ segment: name, customerId: member!.customer_id, member: true });
+    const byEmail = await clients[transport].segments.explain({
+      segment: name,
+      customer: String(member!.email).toUpperCase(),
+    });
+    expect(byEmail.customerId).toBe(member!.customer_id);
+    const out = await clients[transport].segments.explain({
+      segment: name,
+      customer: String(outsider!.customer_id),
+    });
+    expect(out.member).toBe(false);
+  });
+
+  it('segments.explain of an unknown customer is NOT_FOUND', async () => {
+    const error = await clients[transport].segments
+      .explain({ segment: 'vip_customers', customer: 'c_0000000000000000' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+  });
+});
+
+describe('cancellation and missing engine', () => {
+  it("an aborted call's preview stops with QUERY_CANCELLED", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('a newer preview replaced it'));
+    const router = createRouter({ log: () => undefined });
+    const client = createRouterClient(router, { context: { service: serviceOf(true) } });
+    const error = await client.segments
+      .preview({ segment: 'winback_candidates' }, { signal: controller.signal })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'QUERY_CANCELLED' });
+  });
+
+  it("the call's signal reaches the engine: aborting the call aborts the preview's queries", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const engine = shop.segments;
+    const service: ServiceLike = {
+      ...serviceOf(true),
+      segments: {
+        refresh: () => engine.refresh(),
+        get set() {
+          return engine.set;
+        },
+        get problems() {
+          return engine.problems;
+        },
+        resolve: (name) => engine.resolve(name),
+        sizes: (options) => engine.sizes(options),
+        explain: (target, customer, options) => engine.explain(target, customer, options),
+        preview: (target, request) => {
+          signals.push(request?.signal);
+          return engine.preview(target, request);
+        },
+      },
+    };
+    const client = createRouterClient(createRouter({ log: () => undefined }), { context: { service } });
+    const controller = new AbortController();
+    await client.segments.preview({ segment: 'winback_candidates' }, { signal: controller.signal });
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(false);
+    controller.abort(new Error('a newer preview replaced it'));
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it('a service without a segment engine says so', async () => {
+    const router = createRouter({ log: () => undefined });
+    const client = createRouterClient(router, { context: { service: serviceOf(false) } });
+    const error = await client.segments.list().catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/segment engine/);
+  });
+});
