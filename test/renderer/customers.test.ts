@@ -30,7 +30,7 @@ describe('Customers page', () => {
       'Anna Schmidt',
       'Annika Berg',
     ]);
-    // Debounced: the three keystrokes within 100 ms make one request, for the full text.
+    // Debounced: the three keystrokes within the debounce make one request, for the full text.
     expect(searchCalls(client).map((call) => (call.input as CustomerSearchInput).query)).toEqual(['ann']);
     expect(plain(options[0]!.textContent)).toContain('5 orders · €1,234.56');
     expect(screen.getByText('2 customers found, showing 2.')).toBeTruthy();

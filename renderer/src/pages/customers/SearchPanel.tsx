@@ -6,8 +6,12 @@ import { ErrorState } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 import { useDebouncedValue } from './useDebouncedValue.ts';
 
-/** Wait this long after the last keystroke before searching; a newer search aborts the older request. */
-export const SEARCH_DEBOUNCE_MS = 100;
+/**
+ * Wait this long after the last keystroke before searching; a newer search aborts the older request. 50 ms
+ * merges the keystrokes of fast typing, and keeps keystroke → results under 150 ms at p95 on 1.2M customers
+ * (bench/ui: 100 ms gave p95 190 ms, 50 ms 126 ms, the search call itself p95 68 ms).
+ */
+export const SEARCH_DEBOUNCE_MS = 50;
 
 type Hit = CustomerSearchResult['hits'][number];
 
