@@ -104,7 +104,8 @@ async function truthFromDatabase(database: string): Promise<Truth> {
       customers: Number(kpis.customers),
       buyers: Number(kpis.buyers),
       marketable: Number(kpis.marketable),
-      revenueLast12Months: Number(kpis.revenue),
+      // Amounts travel in cents (core/insights): rounded the same way before the card rounds to euros.
+      revenueLast12Months: Math.round(Number(kpis.revenue) * 100) / 100,
       customer: {
         id: String(customer.customer_id),
         email: String(customer.email),
