@@ -1,10 +1,5 @@
-import { createORPCClient } from '@orpc/client';
-import { RPCLink as FetchRPCLink } from '@orpc/client/fetch';
-import { RPCLink as PortRPCLink } from '@orpc/client/message-port';
+import { createHttpClient, createPortClient, type ApiMessagePort } from '../../../core/api/client/index.ts';
 import type { C360Client } from './types.ts';
-
-/** Same-origin path of the web server's RPC handler (core/api/server/webServer.ts API_PREFIX). */
-export const HTTP_API_PATH = '/api';
 
 /** Type of the window message that carries the API port (core/desktop/ipcChannels.ts ORPC_PORT_MESSAGE). */
 export const ORPC_PORT_MESSAGE = 'c360:orpc-port';
@@ -15,9 +10,6 @@ export interface DesktopBridge {
   /** Asks main for a port to the open workspace's API; resolves with the workspace state. */
   connectApi(): Promise<{ status: string; code?: string; message?: string }>;
 }
-
-/** A message port both the DOM's and Node's satisfy (tests use Node's MessageChannel). */
-type Port = ConstructorParameters<typeof PortRPCLink>[0]['port'] & { start?: () => void };
 
 interface PortMessage {
   data: unknown;
@@ -50,24 +42,16 @@ function isDesktopBridge(value: unknown): value is DesktopBridge {
 /**
  * Picks the transport. In Electron the preload exposes `window.c360` (kind 'electron'); the oRPC port arrives
  * as a window message from the preload, because contextBridge cannot pass ports. Otherwise (web mode) the API
- * is served same-origin under /api and authenticated by the HttpOnly session cookie the server set.
- *
- * TODO(lead, once wt-api is merged): build the clients with core/api/client instead of the links here —
- *   `createPortClient(port)` and `createHttpClient(win.location.origin)` (checked: its ApiClient is assignable
- *   to C360Client); they build exactly these links (RPCLink to `${origin}/api`, the MessagePort link).
+ * is served same-origin under /api and authenticated by the HttpOnly session cookie the server set. Both
+ * clients come from core/api/client, the one place that knows the transports' links; its ApiClient (typed
+ * by the contract) is assignable to C360Client, the part of the API the pages call.
  */
 export function connect(
   win: ConnectWindow = window as unknown as ConnectWindow,
   options: ConnectOptions = {},
 ): C360Client {
   if (isDesktopBridge(win.c360)) return connectDesktop(win, win.c360, options);
-  const url = `${win.location.origin}${HTTP_API_PATH}`;
-  return createORPCClient<C360Client>(
-    new FetchRPCLink({
-      url,
-      fetch: (request, init) => fetch(request, { ...init, credentials: 'same-origin' }),
-    }),
-  );
+  return createHttpClient(win.location.origin);
 }
 
 /** A workspace-level failure as the pages' error state shows it (message + code). */
@@ -96,10 +80,10 @@ function connectDesktop(win: ConnectWindow, bridge: DesktopBridge, options: Conn
     // Only the preload's message on our own window and origin is trusted as the API port.
     if (event.source !== win || event.origin !== win.location.origin || data?.type !== ORPC_PORT_MESSAGE)
       return;
-    const port = event.ports[0] as Port | undefined;
+    const port = event.ports[0] as ApiMessagePort | undefined;
     if (!port || event.ports.length !== 1) return;
-    const client = createORPCClient<C360Client>(new PortRPCLink({ port }));
-    port.start?.();
+    // createPortClient starts the port (a DOM MessagePort queues messages until started).
+    const client: C360Client = createPortClient(port);
     if (!connected) {
       connected = true;
       resolveFirst(client);

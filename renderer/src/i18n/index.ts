@@ -18,18 +18,22 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** The stored choice, else the browser's language if we have it, else German (the product's home market). */
+/**
+ * The stored choice, else the browser's language if we have it, else German (the product's home market).
+ * A stored `xx` is honoured too: the end-to-end tests store it to render the built app in the pseudo-locale
+ * (the language switch never offers it, and lists Deutsch and English to leave it).
+ */
 export function initialLanguage(
   storage: Pick<Storage, 'getItem'> | undefined,
   navigatorLanguage?: string,
-): Language {
+): AnyLanguage {
   let stored: string | null = null;
   try {
     stored = storage?.getItem(LANGUAGE_STORAGE_KEY) ?? null;
   } catch {
     // Storage can be disabled (privacy settings); the choice then lasts for the session only.
   }
-  if (isLanguage(stored)) return stored;
+  if (isLanguage(stored) || stored === 'xx') return stored;
   const browser = navigatorLanguage?.slice(0, 2);
   return isLanguage(browser) ? browser : 'de';
 }

@@ -1,16 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { os } from '@orpc/server';
 import { RPCHandler } from '@orpc/server/node';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerSearchInput } from '../../../core/insights/schemas.ts';
 import { buildRenderer } from '../../../scripts/buildRenderer.ts';
+import { launchChromium } from '../../e2e/browser.ts';
+import {
+  ARTIFACTS_DIR as ARTIFACTS,
+  recordPageErrors,
+  seriousAxeViolations as axeSerious,
+} from '../../e2e/pageChecks.ts';
 import { fakeClient } from '../fixtures.ts';
 
 /**
@@ -19,8 +23,6 @@ import { fakeClient } from '../fixtures.ts';
  * style, that React's and recharts' style props (set through the CSSOM) still apply under `style-src 'self'`,
  * that the HTTP transport in renderer/src/api/connect.ts works, and that axe-core finds no serious problem.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../artifacts/', import.meta.url));
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -78,7 +80,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -92,7 +94,7 @@ async function open(path: string): Promise<{ page: Page; violations: string[]; e
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'de-DE' });
   const page = await context.newPage();
   const violations: string[] = [];
-  const errors: string[] = [];
+  const errors = recordPageErrors(page);
   await page.exposeFunction('reportViolation', (text: string) => violations.push(text));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
@@ -101,35 +103,8 @@ async function open(path: string): Promise<{ page: Page; violations: string[]; e
       );
     });
   });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${origin}${path}`);
   return { page, violations, errors };
-}
-
-async function axeSerious(page: Page): Promise<string[]> {
-  const require = createRequire(import.meta.url);
-  const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  // page.evaluate runs through the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(source);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      nodes: violation.nodes.length,
-    }));
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}, ${violation.nodes} nodes)`);
 }
 
 describe('the built renderer in Chromium under the web mode CSP', () => {
