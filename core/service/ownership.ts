@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { redactSecrets } from '../errors.ts';
 import {
   acquireWorkspaceLock,
@@ -10,6 +11,7 @@ import {
   type OwnerKind,
   type WorkspaceLock,
 } from '../workspace/lock.ts';
+import { DATABASE_FILE } from '../workspace/workspace.ts';
 
 /**
  * Which process owns a workspace (core/workspace/lock.ts), as the workspace service sees it: a writable open
@@ -50,6 +52,8 @@ export async function claimWorkspace(
     return undefined;
   }
   if (options.create) await mkdir(dir, { recursive: true });
+  // No database and none to create: opening fails with openWorkspace's "how to create one"; nothing to lock.
+  else if (!existsSync(join(dir, DATABASE_FILE))) return undefined;
   const owner = options.owner ?? { kind: 'cli' };
   return acquireWorkspaceLock(
     dir,
