@@ -59,6 +59,17 @@ export const ERROR_CODES = {
     http: 503,
     summary: 'the process that holds the workspace does not answer',
   },
+  WORKSPACE_CLOSED: {
+    exit: 1,
+    http: 503,
+    summary:
+      'the workspace was closed (the app switched workspaces, the server is stopping) while the call ran',
+  },
+  WORKSPACE_READ_ONLY: {
+    exit: 1,
+    http: 409,
+    summary: 'the workspace is open read-only in this process, so it cannot be changed now',
+  },
   QUERY_CANCELLED: { exit: 1, http: 409, summary: 'the query was cancelled before it finished' },
   QUERY_TIMEOUT: {
     exit: 1,

@@ -9,7 +9,6 @@ import { EventQueue } from './server/eventQueue.ts';
 import type { Database } from '../db/duckdb.ts';
 import { customerProfile, customerSearch, overview } from '../insights/index.ts';
 import { runBuild, type BuildEvent, type BuildResult } from '../models/runner.ts';
-import { C360Error } from '../errors.ts';
 import { parseSegmentDefinition, segmentTables } from '../segments/index.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
 
@@ -71,12 +70,6 @@ async function lastBuild(db: Database): Promise<{ build: LastBuild | null; asOf:
 /** The service's long-lived segment engine, loaded and reloaded when segment files changed. */
 async function segmentEngine(context: ApiContext) {
   const engine = context.service.segments;
-  if (!engine)
-    throw new C360Error(
-      'INTERNAL',
-      'This server was started without the segment engine, so it cannot answer segment calls; ' +
-        'restart it with `c360 web` (or the app) of this version.',
-    );
   await engine.refresh();
   return engine;
 }
@@ -121,10 +114,10 @@ export function createRouter(options: RouterOptions = {}) {
       profile: os.customers.profile.handler(async ({ input, context, signal }) => {
         const engine = context.service.segments;
         // The memberships and their "why" come from the saved segments; the engine reloads them if changed.
-        if (engine) await engine.refresh();
-        const segments = engine ? { set: engine.set, problems: engine.problems } : undefined;
+        await engine.refresh();
+        const segments = { set: engine.set, problems: engine.problems };
         return context.service.read(
-          (db, querySignal) => customerProfile(db, input, querySignal, segments ? { segments } : {}),
+          (db, querySignal) => customerProfile(db, input, querySignal, { segments }),
           { signal },
         );
       }),

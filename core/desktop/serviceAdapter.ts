@@ -1,17 +1,12 @@
 /**
  * The one seam between the desktop service host and the rest of core: how a workspace folder becomes a running
- * service plus the oRPC router that serves it. The service layer (core/service) and the router (core/api/router.ts)
- * are built on other branches; the lead wires them here, and nothing else in core/desktop or electron/ changes:
- *
- *   const service = await WorkspaceService.open(dir);            // core/service/workspaceService.ts
- *   return { dir: service.dir, router, context: { service, klaviyoKey }, close: () => service.close() };
- *
- * (`klaviyoKey` is how a sync started from the app gets the key main decrypted from safeStorage; the sync
- * today reads it from env[config.klaviyo.api_key_env], so the service needs a key source option for this.)
- * Until then the host is fully usable with any router passed in (tests, and `createServiceHost`'s option).
+ * service plus the oRPC router that serves it. The host (serviceHost.ts) serves `router` with `context` on every
+ * renderer's MessagePort; tests pass their own OpenWorkspace.
  */
 import type { AnyRouter } from '@orpc/server';
-import { initWorkspace } from '../workspace/index.ts';
+import type { ApiContext } from '../api/context.ts';
+import { createRouter } from '../api/router.ts';
+import { WorkspaceService } from '../service/workspaceService.ts';
 
 export interface OpenedWorkspace {
   /** Absolute workspace folder. */
@@ -32,15 +27,20 @@ export interface OpenWorkspaceOptions {
 
 export type OpenWorkspace = (dir: string, options: OpenWorkspaceOptions) => Promise<OpenedWorkspace>;
 
-export class ServiceNotWiredError extends Error {
-  override name = 'ServiceNotWiredError';
-  readonly code = 'INTERNAL';
-}
-
+/**
+ * Opens the workspace for the desktop app: one WorkspaceService for the host process (owner kind 'app' in the
+ * workspace lock, so a `c360` command started meanwhile names the app; the app serves no HTTP API, so nothing is
+ * routed to it yet) and the one router. WORKSPACE_LOCKED when another process holds the folder: the host reports
+ * it as 'open-failed' with that code and the message naming the holder.
+ *
+ * The Klaviyo key (options.klaviyoKey) is not in the API context yet: the router has no sync procedure, and
+ * the sync reads its key from env[config.klaviyo.api_key_env]; the sync's procedure will take a key source.
+ */
 export const openWorkspaceService: OpenWorkspace = async (dir, options) => {
-  if (options.create) await initWorkspace(dir);
-  throw new ServiceNotWiredError(
-    'This build of the desktop app cannot open workspaces yet: the workspace service is not connected to the ' +
-      'desktop service host (core/desktop/serviceAdapter.ts). Use `c360 web` meanwhile.',
-  );
+  const service = await WorkspaceService.open(dir, {
+    create: options.create,
+    owner: { kind: 'app', command: 'c360 desktop app' },
+  });
+  const context: ApiContext = { service };
+  return { dir: service.dir, router: createRouter(), context: { ...context }, close: () => service.close() };
 };

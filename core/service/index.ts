@@ -8,3 +8,4 @@ export {
 } from './workspaceService.ts';
 export { JOB_KINDS, JobCancelledError, type JobInfo, type JobKind } from './jobQueue.ts';
 export { withService } from './withService.ts';
+export { commandLine, type ServiceOwner } from './ownership.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import PQueue from 'p-queue';
-import { QueryCancelledError } from '../db/interrupt.ts';
+import { C360Error } from '../errors.ts';
 
 /** What holds the workspace's writer: one job at a time, in the order they were asked for. */
 export const JOB_KINDS = ['build', 'load', 'demo', 'snapshot', 'sync', 'sync-state'] as const;
@@ -13,9 +13,13 @@ export interface JobInfo {
   startedAt: string;
 }
 
-/** Why a job did not run or stopped: the caller cancelled it, or the workspace closed. */
-export class JobCancelledError extends QueryCancelledError {
+/** Why a queued job never ran: its caller cancelled it, or the workspace closed (code CANCELLED). */
+export class JobCancelledError extends C360Error {
   override name = 'JobCancelledError';
+  declare readonly code: 'CANCELLED';
+  constructor(message: string) {
+    super('CANCELLED', message);
+  }
 }
 
 function cancelledBeforeStart(kind: JobKind, signal: AbortSignal): JobCancelledError {

@@ -2,12 +2,15 @@ import { join } from 'node:path';
 import type { Database } from '../db/duckdb.ts';
 import { deadline } from '../db/deadline.ts';
 import { interruptible, QueryCancelledError, stoppedError } from '../db/interrupt.ts';
+import { C360Error } from '../errors.ts';
 import { SegmentEngine } from '../segments/engine.ts';
 import { SEGMENTS_DIR } from '../segments/segmentFiles.ts';
 import type { WorkspaceConfig } from '../workspace/config.ts';
 import { migrateWorkspaceSchema } from '../workspace/schema.ts';
 import { openWorkspace, resolveWorkspaceDir, type Workspace } from '../workspace/workspace.ts';
+import type { LockOptions, WorkspaceLock } from '../workspace/lock.ts';
 import { JobQueue, type JobInfo, type JobKind } from './jobQueue.ts';
+import { claimWorkspace, type ServiceOwner } from './ownership.ts';
 import { ReaderPool } from './readerPool.ts';
 
 export const DEFAULT_READERS = 2;
@@ -19,6 +22,13 @@ export interface ServiceOptions {
   readOnly?: boolean;
   /** Create the folder and a commented config when missing (demo, load). */
   create?: boolean;
+  /**
+   * Who this process is, recorded in the workspace lock a writable open takes (default: kind 'cli' with this
+   * process's command line). A second process reads it to route its call here or to say who holds the workspace.
+   */
+  owner?: ServiceOwner;
+  /** Lock timings (tests). */
+  lock?: LockOptions;
 }
 
 export interface ReadOptions {
@@ -39,13 +49,11 @@ export interface WriteJob {
 }
 
 /** A call the service cannot take: the workspace is closed, or open read-only in this process. */
-export class WorkspaceServiceError extends Error {
+export class WorkspaceServiceError extends C360Error {
   override name = 'WorkspaceServiceError';
-  constructor(
-    readonly code: 'WORKSPACE_CLOSED' | 'WORKSPACE_READ_ONLY',
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: 'WORKSPACE_CLOSED' | 'WORKSPACE_READ_ONLY';
+  constructor(code: 'WORKSPACE_CLOSED' | 'WORKSPACE_READ_ONLY', message: string) {
+    super(code, message);
   }
 }
 
@@ -91,6 +99,8 @@ export class WorkspaceService {
     private readonly readers: ReaderPool,
     private readonly engineDb: Database,
     readOnly: boolean,
+    /** The cross-process workspace lock of a writable open; released by the last close. */
+    readonly lock: WorkspaceLock | undefined,
   ) {
     this.dir = workspace.dir;
     this.config = workspace.config;
@@ -106,7 +116,10 @@ export class WorkspaceService {
 
   /**
    * Opens the workspace in `dir` (default: $C360_WORKSPACE or ./workspace), or returns the service this process
-   * already has for it. Opening for writing brings the c360 schema up to date (core/workspace/schema.ts).
+   * already has for it. Opening for writing takes the workspace lock (core/workspace/lock.ts) and brings the c360
+   * schema up to date (core/workspace/schema.ts). Throws WORKSPACE_LOCKED, naming the holder and what to do,
+   * when another live process holds the workspace (a read-only open takes no lock but is refused too: DuckDB
+   * keeps readers out while a writer has the file open).
    */
   static async open(dir?: string, options: ServiceOptions = {}): Promise<WorkspaceService> {
     const resolved = resolveWorkspaceDir(dir);
@@ -139,7 +152,19 @@ export class WorkspaceService {
 
   private static async create(dir: string, options: ServiceOptions): Promise<WorkspaceService> {
     const readOnly = options.readOnly === true;
-    const workspace = await openWorkspace(dir, { ...(options.create ? { create: true } : {}), readOnly });
+    const lock = await claimWorkspace(dir, {
+      readOnly,
+      create: options.create === true,
+      ...(options.owner ? { owner: options.owner } : {}),
+      ...(options.lock ? { lock: options.lock } : {}),
+    });
+    let workspace: Workspace;
+    try {
+      workspace = await openWorkspace(dir, { ...(options.create ? { create: true } : {}), readOnly });
+    } catch (error) {
+      await lock?.release();
+      throw error;
+    }
     const opened: Database[] = [];
     try {
       if (!readOnly) await migrateWorkspaceSchema(workspace.db);
@@ -147,10 +172,17 @@ export class WorkspaceService {
       for (let i = 0; i < count; i++) opened.push(await workspace.db.connect());
       const engineDb = await workspace.db.connect();
       opened.push(engineDb);
-      return new WorkspaceService(workspace, new ReaderPool(opened.slice(0, count)), engineDb, readOnly);
+      return new WorkspaceService(
+        workspace,
+        new ReaderPool(opened.slice(0, count)),
+        engineDb,
+        readOnly,
+        lock,
+      );
     } catch (error) {
       for (const db of opened) db.close();
       workspace.close();
+      await lock?.release();
       throw error;
     }
   }
@@ -209,6 +241,8 @@ export class WorkspaceService {
         `The workspace ${this.dir} is open read-only, so the ${kind} cannot run. Open it for writing ` +
           '(close other c360 commands or the app that hold it) and try again.',
       );
+    // The heartbeat found the lock taken over (the holder hung past the stale time): another process may write.
+    if (this.lock?.compromised) throw this.lock.compromised;
     return this.jobs.add(
       kind,
       async ({ id, signal }) => {
@@ -230,7 +264,7 @@ export class WorkspaceService {
 
   /**
    * Pairs with one `open`. The last close aborts the queued and running jobs and the running reads, waits for
-   * them to stop, closes the connections and the database.
+   * them to stop, closes the connections and the database, and releases the workspace lock.
    */
   async close(): Promise<void> {
     const entry = openServices.get(this.dir);
@@ -251,6 +285,8 @@ export class WorkspaceService {
     this.readers.close();
     this.engineDb.close();
     this.workspace.close();
+    // Only once DuckDB has let go of the file: the next holder opens it at once.
+    await this.lock?.release();
   }
 
   private assertOpen(): void {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,14 +12,21 @@ import {
   type ApiClient,
   type ApiMessagePort,
 } from '../../core/api/client/index.ts';
-import type { ApiContext, ServiceLike } from '../../core/api/context.ts';
+import type { ApiContext } from '../../core/api/context.ts';
 import { createRouter } from '../../core/api/router.ts';
 import { serveMessagePort } from '../../core/api/server/messagePort.ts';
 import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
+import type { Database } from '../../core/db/duckdb.ts';
 import { customerProfile, customerSearch, overview } from '../../core/insights/index.ts';
+import { copyTemplates } from '../../core/segments/templates.ts';
+import { WorkspaceService } from '../../core/service/index.ts';
 import { buildInsightsShop, INSIGHTS_SHOP_TIMEOUT_MS, type InsightsShop } from '../insights/insightsShop.ts';
 
 let shop: InsightsShop;
+let service: WorkspaceService;
+/** What the insight queries answer directly on the workspace's database, to compare the API's answers with. */
+const direct = <T>(work: (db: Database) => Promise<T>): Promise<T> =>
+  service.read(work, { timeoutSeconds: 0 });
 let server: WebServer;
 let socket: WebSocket;
 let channel: MessageChannel;
@@ -26,22 +34,11 @@ const clients: Record<'http' | 'ws' | 'port', ApiClient> = {} as never;
 
 beforeAll(async () => {
   shop = await buildInsightsShop(300);
-  const service: ServiceLike = {
-    dir: dirname(shop.db.path),
-    config: { vars: {} },
-    projectDir: '',
-    segmentsDir: '',
-    segments: shop.segments,
-    async read(work, options) {
-      const reader = await shop.db.connect();
-      try {
-        return await work(reader, options?.signal ?? new AbortController().signal);
-      } finally {
-        reader.close();
-      }
-    },
-    write: () => Promise.reject(new Error('no writes in this test')),
-  };
+  // The API's service opens the built demo shop as a workspace, with the templates as its saved segments.
+  const dir = dirname(shop.db.path);
+  await copyTemplates(join(dir, 'segments'));
+  shop.db.close();
+  service = await WorkspaceService.open(dir);
   const context: ApiContext = { service };
   server = await startWebServer({
     router: createRouter(),
@@ -62,14 +59,17 @@ afterAll(async () => {
   socket?.close();
   channel?.port1.close();
   await server?.close();
-  await shop?.close();
+  await service?.close();
+  if (shop) await rm(dirname(shop.db.path), { recursive: true, force: true });
 });
 
 /** A customer with orders, found with SQL independent of the insight queries. */
 async function someBuyer(): Promise<{ customerId: string; email: string; orders: number }> {
-  const [row] = await shop.db.queryJson(
-    `select customer_id, email, total_orders from main.dim_customers
+  const [row] = await direct((db) =>
+    db.queryJson(
+      `select customer_id, email, total_orders from main.dim_customers
       where total_orders > 1 and email is not null order by customer_id limit 1`,
+    ),
   );
   return {
     customerId: String(row!.customer_id),
@@ -81,8 +81,8 @@ async function someBuyer(): Promise<{ customerId: string; email: string; orders:
 describe.each(['http', 'ws', 'port'] as const)('insights over %s', (transport) => {
   it('overview.get returns the Overview the insight query computes', async () => {
     const viaApi = await clients[transport].overview.get();
-    expect(viaApi).toEqual(await overview(shop.db, {}));
-    const [count] = await shop.db.queryJs('select count(*)::integer as n from main.dim_customers');
+    expect(viaApi).toEqual(await direct((db) => overview(db, {})));
+    const [count] = await direct((db) => db.queryJs('select count(*)::integer as n from main.dim_customers'));
     expect(JSON.stringify(viaApi)).toContain(String(count!.n));
   });
 
@@ -90,16 +90,18 @@ describe.each(['http', 'ws', 'port'] as const)('insights over %s', (transport) =
     const buyer = await someBuyer();
     const result = await clients[transport].customers.search({ query: buyer.email });
     expect(result.hits[0]).toMatchObject({ customerId: buyer.customerId, matchedOn: 'email' });
-    expect(result).toEqual(await customerSearch(shop.db, { query: buyer.email }));
+    expect(result).toEqual(await direct((db) => customerSearch(db, { query: buyer.email })));
   });
 
   it('customers.profile returns the 360 profile with its orders and segment memberships', async () => {
     const buyer = await someBuyer();
     const profile = await clients[transport].customers.profile({ customerId: buyer.customerId });
     expect(profile).toEqual(
-      await customerProfile(shop.db, { customerId: buyer.customerId }, undefined, {
-        segments: { set: shop.segments.set, problems: shop.segments.problems },
-      }),
+      await direct((db) =>
+        customerProfile(db, { customerId: buyer.customerId }, undefined, {
+          segments: { set: service.segments.set, problems: service.segments.problems },
+        }),
+      ),
     );
     expect(JSON.stringify(profile)).toContain(buyer.customerId);
   });

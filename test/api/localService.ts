@@ -1,18 +1,20 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { openDatabase, type Database } from '../../core/db/duckdb.ts';
-import type { ApiContext, ServiceLike } from '../../core/api/context.ts';
+import type { ApiContext } from '../../core/api/context.ts';
+import type { Database } from '../../core/db/duckdb.ts';
+import { WorkspaceService } from '../../core/service/index.ts';
 
 /**
- * A small stand-in for core/service's WorkspaceService (branch wt-service, not merged yet) over a real DuckDB
- * file: reads on their own connection, writes one after another. Tests may swap `read` to make it fail.
+ * A real workspace service over a small DuckDB file: three models a → b → c, enough for a build with several
+ * progress events. Tests may swap the service's `read` or `write` to make it fail.
  */
 export interface LocalWorkspace {
   dir: string;
-  service: ServiceLike;
+  service: WorkspaceService;
   context: ApiContext;
-  db: Database;
+  /** Queries the workspace's database (on a reader of the service: the same DuckDB instance). */
+  db: Pick<Database, 'queryJs'>;
   close(): Promise<void>;
 }
 
@@ -24,50 +26,32 @@ const docs = (names: string[]): string =>
     )
     .join('')}`;
 
-/** Three models a → b → c of `n` rows each: enough for a build with several progress events. */
 export async function createLocalWorkspace(): Promise<LocalWorkspace> {
   const dir = await mkdtemp(join(tmpdir(), 'c360-api-'));
-  const projectDir = join(dir, 'project');
   const files: Record<string, string> = {
-    'models/staging/a.sql': 'select range as id from range({{ var("n", 3) }})',
-    'models/staging/b.sql': "select id * 2 as id from {{ ref('a') }}",
-    'models/staging/c.sql': "select id + 1 as id from {{ ref('b') }}",
-    'models/staging/_staging.yml': docs(['a', 'b', 'c']),
+    'c360.config.yaml': 'models_dir: project\nvars:\n  as_of: 2026-01-31\n',
+    'project/models/staging/a.sql': 'select range as id from range({{ var("n", 3) }})',
+    'project/models/staging/b.sql': "select id * 2 as id from {{ ref('a') }}",
+    'project/models/staging/c.sql': "select id + 1 as id from {{ ref('b') }}",
+    'project/models/staging/_staging.yml': docs(['a', 'b', 'c']),
   };
   for (const [path, content] of Object.entries(files)) {
-    await mkdir(dirname(join(projectDir, path)), { recursive: true });
-    await writeFile(join(projectDir, path), content);
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), content);
   }
-  await mkdir(join(dir, 'segments'));
-  const db = await openDatabase(join(dir, 'workspace.duckdb'));
-  let queue: Promise<unknown> = Promise.resolve();
-  const service: ServiceLike = {
-    dir,
-    config: { vars: { as_of: '2026-01-31' } },
-    projectDir,
-    segmentsDir: join(dir, 'segments'),
-    async read(work, options) {
-      const reader = await db.connect();
-      try {
-        return await work(reader, options?.signal ?? new AbortController().signal);
-      } finally {
-        reader.close();
-      }
-    },
-    write(_kind, work, options) {
-      const signal = options?.signal ?? new AbortController().signal;
-      const run = queue.then(() => work({ db, signal, id: 'job' }));
-      queue = run.catch(() => undefined);
-      return run;
-    },
-  };
+  const service = await WorkspaceService.open(dir, {
+    create: true,
+    owner: { kind: 'web', command: 'test/api/localService.ts' },
+  });
   return {
     dir,
     service,
     context: { service },
-    db,
+    db: {
+      queryJs: (sql, params) => service.read((db) => db.queryJs(sql, params), { timeoutSeconds: 0 }),
+    },
     async close() {
-      db.close();
+      await service.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

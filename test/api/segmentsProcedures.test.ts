@@ -1,58 +1,53 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRouterClient } from '@orpc/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpClient, type ApiClient } from '../../core/api/client/index.ts';
-import type { ApiContext, ServiceLike } from '../../core/api/context.ts';
+import type { ApiContext } from '../../core/api/context.ts';
 import { createRouter } from '../../core/api/router.ts';
 import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
+import type { JsonRow } from '../../core/db/duckdb.ts';
+import { copyTemplates } from '../../core/segments/templates.ts';
+import { WorkspaceService } from '../../core/service/index.ts';
 import { buildInsightsShop, INSIGHTS_SHOP_TIMEOUT_MS, type InsightsShop } from '../insights/insightsShop.ts';
 
 /**
  * segments.list / preview / explain over the in-process router client and the HTTP transport, on a built demo
- * shop whose saved segments are the built-in templates (their published `seg_<name>` tables hold the list
- * members, so every count can be checked against SQL the engine did not run).
+ * shop opened by a real workspace service whose saved segments are the built-in templates (their published
+ * `seg_<name>` tables hold the list members, so every count can be checked against SQL the engine did not run).
  */
 
 let shop: InsightsShop;
+let service: WorkspaceService;
 let server: WebServer;
 const logLines: string[] = [];
 const clients = {} as Record<'in-process' | 'http', ApiClient>;
+let savedNames: string[];
 
-function serviceOf(withSegments: boolean): ServiceLike {
-  return {
-    dir: dirname(shop.db.path),
-    config: { vars: {} },
-    projectDir: '',
-    segmentsDir: '',
-    ...(withSegments ? { segments: shop.segments } : {}),
-    async read(work, options) {
-      const reader = await shop.db.connect();
-      try {
-        return await work(reader, options?.signal ?? new AbortController().signal);
-      } finally {
-        reader.close();
-      }
-    },
-    write: () => Promise.reject(new Error('no writes in this test')),
-  };
-}
+const query = (sql: string, params: unknown[] = []): Promise<JsonRow[]> =>
+  service.read((db) => db.queryJson(sql, params as never), { timeoutSeconds: 0 });
 
 beforeAll(async () => {
   shop = await buildInsightsShop(400);
-  const context: ApiContext = { service: serviceOf(true) };
+  const dir = dirname(shop.db.path);
+  await copyTemplates(join(dir, 'segments'));
+  savedNames = shop.segments.segments.map((s) => s.definition.name).sort();
+  shop.db.close();
+  service = await WorkspaceService.open(dir);
+  const context: ApiContext = { service };
   const router = createRouter({ log: (line) => logLines.push(line) });
-  server = await startWebServer({ router, context, staticDir: dirname(shop.db.path), host: '127.0.0.1' });
+  server = await startWebServer({ router, context, staticDir: dir, host: '127.0.0.1' });
   clients.http = createHttpClient(server.url, { token: server.token });
   clients['in-process'] = createRouterClient(router, { context }) as unknown as ApiClient;
 }, INSIGHTS_SHOP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();
+  await service?.close();
   await shop?.close();
 });
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
-  const [row] = await shop.db.queryJs(sql, params as never);
+  const [row] = await query(sql, params);
   return Number(Object.values(row ?? {})[0]);
 }
 
@@ -60,9 +55,7 @@ describe.each(['in-process', 'http'] as const)('segments calls (%s)', (transport
   it('segments.list gives every saved segment with the member count of its published seg_ table', async () => {
     const list = await clients[transport].segments.list();
     expect(list.problems).toEqual([]);
-    expect(list.segments.map((s) => s.name)).toEqual(
-      shop.segments.segments.map((s) => s.definition.name).sort(),
-    );
+    expect(list.segments.map((s) => s.name)).toEqual(savedNames);
     for (const segment of list.segments) {
       expect(segment.count, segment.name).toBe(await count(`select count(*) from "seg_${segment.name}"`));
       expect(segment.eligible).toBeGreaterThanOrEqual(segment.count);
@@ -79,12 +72,7 @@ describe.each(['in-process', 'http'] as const)('segments calls (%s)', (transport
     expect(preview.breakdowns.length).toBeGreaterThan(0);
     for (const breakdown of preview.breakdowns)
       expect(breakdown.values.reduce((s, v) => s + v.count, 0) + breakdown.other).toBe(preview.count);
-    expect(preview.overlaps.map((o) => o.segment).sort()).toEqual(
-      shop.segments.segments
-        .map((s) => s.definition.name)
-        .filter((n) => n !== name)
-        .sort(),
-    );
+    expect(preview.overlaps.map((o) => o.segment).sort()).toEqual(savedNames.filter((n) => n !== name));
     expect(preview).not.toHaveProperty('sample');
   });
 
@@ -100,7 +88,7 @@ describe.each(['in-process', 'http'] as const)('segments calls (%s)', (transport
     expect(preview.count).toBe(await count('select count(*) from dim_customers where total_orders >= 2'));
     expect(preview.count).toBeGreaterThan(0);
     expect(preview.breakdowns.map((b) => b.column)).toEqual(['lifecycle_stage']);
-    const stages = await shop.db.queryJs(
+    const stages = await query(
       'select lifecycle_stage as value, count(*) as n from dim_customers where total_orders >= 2 group by 1',
     );
     for (const { value, n } of stages)
@@ -134,10 +122,10 @@ describe.each(['in-process', 'http'] as const)('segments calls (%s)', (transport
 
   it('segments.explain by id and by email agrees with the seg_ table', async () => {
     const name = 'vip_customers';
-    const [member] = await shop.db.queryJson(
+    const [member] = await query(
       `select customer_id, email from "seg_${name}" where email is not null order by customer_id limit 1`,
     );
-    const [outsider] = await shop.db.queryJson(
+    const [outsider] = await query(
       `select customer_id from dim_customers where customer_id not in (select customer_id from "seg_${name}")
         order by customer_id limit 1`,
     );
@@ -166,12 +154,11 @@ describe.each(['in-process', 'http'] as const)('segments calls (%s)', (transport
   });
 });
 
-describe('cancellation and missing engine', () => {
+describe('cancellation', () => {
   it("an aborted call's preview stops with QUERY_CANCELLED", async () => {
     const controller = new AbortController();
     controller.abort(new Error('a newer preview replaced it'));
-    const router = createRouter({ log: () => undefined });
-    const client = createRouterClient(router, { context: { service: serviceOf(true) } });
+    const client = createRouterClient(createRouter({ log: () => undefined }), { context: { service } });
     const error = await client.segments
       .preview({ segment: 'winback_candidates' }, { signal: controller.signal })
       .catch((e: unknown) => e);
@@ -179,40 +166,17 @@ describe('cancellation and missing engine', () => {
   });
 
   it("the call's signal reaches the engine: aborting the call aborts the preview's queries", async () => {
-    const signals: (AbortSignal | undefined)[] = [];
-    const engine = shop.segments;
-    const service: ServiceLike = {
-      ...serviceOf(true),
-      segments: {
-        refresh: () => engine.refresh(),
-        get set() {
-          return engine.set;
-        },
-        get problems() {
-          return engine.problems;
-        },
-        resolve: (name) => engine.resolve(name),
-        sizes: (options) => engine.sizes(options),
-        explain: (target, customer, options) => engine.explain(target, customer, options),
-        preview: (target, request) => {
-          signals.push(request?.signal);
-          return engine.preview(target, request);
-        },
-      },
-    };
-    const client = createRouterClient(createRouter({ log: () => undefined }), { context: { service } });
-    const controller = new AbortController();
-    await client.segments.preview({ segment: 'winback_candidates' }, { signal: controller.signal });
-    expect(signals).toHaveLength(1);
-    expect(signals[0]?.aborted).toBe(false);
-    controller.abort(new Error('a newer preview replaced it'));
-    expect(signals[0]?.aborted).toBe(true);
-  });
-
-  it('a service without a segment engine says so', async () => {
-    const router = createRouter({ log: () => undefined });
-    const client = createRouterClient(router, { context: { service: serviceOf(false) } });
-    const error = await client.segments.list().catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/segment engine/);
+    const preview = vi.spyOn(service.segments, 'preview');
+    try {
+      const client = createRouterClient(createRouter({ log: () => undefined }), { context: { service } });
+      const controller = new AbortController();
+      await client.segments.preview({ segment: 'winback_candidates' }, { signal: controller.signal });
+      const signal = preview.mock.calls.at(-1)?.[1]?.signal;
+      expect(signal?.aborted).toBe(false);
+      controller.abort(new Error('a newer preview replaced it'));
+      expect(signal?.aborted).toBe(true);
+    } finally {
+      preview.mockRestore();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../core/db/duckdb.ts';
+import { readWorkspaceOwner } from '../../core/workspace/lock.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
 
@@ -45,6 +46,12 @@ describe('c360 web', () => {
     expect(match, line).not.toBeNull();
     const [, base, , token] = match!;
 
+    // It owns the workspace, and its owner file says where its API listens (for a second `c360` to route to).
+    const owner = await readWorkspaceOwner(dir);
+    expect(owner).toMatchObject({ kind: 'web', pid: child.pid, api: { url: base } });
+    expect(owner?.command).toMatch(/^c360 web /);
+    expect(owner?.api?.token).toBe(token);
+
     const redirect = await fetch(`${base}/?token=${token}`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
     const info = await fetch(`${base}/api/workspace/info`, {
@@ -59,5 +66,6 @@ describe('c360 web', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('Stopping the web server');
     await expect(fetch(`${base}/`)).rejects.toThrow();
+    expect(await readWorkspaceOwner(dir)).toBeUndefined();
   }, 60_000);
 });

@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPortClient, type ApiMessagePort } from '../../core/api/client/index.ts';
+import { readWorkspaceOwner } from '../../core/workspace/lock.ts';
 import { buildElectron } from '../../scripts/buildElectron.ts';
 
 // Inside the repository (git-ignored), so the bundle's external packages resolve from node_modules.
@@ -20,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('the built service host (dist/electron/serviceHost.js)', () => {
-  it('loads as an ES module, says it is ready, creates a workspace and reports what it cannot do yet', async () => {
+  it('loads as an ES module, says it is ready, creates and opens a workspace, serves the API on a port and closes it', async () => {
     const worker = new Worker(new URL('./fixtures/builtHostWorker.mjs', import.meta.url), {
       workerData: { hostUrl: pathToFileURL(join(outdir, 'serviceHost.js')).href },
     });
@@ -42,14 +44,22 @@ describe('the built service host (dist/electron/serviceHost.js)', () => {
       await expect(next()).resolves.toEqual({ type: 'ready' });
       const dir = join(workspaces, 'shop');
       worker.postMessage({ data: { type: 'open', dir, create: true }, ports: [] });
-      // Until the lead wires core/service + core/api/router.ts into serviceAdapter.ts, opening stops here.
-      await expect(next()).resolves.toMatchObject({
-        type: 'open-failed',
-        dir,
-        code: 'INTERNAL',
-        message: /not connected/,
-      });
+      await expect(next()).resolves.toEqual({ type: 'opened', dir });
       expect(existsSync(join(dir, 'c360.config.yaml'))).toBe(true);
+      // The app owns the workspace: a `c360` command started now is told so.
+      expect(await readWorkspaceOwner(dir)).toMatchObject({ kind: 'app', pid: process.pid });
+
+      const channel = new MessageChannel();
+      worker.postMessage({ data: { type: 'connect' }, ports: [channel.port1] }, [channel.port1]);
+      const client = createPortClient(channel.port2 as unknown as ApiMessagePort);
+      const info = await client.workspace.info();
+      expect(info).toMatchObject({ name: 'shop', lastBuild: null, asOf: null });
+      expect(info.databaseBytes).toBeGreaterThan(0);
+
+      worker.postMessage({ data: { type: 'close' }, ports: [] });
+      await expect(next()).resolves.toEqual({ type: 'closed' });
+      expect(await readWorkspaceOwner(dir)).toBeUndefined();
+      channel.port2.close();
     } finally {
       await worker.terminate();
     }

@@ -106,7 +106,7 @@ describe('the workspace service', () => {
     controller.abort(new Error('the window was closed'));
     const error = await rejection(second);
     expect(error).toBeInstanceOf(JobCancelledError);
-    expect(error.code).toBe('QUERY_CANCELLED');
+    expect(error.code).toBe('CANCELLED');
     expect(error.message).toMatch(/snapshot job was cancelled before it started \(the window was closed\)/);
     hold.open();
     await first;

@@ -1,17 +1,20 @@
 import { call } from '../../api/procedure.ts';
-import { withWorkspace } from './workspaceSession.ts';
+import { withWorkspace, withWorkspaceOrOwner } from './workspaceSession.ts';
+import { routedNote } from './ownerRouting.ts';
+import type { BuildEventData, BuildResultData } from '../../api/schemas/build.ts';
 import {
   buildProcedure,
   listModelsProcedure,
   showProcedure,
   testProcedure,
 } from '../../api/modelProcedures.ts';
-import type { BuildEvent, BuildResult, DataTestResult } from '../../models/index.ts';
+import type { BuildEvent } from '../../models/index.ts';
 import { createOutput, formatCell, formatCount, formatSeconds, formatTable } from '../output.ts';
 import { cancelOnSigint, EXIT, type GlobalOptions } from '../common.ts';
 import { parseVars } from '../varArgs.ts';
 
-function describeBuildEvent(event: BuildEvent): string | undefined {
+/** A build's progress line; the same for a local build's events and the typed events of a routed one. */
+function describeBuildEvent(event: BuildEventData): string | undefined {
   if (event.type === 'start') return `Building ${event.models} models (as_of ${event.asOf})`;
   if (event.type === 'model_done') {
     const r = event.result;
@@ -33,7 +36,7 @@ function describeBuildEvent(event: BuildEvent): string | undefined {
   return undefined;
 }
 
-function describeFailedTests(tests: DataTestResult[]): string {
+function describeFailedTests(tests: BuildResultData['tests']): string {
   const failed = tests.filter((t) => t.status !== 'pass');
   if (!failed.length) return '';
   return `\nFailing data tests:\n${formatTable(
@@ -42,7 +45,7 @@ function describeFailedTests(tests: DataTestResult[]): string {
   )}`;
 }
 
-function describeBuild(result: BuildResult): string {
+function describeBuild(result: BuildResultData): string {
   const failedModels = result.models.filter((m) => m.status !== 'success');
   const lines = [
     result.ok
@@ -72,26 +75,41 @@ export interface BuildOptions {
 export async function build(g: GlobalOptions, options: BuildOptions): Promise<void> {
   const out = createOutput(g.json);
   const cancel = cancelOnSigint(out);
-  const result = await withWorkspace(g, {}, (service) =>
-    call(
-      buildProcedure,
-      {
-        workspace: g.workspace,
-        select: options.select ?? [],
-        vars: parseVars(options.var),
-        runTests: options.test,
-        keepIntermediate: options.keepIntermediate,
-      },
-      {
-        service,
-        isCancelled: cancel.isCancelled,
-        signal: cancel.signal,
-        onProgress: (event) => {
-          const message = describeBuildEvent(event.data as BuildEvent);
-          if (message) out.progress(message, g.json ? { event: event.data } : undefined);
+  const input = {
+    select: options.select ?? [],
+    vars: parseVars(options.var),
+    runTests: options.test,
+    keepIntermediate: options.keepIntermediate,
+  };
+  const onEvent = (event: BuildEventData) => {
+    const message = describeBuildEvent(event);
+    if (message) out.progress(message, g.json ? { event } : undefined);
+  };
+  const result: BuildResultData = await withWorkspaceOrOwner(
+    g,
+    {},
+    (service) =>
+      call(
+        buildProcedure,
+        { workspace: g.workspace, ...input },
+        {
+          service,
+          isCancelled: cancel.isCancelled,
+          signal: cancel.signal,
+          onProgress: (event) => onEvent(event.data as BuildEvent),
         },
-      },
-    ),
+      ),
+    // `c360 web` (or the app) holds the workspace: the build runs there, its typed events print here.
+    async ({ owner, client }) => {
+      out.progress(routedNote('build', owner), g.json ? { routedTo: owner } : undefined);
+      const events = await client.models.build(input, { signal: cancel.signal });
+      for (;;) {
+        const step = await events.next();
+        if (step.done) return step.value;
+        onEvent(step.value);
+      }
+    },
+    cancel.signal,
   );
   for (const warning of result.warnings) out.warn(warning);
   out.result(result, () => describeBuild(result));

@@ -2,12 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceLike } from '../../api/context.ts';
 import { C360Error } from '../../errors.ts';
 import { createRouter } from '../../api/router.ts';
 import { startWebServer } from '../../api/server/webServer.ts';
-import { openWorkspace } from '../../workspace/index.ts';
-import { SEGMENTS_DIR } from '../../segments/index.ts';
+import { commandLine, WorkspaceService } from '../../service/index.ts';
 import { createOutput } from '../output.ts';
 import { EXIT, type GlobalOptions } from '../common.ts';
 
@@ -45,37 +43,6 @@ function parsePort(text: string | undefined): number {
   return port;
 }
 
-/**
- * INTERIM until branch wt-service lands: one DuckDB handle for the process, each read on its own connection,
- * writes one after another. Replace with `WorkspaceService.open(dir)` (core/service), which adds reader pools,
- * deadlines, the job queue and the workspace lock.
- */
-async function openInterimService(dir: string | undefined): Promise<ServiceLike & { close(): void }> {
-  const ws = await openWorkspace(dir);
-  let queue: Promise<unknown> = Promise.resolve();
-  return {
-    dir: ws.dir,
-    config: ws.config,
-    projectDir: ws.projectDir,
-    segmentsDir: join(ws.dir, SEGMENTS_DIR),
-    async read(work, options) {
-      const reader = await ws.db.connect();
-      try {
-        return await work(reader, options?.signal ?? new AbortController().signal);
-      } finally {
-        reader.close();
-      }
-    },
-    write(_kind, work, options) {
-      const signal = options?.signal ?? new AbortController().signal;
-      const run = queue.then(() => work({ db: ws.db, signal, id: `job-${Date.now()}` }));
-      queue = run.catch(() => undefined);
-      return run;
-    },
-    close: () => ws.close(),
-  };
-}
-
 /** Opens the address with the platform's opener; a failure only costs the convenience. */
 function openBrowser(url: string): void {
   const [command, args] =
@@ -97,7 +64,11 @@ function openBrowser(url: string): void {
 export async function web(globals: GlobalOptions, options: WebOptions): Promise<void> {
   const out = createOutput(globals.json);
   const port = parsePort(options.port);
-  const service = await openInterimService(globals.workspace);
+  // The server owns the workspace while it runs: a `c360` command started meanwhile reads the lock's owner file
+  // and sends a build here (or says who holds the workspace) instead of meeting DuckDB's file lock.
+  const service = await WorkspaceService.open(globals.workspace, {
+    owner: { kind: 'web', command: commandLine() },
+  });
   const staticDir = rendererDir();
   if (!existsSync(join(staticDir, 'index.html')))
     out.warn(
@@ -113,7 +84,7 @@ export async function web(globals: GlobalOptions, options: WebOptions): Promise<
       host: '127.0.0.1',
     });
   } catch (error) {
-    service.close();
+    await service.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       out.error(
         `port ${port} is in use on 127.0.0.1; pick another with --port N, or leave --port out for a free one`,
@@ -121,6 +92,13 @@ export async function web(globals: GlobalOptions, options: WebOptions): Promise<
       process.exitCode = EXIT.usage;
       return;
     }
+    throw error;
+  }
+  try {
+    await service.lock?.update({ url: server.url, token: server.token });
+  } catch (error) {
+    await server.close();
+    await service.close();
     throw error;
   }
   const address = `${server.url}/?token=${server.token}`;
