@@ -44,16 +44,23 @@ export async function claimWorkspace(
   dir: string,
   options: { readOnly: boolean; create: boolean; owner?: ServiceOwner; lock?: LockOptions },
 ): Promise<WorkspaceLock | undefined> {
-  if (options.readOnly) {
+  const refuseOtherOwner = async (): Promise<void> => {
     const owner = await readWorkspaceOwner(dir, options.lock ?? {});
     // Our own process holding it (a lock taken outside the service) is not another process.
     if (owner && !(owner.pid === process.pid && owner.host === hostname()))
       throw workspaceLockedError(dir, owner);
+  };
+  if (options.readOnly) {
+    await refuseOtherOwner();
     return undefined;
   }
   if (options.create) await mkdir(dir, { recursive: true });
-  // No database and none to create: opening fails with openWorkspace's "how to create one"; nothing to lock.
-  else if (!existsSync(join(dir, DATABASE_FILE))) return undefined;
+  else if (!existsSync(join(dir, DATABASE_FILE))) {
+    // No database and none to create: opening fails with openWorkspace's "how to create one", unless another
+    // process holds the folder (then it is the one to ask); nothing to lock.
+    await refuseOtherOwner();
+    return undefined;
+  }
   const owner = options.owner ?? { kind: 'cli' };
   return acquireWorkspaceLock(
     dir,

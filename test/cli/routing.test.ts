@@ -250,7 +250,7 @@ describe('a c360 command whose workspace owner does not answer', () => {
         api: { url: `http://127.0.0.1:${await closedPort()}`, token: secret },
       });
       const run = await c360(['--json', 'build', '--workspace', dir]);
-      expect(run.code).toBe(3);
+      expect(run.code, run.stderr).toBe(3);
       const error = run.stderr
         .trim()
         .split('\n')
