@@ -13,7 +13,7 @@ import {
   type SegmentDefinition,
   type SegmentProblem,
 } from './definition.ts';
-import { loadSegmentFolder, parseSegmentYaml } from './segmentFiles.ts';
+import { loadSegmentFolder, parseSegmentYaml, segmentFolderSignature } from './segmentFiles.ts';
 import {
   BASE_TABLE,
   bitTest,
@@ -111,6 +111,8 @@ interface EngineState {
   set: SegmentSet;
   problems: SegmentProblem[];
   key: string;
+  /** The segment files as they were when loaded (segmentFolderSignature). */
+  files: string;
 }
 
 export class SegmentEngine {
@@ -170,6 +172,8 @@ export class SegmentEngine {
       ...(options.table ? { table: options.table, documentedAs: SEGMENT_TABLE } : {}),
       ...(options.build ? { build: options.build } : {}),
     });
+    // read before the files, so an edit during the load is noticed by the next refresh
+    const files = options.segmentsDir ? await segmentFolderSignature(options.segmentsDir) : '';
     const folder = options.segmentsDir
       ? await loadSegmentFolder(options.segmentsDir)
       : { segments: [], problems: [] };
@@ -204,7 +208,7 @@ export class SegmentEngine {
         (set.saved as Map<string, LoadedSegment>).delete(segment.definition.name);
       }
     }
-    return { catalogue, set, problems, key };
+    return { catalogue, set, problems, key, files };
   }
 
   get catalogue(): Catalogue {
@@ -232,8 +236,9 @@ export class SegmentEngine {
 
   /**
    * Loads the engine when it is not loaded yet, and reloads it when a build replaced dim_customers (a new table
-   * object). Checked at most once a second while previews run back to back; a caller that just ran a build in
-   * this process calls `reload()`.
+   * object) or a segment file was saved, added or removed (the app and `c360 web` keep one engine for hours while
+   * the user edits files). Checked at most once a second while previews run back to back; a caller that just ran
+   * a build in this process calls `reload()`.
    */
   refresh(): Promise<void> {
     return this.serial(() => this.refreshNow());
@@ -244,7 +249,12 @@ export class SegmentEngine {
     const now = Date.now();
     if (now - this.checkedAt < REFRESH_INTERVAL_MS) return;
     this.checkedAt = now;
-    if ((await dataKey(this.db, this.loaded.catalogue.table)) !== this.loaded.key) await this.reloadNow();
+    if ((await dataKey(this.db, this.loaded.catalogue.table)) !== this.loaded.key) return this.reloadNow();
+    if (
+      this.options.segmentsDir &&
+      (await segmentFolderSignature(this.options.segmentsDir)) !== this.loaded.files
+    )
+      await this.reloadNow();
   }
 
   /**

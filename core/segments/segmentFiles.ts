@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import {
@@ -67,6 +67,25 @@ export const SEGMENTS_DIR = 'segments';
 export interface SegmentFolder {
   segments: LoadedSegment[];
   problems: SegmentProblem[];
+}
+
+/**
+ * What the segment files of a folder look like on disk (name, size, modification time of every `*.yaml` /
+ * `*.yml`): a long-lived engine compares it to notice files saved, added or removed by an editor or git.
+ */
+export async function segmentFolderSignature(dir: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch {
+    return '';
+  }
+  const parts: string[] = [];
+  for (const name of names) {
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    parts.push(info ? `${name}:${info.size}:${info.mtimeMs}` : `${name}:gone`);
+  }
+  return parts.join('|');
 }
 
 /** Reads every `*.yaml` / `*.yml` in the folder; broken files become problems, the rest still load. */

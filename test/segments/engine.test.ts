@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   higherPriorityThan,
   parseSegmentDefinition,
@@ -129,5 +132,40 @@ describe('the saved segments', () => {
   it('reject breakdowns by columns that do not exist', async () => {
     const engine = await SegmentEngine.open(fixture.db, { segments: [vips] });
     await expect(engine.preview(vips, { breakdowns: ['nope'] })).rejects.toThrow(/'nope' is not a column/);
+  });
+
+  it('notice segment files saved, added or removed while they stay open (refresh)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'c360-engine-files-'));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const file = join(dir, 'big.yaml');
+      await writeFile(file, 'name: big\nrules:\n  - { column: total_orders, op: ">=", value: 4 }\n');
+      const engine = await SegmentEngine.open(fixture.db, { segmentsDir: dir });
+      const count = async (name: string) => (await engine.sizes()).find((s) => s.name === name)?.count;
+      expect(await count('big')).toBe(3);
+
+      // an editor saves the file (a size change or a new modification time)
+      await writeFile(file, 'name: big\nrules:\n  - { column: total_orders, op: ">=", value: 1 }\n');
+      await utimes(file, new Date(), new Date(Date.now() + 5_000));
+      vi.setSystemTime(Date.now() + 2_000);
+      await engine.refresh();
+      expect(await count('big')).toBeGreaterThan(3);
+
+      await writeFile(
+        join(dir, 'vip.yaml'),
+        'name: vip\nrules:\n  - { column: customer_value_tier, op: "=", value: vip }\n',
+      );
+      vi.setSystemTime(Date.now() + 2_000);
+      await engine.refresh();
+      expect(await count('vip')).toBe(2);
+
+      await unlink(file);
+      vi.setSystemTime(Date.now() + 2_000);
+      await engine.refresh();
+      expect((await engine.sizes()).map((s) => s.name)).toEqual(['vip']);
+    } finally {
+      vi.useRealTimers();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
