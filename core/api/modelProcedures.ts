@@ -3,7 +3,8 @@ import { quoteIdent, type Database } from '../db/duckdb.ts';
 import { withService } from '../service/withService.ts';
 import { runBuild, runTestsOnly, loadProject, buildGraph } from '../models/index.ts';
 import { CODE_MODELS } from '../models/codeModels.ts';
-import type { BuildResult, DataTestResult } from '../models/index.ts';
+import type { BuildOptions, BuildResult, DataTestResult, Vars } from '../models/index.ts';
+import type { WorkspaceService } from '../service/workspaceService.ts';
 import { defineProcedure } from './procedure.ts';
 import { segmentTables } from '../segments/index.ts';
 
@@ -24,16 +25,7 @@ export const buildProcedure = defineProcedure({
       service.write(
         'build',
         (job) =>
-          // The runner stops between models when asked (it cleans up on the writer, so it gets no interrupting
-          // connection); the published tables stay as they were.
-          runBuild(job.db, {
-            projectDir: service.projectDir,
-            select: input.select,
-            configVars: service.config.vars,
-            vars: input.vars,
-            derived: segmentTables({ segmentsDir: service.segmentsDir, projectDir: service.projectDir }),
-            runTests: input.runTests,
-            keepIntermediate: input.keepIntermediate,
+          buildOnService(service, job.db, input, {
             isCancelled: () => job.signal.aborted || ctx.isCancelled?.() === true,
             onEvent: (event) =>
               ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),
@@ -43,6 +35,37 @@ export const buildProcedure = defineProcedure({
     );
   },
 });
+
+export interface ServiceBuildInput {
+  select: string[];
+  vars: Vars;
+  runTests: boolean;
+  keepIntermediate: boolean;
+}
+
+/**
+ * A build of the service's workspace inside its write job (`db`: the job's writer connection), with the saved
+ * segments' tables: what `c360 build` and the API's models.build both run. The runner stops between models when
+ * asked (it cleans up on the writer, so it gets no interrupting connection); the published tables stay as they
+ * were.
+ */
+export function buildOnService(
+  service: Pick<WorkspaceService, 'projectDir' | 'segmentsDir' | 'config'>,
+  db: Database,
+  input: ServiceBuildInput,
+  hooks: Pick<BuildOptions, 'isCancelled' | 'onEvent'>,
+): Promise<BuildResult> {
+  return runBuild(db, {
+    projectDir: service.projectDir,
+    select: input.select,
+    configVars: service.config.vars,
+    vars: input.vars,
+    derived: segmentTables({ segmentsDir: service.segmentsDir, projectDir: service.projectDir }),
+    runTests: input.runTests,
+    keepIntermediate: input.keepIntermediate,
+    ...hooks,
+  });
+}
 
 export const testProcedure = defineProcedure({
   name: 'models.test',

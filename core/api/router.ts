@@ -8,8 +8,9 @@ import { toApiError, type ErrorLogger } from './server/errorMapping.ts';
 import { EventQueue } from './server/eventQueue.ts';
 import type { Database } from '../db/duckdb.ts';
 import { customerProfile, customerSearch, overview } from '../insights/index.ts';
-import { runBuild, type BuildEvent, type BuildResult } from '../models/runner.ts';
-import { parseSegmentDefinition, segmentTables } from '../segments/index.ts';
+import type { BuildEvent, BuildResult } from '../models/runner.ts';
+import { parseSegmentDefinition } from '../segments/index.ts';
+import { buildOnService } from './modelProcedures.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
 
 export interface RouterOptions {
@@ -161,14 +162,7 @@ export function createRouter(options: RouterOptions = {}) {
         const done: Promise<BuildResult> = service.write(
           'build',
           ({ db, signal: jobSignal }) =>
-            runBuild(db, {
-              projectDir: service.projectDir,
-              select: input.select,
-              configVars: service.config.vars,
-              vars: input.vars,
-              derived: segmentTables({ segmentsDir: service.segmentsDir, projectDir: service.projectDir }),
-              runTests: input.runTests,
-              keepIntermediate: input.keepIntermediate,
+            buildOnService(service, db, input, {
               onEvent: (event) => events.push(event),
               isCancelled: () => jobSignal.aborted || stop.signal.aborted,
             }),
