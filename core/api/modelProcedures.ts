@@ -26,7 +26,8 @@ export const buildProcedure = defineProcedure({
         'build',
         (job) =>
           buildOnService(service, job.db, input, {
-            isCancelled: () => job.signal.aborted || ctx.isCancelled?.() === true,
+            signal: job.signal,
+            isCancelled: () => ctx.isCancelled?.() === true,
             onEvent: (event) =>
               ctx.onProgress?.({ procedure: 'models.build', message: event.type, data: event }),
           }),
@@ -45,15 +46,15 @@ export interface ServiceBuildInput {
 
 /**
  * A build of the service's workspace inside its write job (`db`: the job's writer connection), with the saved
- * segments' tables: what `c360 build` and the API's models.build both run. The runner stops between models when
- * asked (it cleans up on the writer, so it gets no interrupting connection); the published tables stay as they
- * were.
+ * segments' tables: what `c360 build` and the API's models.build both run. The job's signal interrupts the
+ * running model's SQL (the runner cleans up on the plain writer); `isCancelled` is polled between models. Either
+ * way the published tables stay as they were.
  */
 export function buildOnService(
   service: Pick<WorkspaceService, 'projectDir' | 'segmentsDir' | 'config'>,
   db: Database,
   input: ServiceBuildInput,
-  hooks: Pick<BuildOptions, 'isCancelled' | 'onEvent'>,
+  hooks: Pick<BuildOptions, 'isCancelled' | 'onEvent' | 'signal'>,
 ): Promise<BuildResult> {
   return runBuild(db, {
     projectDir: service.projectDir,

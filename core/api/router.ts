@@ -164,7 +164,8 @@ export function createRouter(options: RouterOptions = {}) {
           ({ db, signal: jobSignal }) =>
             buildOnService(service, db, input, {
               onEvent: (event) => events.push(event),
-              isCancelled: () => jobSignal.aborted || stop.signal.aborted,
+              // aborted with stop: interrupts the running model's SQL, not only the next model's start
+              signal: jobSignal,
             }),
           { signal: stop.signal },
         );
