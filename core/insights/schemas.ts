@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// One rule-tree schema for a segment's "why", here (the profile's memberships) and in segments.explain.
+import { ruleOutcomeSchema } from '../api/schemas/segments.ts';
 
 /**
  * What the Overview and the Customers pages read: aggregates and bounded samples computed in DuckDB
@@ -276,26 +278,6 @@ export const ticketSchema = z.object({
   createdAt: instant.nullable(),
   solvedAt: instant.nullable(),
 });
-
-export interface RuleOutcomeShape {
-  path: string;
-  label: string;
-  kind: 'condition' | 'all' | 'any' | 'sql';
-  holds: boolean | null;
-  values: Record<string, unknown>;
-  children: RuleOutcomeShape[];
-}
-
-export const ruleOutcomeSchema: z.ZodType<RuleOutcomeShape> = z.lazy(() =>
-  z.object({
-    path: z.string(),
-    label: z.string(),
-    kind: z.enum(['condition', 'all', 'any', 'sql']),
-    holds: z.boolean().nullable().describe('null: a column the rule reads is empty (counts as not holding)'),
-    values: z.record(z.string(), z.unknown()).describe('the column values the rule read'),
-    children: z.array(ruleOutcomeSchema),
-  }),
-);
 
 export const segmentStepSchema = z.object({
   kind: z.enum(['marketable', 'consent', 'rule', 'exclusion', 'priority', 'holdout']),
