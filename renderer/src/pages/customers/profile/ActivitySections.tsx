@@ -4,7 +4,7 @@ import { DataTable } from '../../../components/DataTable.tsx';
 import { Panel } from '../../../components/Panel.tsx';
 import { Empty } from '../../../components/StateViews.tsx';
 import { useFormat } from '../../../format/format.ts';
-import { Facts, Raw } from './Facts.tsx';
+import { Facts, Raw, Term } from './Facts.tsx';
 
 /** Shipments with their tracking events, email engagement and support tickets. */
 export function ActivitySections({ profile }: { profile: CustomerProfile }) {
@@ -43,8 +43,8 @@ function ShipmentsSection({ shipments }: { shipments: CustomerProfile['shipments
                       .join(' · ')}
                   </span>
                   <span className="order__badges">
-                    <span className="badge" translate="no">
-                      {shipment.status ?? '—'}
+                    <span className="badge">
+                      <Term group="shipmentStatus" value={shipment.status} />
                     </span>
                   </span>
                   <span className="order__amount muted" translate="no">
@@ -61,7 +61,7 @@ function ShipmentsSection({ shipments }: { shipments: CustomerProfile['shipments
                           <time dateTime={event.at} translate="no">
                             {format.dateTime(event.at)}
                           </time>{' '}
-                          <Raw>{event.type}</Raw>
+                          <Term group="shipmentStatus" value={event.type} />
                         </li>
                       ))}
                     </ol>
@@ -210,8 +210,8 @@ function TicketsSection({ tickets }: { tickets: CustomerProfile['tickets'] }) {
               key: 'status',
               header: t('profile.tickets.status'),
               cell: (row) => (
-                <span className={`badge ${row.isOpen ? 'badge--warn' : 'badge--muted'}`} translate="no">
-                  {row.status ?? '—'}
+                <span className={`badge ${row.isOpen ? 'badge--warn' : 'badge--muted'}`}>
+                  <Term group="ticketStatus" value={row.status} />
                 </span>
               ),
             },
