@@ -6,6 +6,7 @@
 import type { AnyRouter } from '@orpc/server';
 import type { ApiContext } from '../api/context.ts';
 import { createRouter } from '../api/router.ts';
+import { startWebServer, type WebServer } from '../api/server/webServer.ts';
 import { WorkspaceService } from '../service/workspaceService.ts';
 
 export interface OpenedWorkspace {
@@ -29,12 +30,14 @@ export type OpenWorkspace = (dir: string, options: OpenWorkspaceOptions) => Prom
 
 /**
  * Opens the workspace for the desktop app: one WorkspaceService for the host process (owner kind 'app' in the
- * workspace lock, so a `c360` command started meanwhile names the app; the app serves no HTTP API, so nothing is
- * routed to it yet) and the one router. WORKSPACE_LOCKED when another process holds the folder: the host reports
- * it as 'open-failed' with that code and the message naming the holder.
+ * workspace lock) and the one router. The window talks to it over a MessagePort; for `c360` commands started
+ * while the app holds the workspace, the same router also listens on 127.0.0.1 (API only, a random port and
+ * token, both recorded in the lock's owner file, readable only by this user), so `c360 build` and the other
+ * routed commands run here and show their progress instead of failing. WORKSPACE_LOCKED when another process
+ * holds the folder: the host reports it as 'open-failed' with that code and the message naming the holder.
  *
- * The Klaviyo key (options.klaviyoKey) is not in the API context yet: the router has no sync procedure, and
- * the sync reads its key from env[config.klaviyo.api_key_env]; the sync's procedure will take a key source.
+ * The Klaviyo key (options.klaviyoKey) is not in the API context yet: the sync reads its key from
+ * env[config.klaviyo.api_key_env] of the process that runs it.
  */
 export const openWorkspaceService: OpenWorkspace = async (dir, options) => {
   const service = await WorkspaceService.open(dir, {
@@ -42,5 +45,24 @@ export const openWorkspaceService: OpenWorkspace = async (dir, options) => {
     owner: { kind: 'app', command: 'c360 desktop app' },
   });
   const context: ApiContext = { service };
-  return { dir: service.dir, router: createRouter(), context: { ...context }, close: () => service.close() };
+  const router = createRouter();
+  let listener: WebServer | undefined;
+  try {
+    listener = await startWebServer({ router, context, host: '127.0.0.1' });
+    await service.lock?.update({ url: listener.url, token: listener.token });
+  } catch (error) {
+    await listener?.close();
+    await service.close();
+    throw error;
+  }
+  const api = listener;
+  return {
+    dir: service.dir,
+    router,
+    context: { ...context },
+    async close() {
+      await api.close();
+      await service.close();
+    },
+  };
 };

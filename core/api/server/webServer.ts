@@ -22,8 +22,11 @@ export interface WebServerOptions {
   context: ApiContext;
   /** 0 or absent: a free port chosen by the system. */
   port?: number;
-  /** The built renderer (renderer/dist). */
-  staticDir: string;
+  /**
+   * The built renderer (renderer/dist); absent: the API only (the desktop app's listener for `c360` commands,
+   * whose window talks over a MessagePort).
+   */
+  staticDir?: string;
   /** Only loopback: the server is for the person at this machine (or an SSH tunnel to it). */
   host?: '127.0.0.1';
   /** A fixed token instead of a random one (the workspace lock hands the token to other processes). */
@@ -166,7 +169,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       sendText(res, 401, headers, unauthorisedMessage(port));
       return;
     }
-    const result = await serveStatic(req, res, options.staticDir, url.pathname, headers);
+    const result = options.staticDir
+      ? await serveStatic(req, res, options.staticDir, url.pathname, headers)
+      : 'not-found';
     if (result === 'bad-path') sendText(res, 400, headers, 'This path is not allowed.');
     else if (result === 'not-found') sendText(res, 404, headers, `Nothing at ${url.pathname}.`);
   }
