@@ -83,6 +83,12 @@ export const ERROR_CODES = {
     http: 409,
     summary: 'a guardrail or a stale plan stopped the sync before it sent anything',
   },
+  SYNC_RUNNING: {
+    exit: 2,
+    http: 409,
+    summary:
+      'a sync of this workspace is running already: wait for it to finish (or cancel it), then sync again',
+  },
   UPSTREAM_FAILED: { exit: 1, http: 502, summary: 'Klaviyo refused a call or could not be reached' },
   UNAUTHORIZED: { exit: 2, http: 401, summary: 'the request carries no valid session token' },
   INTERNAL: { exit: 1, http: 500, summary: 'an unexpected error; the message says what failed' },

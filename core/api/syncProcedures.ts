@@ -3,9 +3,9 @@ import { withService } from '../service/withService.ts';
 import {
   listRuns,
   readPlanFile,
-  runSync,
   showRun,
   SYNC_KINDS,
+  syncOnService,
   type ApplyProgress,
   type RunError,
   type RunSummary,
@@ -35,28 +35,22 @@ export const syncProcedure = defineProcedure({
   async handler(input, ctx): Promise<SyncOutcome> {
     const plan = input.planFile ? await readPlanFile(input.planFile) : undefined;
     return withService(ctx.service, input.workspace, {}, (service) =>
-      // The whole sync holds the writer for now; recording each batch's state as a job of its own (and not
-      // holding the writer while waiting on Klaviyo's rate limits) comes with the sync's signal support.
-      service.write(
-        'sync',
-        (job) =>
-          runSync(
-            { db: job.db, config: service.config.sync, dir: service.dir, projectDir: service.projectDir },
-            {
-              syncs: input.syncs,
-              ...(input.segments ? { segments: input.segments } : {}),
-              dryRun: input.dryRun,
-              ...(plan ? { plan } : {}),
-              ...(input.planOut ? { planOut: input.planOut } : {}),
-              approve: input.approve,
-            },
-            {
-              onProgress: (event: ApplyProgress) =>
-                ctx.onProgress?.({ procedure: 'sync.run', message: event.message ?? '', data: { ...event } }),
-              isCancelled: () => job.signal.aborted || ctx.isCancelled?.() === true,
-            },
-          ),
-        ctx.signal ? { signal: ctx.signal } : {},
+      syncOnService(
+        service,
+        {
+          syncs: input.syncs,
+          ...(input.segments ? { segments: input.segments } : {}),
+          dryRun: input.dryRun,
+          ...(plan ? { plan } : {}),
+          ...(input.planOut ? { planOut: input.planOut } : {}),
+          approve: input.approve,
+        },
+        {
+          onProgress: (event: ApplyProgress) =>
+            ctx.onProgress?.({ procedure: 'sync.run', message: event.message ?? '', data: { ...event } }),
+          ...(ctx.isCancelled ? { isCancelled: ctx.isCancelled } : {}),
+          signal: ctx.signal,
+        },
       ),
     );
   },

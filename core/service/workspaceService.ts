@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Database } from '../db/duckdb.ts';
 import { deadline } from '../db/deadline.ts';
@@ -48,6 +49,41 @@ export interface WriteJob {
   id: string;
 }
 
+/** Work that runs outside the write queue and takes the writer per piece: a sync (see `task`). */
+export const TASK_KINDS = ['sync'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export interface TaskInfo {
+  id: string;
+  kind: TaskKind;
+  startedAt: string;
+}
+
+export interface Task {
+  id: string;
+  /**
+   * A connection of the task's own, closed when the task ends: its temp tables and its reads. It is not the
+   * writer: the task changes workspace tables only inside `write`.
+   */
+  db: Database;
+  /** Aborted by the caller's signal or when the workspace closes; the task decides how to stop. */
+  signal: AbortSignal;
+  /**
+   * Runs `work` while the task holds the writer: a write job of its own in the FIFO queue (so a build or load
+   * queued meanwhile runs between two of the task's jobs). `work` writes on the task's connection `db` (its
+   * temp tables are there); the writer connection stays idle meanwhile, so there is still one writer at a
+   * time. Without `options.signal` the job runs even after the task's signal aborted, also while the workspace
+   * closes: a cancelled sync still records what Klaviyo answered to the calls it had sent.
+   */
+  write<T>(kind: JobKind, work: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+}
+
+export interface TaskOptions {
+  signal?: AbortSignal;
+  /** The error for a second task of the same kind while one runs (one sync per workspace at a time). */
+  busy: (running: TaskInfo) => Error;
+}
+
 /** A call the service cannot take: the workspace is closed, or open read-only in this process. */
 export class WorkspaceServiceError extends C360Error {
   override name = 'WorkspaceServiceError';
@@ -89,6 +125,8 @@ export class WorkspaceService {
   readonly segments: SegmentEngine;
 
   private readonly jobs = new JobQueue();
+  /** Tasks running now (at most one per kind); closing waits for them before it closes the writer. */
+  private readonly tasks = new Map<TaskKind, { info: TaskInfo; done: Promise<unknown> }>();
   /** Reads running now, so that closing waits for them before it closes their connections. */
   private readonly reading = new Set<Promise<unknown>>();
   private readonly closing = new AbortController();
@@ -235,26 +273,73 @@ export class WorkspaceService {
     options: { signal?: AbortSignal } = {},
   ): Promise<T> {
     this.assertOpen();
-    if (this.readOnly)
-      throw new WorkspaceServiceError(
-        'WORKSPACE_READ_ONLY',
-        `The workspace ${this.dir} is open read-only, so the ${kind} cannot run. Open it for writing ` +
-          '(close other c360 commands or the app that hold it) and try again.',
-      );
+    // Closing aborts a running build or load at once (a task's own write jobs are not tied to it).
+    const signal = AbortSignal.any([this.closing.signal, ...(options.signal ? [options.signal] : [])]);
+    return this.enqueue(kind, (job) => work({ db: this.workspace.db, ...job }), signal);
+  }
+
+  private async enqueue<T>(
+    kind: JobKind,
+    work: (job: { id: string; signal: AbortSignal }) => Promise<T>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    this.assertWritable(kind);
     // The heartbeat found the lock taken over (the holder hung past the stale time): another process may write.
     if (this.lock?.compromised) throw this.lock.compromised;
     return this.jobs.add(
       kind,
-      async ({ id, signal }) => {
+      async (job) => {
         try {
-          return await work({ db: this.workspace.db, signal, id });
+          return await work(job);
         } finally {
           // A build (or load) may have replaced dim_customers: previews check at once, not within a second.
           this.segments.recheck();
         }
       },
-      options.signal,
+      signal,
     );
+  }
+
+  /**
+   * Long work that spends most of its time waiting on something else (a sync waits on Klaviyo's rate limits)
+   * runs outside the write queue on a connection of its own, and takes the writer only for short write jobs
+   * (`task.write`). One task per kind at a time: a second one is refused with `options.busy`'s error.
+   * Closing the workspace aborts the task's signal and waits for the task (its write jobs still run) before it
+   * closes the writer.
+   */
+  async task<T>(kind: TaskKind, work: (task: Task) => Promise<T>, options: TaskOptions): Promise<T> {
+    this.assertOpen();
+    this.assertWritable(kind);
+    const running = this.tasks.get(kind);
+    if (running) throw options.busy({ ...running.info });
+    const info: TaskInfo = { id: randomUUID(), kind, startedAt: new Date().toISOString() };
+    const signal = AbortSignal.any([this.closing.signal, ...(options.signal ? [options.signal] : [])]);
+    const done = (async () => {
+      const db = await this.workspace.db.connect();
+      try {
+        return await work({
+          id: info.id,
+          db,
+          signal,
+          write: (jobKind, jobWork, jobOptions = {}) =>
+            this.enqueue(jobKind, () => jobWork(), jobOptions.signal),
+        });
+      } finally {
+        db.close();
+      }
+    })();
+    this.tasks.set(kind, { info, done });
+    try {
+      return await done;
+    } finally {
+      this.tasks.delete(kind);
+    }
+  }
+
+  /** The task of this kind running now, if any. */
+  currentTask(kind: TaskKind): TaskInfo | undefined {
+    const running = this.tasks.get(kind);
+    return running ? { ...running.info } : undefined;
   }
 
   /** The write job holding the writer now, if any. */
@@ -277,6 +362,8 @@ export class WorkspaceService {
     this.closed = true;
     this.closing.abort(new Error('the workspace was closed'));
     this.engineDb.connection.interrupt();
+    // A task (a sync) stops starting new work and records what it had sent: its write jobs still run.
+    await Promise.allSettled([...this.tasks.values()].map((t) => t.done));
     await Promise.all([
       this.jobs.close('the workspace was closed'),
       Promise.allSettled([...this.reading]),
@@ -287,6 +374,15 @@ export class WorkspaceService {
     this.workspace.close();
     // Only once DuckDB has let go of the file: the next holder opens it at once.
     await this.lock?.release();
+  }
+
+  private assertWritable(kind: JobKind | TaskKind): void {
+    if (this.readOnly)
+      throw new WorkspaceServiceError(
+        'WORKSPACE_READ_ONLY',
+        `The workspace ${this.dir} is open read-only, so the ${kind} cannot run. Open it for writing ` +
+          '(close other c360 commands or the app that hold it) and try again.',
+      );
   }
 
   private assertOpen(): void {

@@ -10,8 +10,12 @@ export interface ApplyContext {
   client: KlaviyoClient;
   runId: string;
   config: SyncConfig;
+  /** The build the plan was made on: a list's published snapshot is only recorded while it is still current. */
+  buildRunId: string | null;
   progress(event: ApplyProgress): void;
+  /** True once the run's signal aborted (or its caller's polled flag says so): start nothing new. */
   isCancelled(): boolean;
+  /** Waits `ms`; throws SyncCancelledError at once when the run is cancelled meanwhile. */
   sleep(ms: number): Promise<void>;
 }
 
@@ -38,6 +42,14 @@ export class SyncCancelledError extends C360Error {
       'The sync was cancelled; every acknowledged batch is saved and the next run continues from there.',
     );
   }
+}
+
+/**
+ * Whether `error` is how a cancelled run stopped: a step that saw the cancellation (SyncCancelledError), a
+ * Klaviyo call not sent (CallCancelledError), or a statement of the run interrupted by its signal.
+ */
+export function isCancellation(error: unknown): boolean {
+  return error instanceof C360Error && (error.code === 'CANCELLED' || error.code === 'QUERY_CANCELLED');
 }
 
 /**

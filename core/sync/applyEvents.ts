@@ -8,7 +8,7 @@ import {
 } from './applyContext.ts';
 import type { EventsPlan } from './eventPlan.ts';
 import { isAmbiguousFailure, type EventPayload, type EventProfile } from './klaviyo/client.ts';
-import { isRowRejection, KlaviyoApiError } from './klaviyo/errors.ts';
+import { CallCancelledError, isRowRejection, KlaviyoApiError } from './klaviyo/errors.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 
@@ -111,7 +111,7 @@ async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCoun
 async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts): Promise<void> {
   counts.sent += rows.length;
   const ids = rows.map((r) => r.eventId);
-  await ctx.q.run((db) =>
+  await ctx.q.write((db) =>
     db.run(`insert or ignore into c360.sync_event_inflight select unnest($1::varchar[]), $2, ${SQL_NOW}`, [
       listValue(ids),
       ctx.runId,
@@ -127,6 +127,16 @@ async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts
   try {
     await ctx.client.bulkCreateEvents([...byEmail.values()]);
   } catch (error) {
+    if (error instanceof CallCancelledError) {
+      // Cancelled before the request left (bulk requests are never retried after an unknown outcome): the
+      // events were not sent, so the next run sends them in bulk again rather than one by one.
+      await ctx.q.write((db) =>
+        db.run(`delete from c360.sync_event_inflight where list_contains($1::varchar[], event_id)`, [
+          listValue(ids),
+        ]),
+      );
+      throw error;
+    }
     if (error instanceof KlaviyoApiError && (error.status === 400 || isAmbiguousFailure(error))) {
       await sendSingly(ctx, rows, counts);
       return;
@@ -149,7 +159,7 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
   const unconfirmed = `e.action = 'send'
     and not exists (select 1 from c360.sync_event_state s where s.event_id = e.event_id)`;
   // Events an interrupted run sent without an answer: the deduplicating endpoint, before anything new.
-  const inflight = await ctx.q.run((db) =>
+  const inflight = await ctx.q.read((db) =>
     db.queryJson(
       `select ${EVENT_COLUMNS} from c360_plan_events e where ${unconfirmed}
          and exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id) order by e.event_id`,
@@ -161,7 +171,7 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
     report();
   }
   // The new events, numbered once: batches read ranges instead of re-checking the state each time.
-  await ctx.q.run((db) =>
+  await ctx.q.read((db) =>
     db.run(`create or replace temp table c360_apply_events as
       select row_number() over (order by e.event_id) as n, e.* from c360_plan_events e
       where ${unconfirmed} and not exists (select 1 from c360.sync_event_inflight i where i.event_id = e.event_id)`),
@@ -176,7 +186,7 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
       const rows = carry;
       carry = [];
       if (!done && rows.length < BATCH_LIMITS.eventsPerBulkJob) {
-        const fetched = await ctx.q.run((db) =>
+        const fetched = await ctx.q.read((db) =>
           db.queryJson(
             `select e.n, ${EVENT_COLUMNS} from c360_apply_events e
              where e.n > $1 order by e.n limit ${BATCH_LIMITS.eventsPerBulkJob - rows.length}`,

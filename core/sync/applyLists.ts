@@ -1,4 +1,5 @@
 import { listValue } from '@duckdb/node-api';
+import { latestBuild } from '../segments/catalogue.ts';
 import type { SegmentEngine } from '../segments/index.ts';
 import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
 import {
@@ -31,7 +32,7 @@ async function ensureList(ctx: ApplyContext, plan: ListPlan): Promise<string> {
   if (plan.listId) return plan.listId;
   const found = await ctx.client.findList(plan.listName);
   const list = found ?? (await ctx.client.createList(plan.listName));
-  await ctx.q.run((db) =>
+  await ctx.q.write((db) =>
     db.run(`insert or replace into c360.sync_lists values ($1, $2, $3, $4, ${SQL_NOW}, null)`, [
       plan.target,
       plan.listName,
@@ -85,7 +86,7 @@ function addReader(ctx: ApplyContext, segment: string) {
   let after = '';
   return async (): Promise<JobRow[] | undefined> => {
     if (ctx.isCancelled()) throw new SyncCancelledError();
-    const rows = await ctx.q.run((db) =>
+    const rows = await ctx.q.read((db) =>
       db.queryJson(
         `select p.email from c360_plan_list_members p
          where p.segment = $1 and p.action = 'add' and p.email > $2
@@ -108,7 +109,7 @@ async function removeMembers(
 ): Promise<void> {
   for (;;) {
     if (ctx.isCancelled()) throw new SyncCancelledError();
-    const rows = await ctx.q.run((db) =>
+    const rows = await ctx.q.read((db) =>
       db.queryJson(
         `select m.email, m.profile_id from c360_plan_list_members p
          join c360.sync_list_members m on m.segment = p.segment and m.email = p.email
@@ -125,7 +126,7 @@ async function removeMembers(
     counts.sent += rows.length;
     // A profile Klaviyo no longer has (deleted there) is off the list already.
     if (ids.length) await ctx.client.removeFromList(listId, ids);
-    await ctx.q.run((db) =>
+    await ctx.q.write((db) =>
       db.run(
         `delete from c360.sync_list_members where segment = $1 and list_contains($2::varchar[], email)`,
         [plan.target, listValue(rows.map((r) => String(r.email)))],
@@ -166,11 +167,16 @@ export async function applyList(
   });
   await removeMembers(ctx, plan, listId, counts);
   if (counts.failed === 0) {
-    await ctx.q.run(async (db) => {
+    await ctx.q.write(async (db) => {
       await db.run(`update c360.sync_lists set published_definition_hash = $2 where segment = $1`, [
         plan.target,
         plan.definitionHash,
       ]);
+      // A build may have published between the plan and now (the sync gives the writer up between batches):
+      // the engine would then snapshot the new build's membership, not what Klaviyo received. Holding the
+      // writer, no build can publish between this check and the snapshot. The next sync publishes the change
+      // and records the snapshot then.
+      if ((await latestBuild(db)).runId !== ctx.buildRunId) return;
       await options.engine.snapshot(plan.target, {
         note: `published to Klaviyo list ${plan.listName} (${listId}) by sync run ${ctx.runId}`,
       });

@@ -82,7 +82,7 @@ async function resumePendingJobs(ctx: ApplyContext, counts: ApplyCounts): Promis
  * confirmed some rows since planning): batches then read ranges instead of re-checking the state each time.
  */
 async function prepareWorklist(ctx: ApplyContext): Promise<void> {
-  await ctx.q.run((db) =>
+  await ctx.q.read((db) =>
     db.run(`create or replace temp table c360_apply_profiles as
       select row_number() over (order by p.email) as n, p.email, p.payload_hash, p.payload
       from c360_plan_profiles p
@@ -100,7 +100,7 @@ function batchReader(ctx: ApplyContext) {
     if (ctx.isCancelled()) throw new SyncCancelledError();
     const rows = carry;
     if (!done && rows.length < BATCH_LIMITS.profilesPerJob) {
-      const fetched = await ctx.q.run((db) =>
+      const fetched = await ctx.q.read((db) =>
         db.queryJson(
           `select n, email, payload_hash, payload from c360_apply_profiles
            where n > $1 order by n limit ${BATCH_LIMITS.profilesPerJob - rows.length}`,
@@ -127,7 +127,7 @@ function batchReader(ctx: ApplyContext) {
 
 /** Profiles with a cleared value: one upsert each (the only call that can clear), confirmed in groups. */
 async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () => void): Promise<void> {
-  const rows = await ctx.q.run((db) =>
+  const rows = await ctx.q.read((db) =>
     db.queryJson(
       `select p.email, p.payload_hash, p.payload, p.clears from c360_plan_profiles p
        where p.action = 'update' and len(p.clears) > 0

@@ -136,7 +136,7 @@ export async function pendingJobs(
   sync: 'profiles' | 'lists',
   segment?: string,
 ): Promise<{ jobId: string; listId: string | null; rows: JobRow[] }[]> {
-  return ctx.q.run(async (db) => {
+  return ctx.q.read(async (db) => {
     const jobs = await db.queryJson(
       `select job_id, list_id from c360.sync_import_jobs where sync = $1 and coalesce(segment, '') = $2 order by submitted_at`,
       [sync, segment ?? ''],

@@ -8,6 +8,7 @@ export { computePlan, readPlanFile, savePlan, SYNC_KINDS, endpointLabel, PlanFil
 export type { PlanRequest, SyncPlan } from './plan.ts';
 export type { SyncKind, TargetPlan, TrippedGuardrail } from './guardrails.ts';
 export { runSync, StalePlanError } from './syncRunner.ts';
+export { syncOnService, SyncRunningError } from './syncOnService.ts';
 export type { SyncHooks, SyncOutcome, SyncRequest, SyncStatus } from './syncRunner.ts';
 export { listRuns, showRun, RunNotFoundError } from './runs.ts';
 export type { RunSummary, RunError, TargetResult } from './runs.ts';

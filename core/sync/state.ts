@@ -24,19 +24,52 @@ export async function ensureSyncTables(db: Database): Promise<void> {
 
 export const SQL_NOW = `current_timestamp::timestamp`;
 
-/** Serialises database work of concurrent batch workers: they share one connection and its transaction. */
+/**
+ * Takes the workspace's writer for `work` and gives it back after: with the workspace service a short write
+ * job of its own (`'sync'` while planning, `'sync-state'` while recording a batch), so builds and loads run
+ * between a sync's batches instead of waiting while the sync waits on Klaviyo. Without a service (tests,
+ * benchmarks: the sync has the database to itself) the work just runs.
+ */
+export type WriterSlot = <T>(
+  kind: 'sync' | 'sync-state',
+  work: () => Promise<T>,
+  options?: { signal?: AbortSignal },
+) => Promise<T>;
+
+export const OWN_DATABASE: WriterSlot = (_kind, work) => work();
+
+/**
+ * The sync's connection, shared by the concurrent batch workers of the apply phase: its work runs one piece at
+ * a time (they share the connection, its temp tables and its transaction). Reads and the sync's own temp tables
+ * go through `read`; everything that changes the workspace (the state Klaviyo acknowledged, failures, in-flight
+ * markers, run records) through `write` or `transaction`, which hold the writer only for that piece.
+ */
 export class DbQueue {
   private tail: Promise<unknown> = Promise.resolve();
-  constructor(readonly db: Database) {}
+  constructor(
+    readonly db: Database,
+    private readonly writer: WriterSlot = OWN_DATABASE,
+  ) {}
 
-  run<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const next = this.tail.then(() => work(this.db));
-    this.tail = next.catch(() => undefined);
-    return next;
+  /** Reads, and the run's own temp tables (they live on this connection only): no writer needed. */
+  read<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    return this.serial(() => work(this.db));
   }
 
+  /** Changes to the workspace's tables, holding the writer (no transaction: `work` may open its own). */
+  write<T>(work: (db: Database) => Promise<T>): Promise<T> {
+    return this.serial(() => this.writer('sync-state', () => work(this.db)));
+  }
+
+  /** Changes that belong together (a batch and its failures), holding the writer, in one transaction. */
   transaction<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    return this.run((db) => withTransaction(db, work));
+    return this.write((db) => withTransaction(db, work));
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(work);
+    this.tail = next.catch(() => undefined);
+    return next;
   }
 }
 

@@ -3,6 +3,7 @@ import { applyEvents } from './applyEvents.ts';
 import { applyList } from './applyLists.ts';
 import { applyProfiles } from './applyProfiles.ts';
 import {
+  isCancellation,
   SyncCancelledError,
   type ApplyContext,
   type ApplyCounts,
@@ -22,7 +23,10 @@ import {
   type RunStatus,
   type TargetResult,
 } from './runs.ts';
-import { DbQueue, ensureSyncTables } from './state.ts';
+import { pause } from './klaviyo/pause.ts';
+import { DbQueue, ensureSyncTables, OWN_DATABASE, type WriterSlot } from './state.ts';
+import { interruptible } from '../db/interrupt.ts';
+import type { SegmentEngine } from '../segments/index.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 /**
@@ -31,10 +35,16 @@ import { C360Error, type C360ErrorOptions } from '../errors.ts';
  */
 
 export interface SyncWorkspace {
+  /**
+   * The sync's connection: its plan temp tables and its reads. With the workspace service a connection of the
+   * sync's own, not the writer's (the writer is lent out per write job through `writer`).
+   */
   db: Database;
   config: SyncConfig;
   dir: string;
   projectDir: string;
+  /** How the sync takes the workspace's writer for its write jobs (default: it has the database to itself). */
+  writer?: WriterSlot;
 }
 
 export interface SyncRequest extends PlanRequest {
@@ -47,6 +57,13 @@ export interface SyncRequest extends PlanRequest {
 
 export interface SyncHooks {
   onProgress?: (event: ApplyProgress) => void;
+  /**
+   * Cancels the run: planning statements are interrupted; while applying, no new Klaviyo call starts and waits
+   * (rate limits, Retry-After, backoff, job polls) end at once, calls in flight finish and are recorded, and the
+   * run ends as `cancelled`. The next run resumes.
+   */
+  signal?: AbortSignal;
+  /** Polled between batches, for callers without a signal. */
   isCancelled?: () => boolean;
   /** Where the API key comes from (default: the environment variable named in the config). */
   apiKey?: () => Promise<string | undefined> | string | undefined;
@@ -114,27 +131,32 @@ function plannedOf(t: TargetPlan): { planned: number; skipped: number } {
   return { planned: t.send, skipped: Object.values(t.skipped).reduce((a, b) => a + (b ?? 0), 0) };
 }
 
-export async function runSync(
+interface Prepared {
+  plan: SyncPlan;
+  engine: SegmentEngine | undefined;
+  interruptedRuns: string[];
+  resumedPlan: boolean;
+  /** Set when the run was recorded: blocked by a guardrail, or started. */
+  runId: string | null;
+  blocked: boolean;
+}
+
+/**
+ * Planning, in one write job: the plan reads the published tables, so no build may publish halfway through it
+ * (the plan hash and guardrails must describe one state). It leaves the plan in temp tables of `db`, the
+ * connection the apply phase then reads; and it records the run as started before giving the writer back.
+ */
+async function prepare(
   ws: SyncWorkspace,
   request: SyncRequest,
-  hooks: SyncHooks = {},
-): Promise<SyncOutcome> {
-  const { db, config } = ws;
-  const env = hooks.env ?? process.env;
+  hooks: SyncHooks,
+  dryRun: boolean,
+): Promise<Prepared> {
+  const { config } = ws;
+  // Planning statements stop when the run is cancelled; nothing has been sent yet.
+  const db = hooks.signal ? interruptible(ws.db, hooks.signal) : ws.db;
   await ensureSyncTables(db);
   const interruptedRuns = await markInterruptedRuns(db);
-  const apiKey =
-    (await (hooks.apiKey ? hooks.apiKey() : env[config.klaviyo.api_key_env]))?.trim() || undefined;
-  let dryRun = request.dryRun ?? false;
-  let note: string | null = null;
-  if (!apiKey && !dryRun) {
-    if (request.plan)
-      throw new StalePlanError(
-        `${config.klaviyo.api_key_env} is not set, so the plan cannot be applied. Set it to a private API key (pk_…) with the scopes lists:write, profiles:write, events:write.`,
-      );
-    dryRun = true;
-    note = `${config.klaviyo.api_key_env} is not set: showing the plan only (dry run). Set it to a private Klaviyo API key to apply.`;
-  }
   const planRequest: PlanRequest = request.plan?.request ?? {
     syncs: request.syncs,
     ...(request.segments ? { segments: request.segments } : {}),
@@ -160,6 +182,45 @@ export async function runSync(
       );
   }
   if (request.planOut) await savePlan(request.planOut, plan);
+  const prepared = { plan, engine, interruptedRuns, resumedPlan, runId: null, blocked: false };
+  if (dryRun) return prepared;
+  const runId = newRunId();
+  // The run records go through the connection without the signal: a cancelled run is still recorded.
+  if (plan.guardrails.length && !request.approve) {
+    await startRun(ws.db, runId, planRequest.syncs, plan.hash, false);
+    await finishRun(ws.db, runId, 'blocked', plan.guardrails.map((g) => `${g.id}: ${g.message}`).join('; '));
+    return { ...prepared, runId, blocked: true };
+  }
+  await startRun(ws.db, runId, planRequest.syncs, plan.hash, Boolean(request.approve));
+  return { ...prepared, runId };
+}
+
+export async function runSync(
+  ws: SyncWorkspace,
+  request: SyncRequest,
+  hooks: SyncHooks = {},
+): Promise<SyncOutcome> {
+  const { db, config } = ws;
+  const writer = ws.writer ?? OWN_DATABASE;
+  const signal = hooks.signal;
+  const env = hooks.env ?? process.env;
+  const apiKey =
+    (await (hooks.apiKey ? hooks.apiKey() : env[config.klaviyo.api_key_env]))?.trim() || undefined;
+  let dryRun = request.dryRun ?? false;
+  let note: string | null = null;
+  if (!apiKey && !dryRun) {
+    if (request.plan)
+      throw new StalePlanError(
+        `${config.klaviyo.api_key_env} is not set, so the plan cannot be applied. Set it to a private API key (pk_…) with the scopes lists:write, profiles:write, events:write.`,
+      );
+    dryRun = true;
+    note = `${config.klaviyo.api_key_env} is not set: showing the plan only (dry run). Set it to a private Klaviyo API key to apply.`;
+  }
+  const { plan, engine, interruptedRuns, resumedPlan, runId, blocked } = await writer(
+    'sync',
+    () => prepare(ws, request, hooks, dryRun),
+    signal ? { signal } : {},
+  );
   const outcome = (status: SyncStatus, extra: Partial<SyncOutcome> = {}): SyncOutcome => ({
     status,
     dryRun,
@@ -172,15 +233,11 @@ export async function runSync(
     error: null,
     ...extra,
   });
-  if (dryRun) return outcome('planned');
-  const runId = newRunId();
-  if (plan.guardrails.length && !request.approve) {
-    await startRun(db, runId, planRequest.syncs, plan.hash, false);
-    await finishRun(db, runId, 'blocked', plan.guardrails.map((g) => `${g.id}: ${g.message}`).join('; '));
-    return outcome('blocked', { runId });
-  }
+  if (dryRun || runId === null) return outcome('planned');
+  if (blocked) return outcome('blocked', { runId });
 
-  await startRun(db, runId, planRequest.syncs, plan.hash, Boolean(request.approve));
+  // From here on the sync holds the writer only while it records what Klaviyo acknowledged.
+  const q = new DbQueue(db, writer);
   const client = new KlaviyoClient({
     apiKey: apiKey!,
     baseUrl: env.KLAVIYO_BASE_URL ?? config.klaviyo.base_url ?? DEFAULT_BASE_URL,
@@ -188,15 +245,20 @@ export async function runSync(
     timeoutMs: config.klaviyo.request_timeout_seconds * 1000,
     maxAttempts: config.klaviyo.max_attempts,
     rateLimitScale: config.klaviyo.rate_limit_scale,
+    ...(signal ? { signal } : {}),
   });
+  const isCancelled = () => signal?.aborted === true || hooks.isCancelled?.() === true;
   const ctx: ApplyContext = {
-    q: new DbQueue(db),
+    q,
     client,
     runId,
     config,
+    buildRunId: plan.buildRunId,
     progress: (e) => hooks.onProgress?.(e),
-    isCancelled: () => hooks.isCancelled?.() ?? false,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    isCancelled,
+    sleep: async (ms) => {
+      if (!(await pause(ms, signal)) || isCancelled()) throw new SyncCancelledError();
+    },
   };
   const results: TargetResult[] = [];
   const errors: string[] = [];
@@ -207,6 +269,7 @@ export async function runSync(
     let counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
     let fatal: unknown;
     try {
+      if (isCancelled()) throw new SyncCancelledError();
       counts =
         target.sync === 'profiles'
           ? await applyProfiles(ctx, target)
@@ -231,12 +294,12 @@ export async function runSync(
       durationMs: Date.now() - started,
     };
     results.push(result);
-    await recordTarget(db, runId, result);
+    await q.write((db) => recordTarget(db, runId, result));
     if (counts.failed > 0 && status === 'succeeded') status = 'partial';
     if (fatal !== undefined) {
-      if (fatal instanceof SyncCancelledError) {
+      if (isCancellation(fatal) && isCancelled()) {
         status = 'cancelled';
-        errors.push(fatal.message);
+        errors.push(new SyncCancelledError().message);
         break;
       }
       const message = redact(fatal instanceof Error ? fatal.message : String(fatal), [apiKey!]);
@@ -247,10 +310,12 @@ export async function runSync(
     }
   }
   const error = errors.length ? errors.join('\n') : null;
-  await finishRun(db, runId, status, error, {
-    apiCalls: client.stats.calls,
-    throttled: client.stats.throttled,
-  });
+  await q.write((db) =>
+    finishRun(db, runId, status, error, {
+      apiCalls: client.stats.calls,
+      throttled: client.stats.throttled,
+    }),
+  );
   return outcome(status, { runId, results, error });
 }
 

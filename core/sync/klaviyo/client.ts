@@ -6,7 +6,8 @@ import {
   ProfilesApi,
   RetryWithExponentialBackoff,
 } from 'klaviyo-api';
-import { KlaviyoApiError, rateLimitHeaders, redact, toKlaviyoError } from './errors.ts';
+import { CallCancelledError, KlaviyoApiError, rateLimitHeaders, redact, toKlaviyoError } from './errors.ts';
+import { pause } from './pause.ts';
 import { ENDPOINTS, type Endpoint } from './rateLimits.ts';
 import { RequestPacer } from './tokenBucket.ts';
 
@@ -15,6 +16,11 @@ import { RequestPacer } from './tokenBucket.ts';
  * retries neither 500s nor dropped connections, and hides how often it was throttled): this client paces
  * every endpoint within its burst/steady limits, honours Retry-After and RateLimit-*, bounds the requests in
  * flight, retries transient failures with backoff, and counts everything for the run record.
+ *
+ * Cancellation (the `signal` option): every wait (pacing, Retry-After, backoff) ends at once and no new request
+ * starts (CallCancelledError), but a request already sent is not aborted — the signal never reaches the SDK or
+ * axios. Its answer still arrives and is recorded: aborting it would leave exactly the unknown outcomes that the
+ * next run would have to resend.
  */
 
 export const DEFAULT_BASE_URL = 'https://a.klaviyo.com';
@@ -82,7 +88,10 @@ export interface KlaviyoClientOptions {
   timeoutMs?: number;
   maxAttempts?: number;
   rateLimitScale?: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between retries; resolves false when the signal aborted the wait (default: a timer). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<boolean>;
+  /** Cancels the sync: no new request is started, waits end at once, requests in flight finish. */
+  signal?: AbortSignal;
 }
 
 /** Passes a timeout to axios and lets this client, not the SDK, decide about retries. */
@@ -138,7 +147,8 @@ export class KlaviyoClient {
   private readonly semaphore: Semaphore;
   private readonly maxAttempts: number;
   private readonly scale: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<boolean>;
+  private readonly signal: AbortSignal | undefined;
   private readonly secrets: string[];
 
   constructor(options: KlaviyoClientOptions) {
@@ -152,7 +162,8 @@ export class KlaviyoClient {
     this.semaphore = new Semaphore(options.concurrency ?? 4);
     this.maxAttempts = options.maxAttempts ?? 8;
     this.scale = options.rateLimitScale ?? 1;
-    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = options.sleep ?? pause;
+    this.signal = options.signal;
     this.secrets = [options.apiKey];
   }
 
@@ -181,7 +192,9 @@ export class KlaviyoClient {
       const pacer = this.pacer(endpoint);
       try {
         const result = await this.semaphore.use(async () => {
-          await pacer.acquire();
+          // Checked after the wait for a free slot too: a cancelled sync sends nothing new.
+          if (!(await pacer.acquire(this.signal)) || this.signal?.aborted)
+            throw new CallCancelledError(label);
           this.stats.calls[endpoint] = (this.stats.calls[endpoint] ?? 0) + 1;
           if (ENDPOINTS[endpoint].write) this.stats.writeCalls++;
           return send();
@@ -190,6 +203,7 @@ export class KlaviyoClient {
         if (remaining === 0 && resetSeconds !== undefined) pacer.pauseFor(resetSeconds * 1000);
         return result.body as T;
       } catch (raw) {
+        if (raw instanceof CallCancelledError) throw raw;
         const error = toKlaviyoError(raw, label);
         error.message = redact(error.message, this.secrets);
         if (error.status === 429) {
@@ -208,7 +222,8 @@ export class KlaviyoClient {
         if (!error.retryable || ambiguousStop || failures >= this.maxAttempts) throw error;
         this.stats.retries++;
         const backoff = Math.min(30_000, 250 * 2 ** (failures - 1));
-        await this.sleep(backoff / 2 + Math.random() * (backoff / 2));
+        if (!(await this.sleep(backoff / 2 + Math.random() * (backoff / 2), this.signal)))
+          throw new CallCancelledError(label);
       }
     }
   }

@@ -30,6 +30,17 @@ export class KlaviyoApiError extends C360Error {
   }
 }
 
+/**
+ * A call this client did not send because the sync was cancelled while the call waited for its turn (rate
+ * limits, Retry-After, backoff). Code CANCELLED: the request never left, so nothing about it is unknown.
+ */
+export class CallCancelledError extends C360Error {
+  override name = 'CallCancelledError';
+  constructor(readonly endpoint: string) {
+    super('CANCELLED', `The sync was cancelled, so ${endpoint} was not called.`);
+  }
+}
+
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504, 520, 522, 524]);
 
 interface ResponseLike {
