@@ -42,13 +42,19 @@ function cliEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function c360(args: string[]): Promise<Run> {
+function c360(
+  args: string[],
+  onStderr?: (text: string, child: ChildProcessWithoutNullStreams) => void,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onStderr?.(stderr, child);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -267,6 +273,36 @@ describe('c360 sync while `c360 web` owns the workspace', () => {
   );
 });
 
+describe('Ctrl-C of a routed sync', () => {
+  it(
+    'cancels the call in the web server and leaves it serving',
+    async () => {
+      // Klaviyo answers slowly, and Ctrl-C comes with the first write call: the apply has begun in the server.
+      fake.setFaults({ slow: 1, slowMs: 1000 });
+      let cli: ChildProcessWithoutNullStreams | undefined;
+      let sent = false;
+      const unsubscribe = fake.onRequest(({ method }) => {
+        if (method === 'GET' || sent || !cli) return;
+        sent = true;
+        cli.kill('SIGINT');
+      });
+      const run = await c360(['sync', 'events', '--approve', '--workspace', workspace], (_stderr, child) => {
+        cli = child;
+      });
+      unsubscribe();
+      fake.setFaults(undefined);
+      expect(sent).toBe(true);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(/asked to stop the work/);
+      // the server noticed: the next routed call is not queued behind a sync that goes on
+      const next = await c360(['--json', 'sync', 'profiles', '--dry-run', '--workspace', workspace]);
+      expect(next.code, next.stderr).toBe(0);
+      expect((JSON.parse(next.stdout) as SyncOutcome).status).toBe('planned');
+    },
+    TIMEOUT,
+  );
+});
+
 describe('after the routed calls', () => {
   it(
     'the web server’s database holds the loaded rows',
@@ -279,6 +315,12 @@ describe('after the routed calls', () => {
         expect(users?.n).toBe(USERS);
         const [orders] = await db.queryJs('select count(*)::integer as n from raw_shopify.orders');
         expect(orders?.n).toBe(4);
+        // the routed runs were the server's: the applied plan succeeded, the one stopped with Ctrl-C did not
+        const runs = await db.queryJs('select syncs, status from c360.sync_runs order by started_at');
+        expect(runs.map((r) => `${String(r.syncs)} ${String(r.status)}`)).toEqual([
+          'profiles succeeded',
+          expect.stringMatching(/^events (cancelled|interrupted|partial)$/),
+        ]);
       } finally {
         db.close();
       }
