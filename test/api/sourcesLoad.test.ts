@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,13 @@ import {
 } from '../../core/api/client/index.ts';
 import { createRouter } from '../../core/api/router.ts';
 import {
+  isLoadFileName,
+  LOAD_FILE_EXTENSIONS,
   MAX_LOAD_UPLOAD_BYTES,
   type LoadProgressEventData,
   type LoadReportData,
 } from '../../core/api/schemas/load.ts';
+import { discoverRawFiles } from '../../core/sources/rawFileDiscovery.ts';
 import { serveMessagePort } from '../../core/api/server/messagePort.ts';
 import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
 import { WorkspaceService } from '../../core/service/index.ts';
@@ -36,7 +39,7 @@ const logLines: string[] = [];
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'c360-load-api-'));
+  dir = await mkdtemp(join(tmpdir(), 'c360-loadapi-'));
   service = await WorkspaceService.open(dir, { create: true });
   server = await startWebServer({
     router: createRouter({ log: (line) => logLines.push(line) }),
@@ -173,6 +176,24 @@ describe.each(transports)('sources.load over %s', (_name, makeClient) => {
       expect(error, name).toBeInstanceOf(ORPCError);
       expect(error, name).toMatchObject({ code: 'INVALID_INPUT', status: 400 });
       expect((error as Error).message, name).toMatch(/relative to the load folder/);
+    }
+  });
+});
+
+describe('the file names a client sends', () => {
+  it('are the endings the load reads, no more and no fewer', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'c360-names-'));
+    try {
+      const names = [...LOAD_FILE_EXTENSIONS.map((ext) => `zendesk__users${ext}`), 'zendesk__users.txt'];
+      for (const name of names) {
+        await rm(join(folder, 'only'), { recursive: true, force: true });
+        await mkdir(join(folder, 'only'));
+        await writeFile(join(folder, 'only', name), '');
+        const found = discoverRawFiles(join(folder, 'only'));
+        expect(found.files.length === 1, name).toBe(isLoadFileName(name));
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
