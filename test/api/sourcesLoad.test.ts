@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,9 @@ import { WorkspaceService } from '../../core/service/index.ts';
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'exports');
 
 let dir: string;
+/** The temporary folder of this test file's process (forks pool): the receiving folders are made here. */
+let temp: string;
+let savedTmpdir: string | undefined;
 let service: WorkspaceService;
 let server: WebServer;
 const logLines: string[] = [];
@@ -40,6 +43,11 @@ const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'c360-loadapi-'));
+  // os.tmpdir() follows TMPDIR: the server (in this process) makes its receiving folders where this test looks
+  savedTmpdir = process.env.TMPDIR;
+  temp = join(dir, 'tmp');
+  await mkdir(temp);
+  process.env.TMPDIR = temp;
   service = await WorkspaceService.open(dir, { create: true });
   server = await startWebServer({
     router: createRouter({ log: (line) => logLines.push(line) }),
@@ -53,6 +61,8 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+  if (savedTmpdir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmpdir;
   await server?.close();
   await service?.close();
   await rm(dir, { recursive: true, force: true });
@@ -87,6 +97,7 @@ async function fixture(name: string): Promise<Blob> {
 async function collect(
   client: ApiClient,
   input: Parameters<ApiClient['sources']['load']>[0],
+  onEvent?: (event: LoadProgressEventData) => Promise<void>,
 ): Promise<{ events: LoadProgressEventData[]; report: LoadReportData }> {
   const iterator = await client.sources.load(input);
   const events: LoadProgressEventData[] = [];
@@ -94,16 +105,16 @@ async function collect(
     const step = await iterator.next();
     if (step.done) return { events, report: step.value };
     events.push(step.value);
+    await onEvent?.(step.value);
   }
 }
 
-async function leftoverUploadFolders(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('c360-load-') && name !== dir);
+async function uploadFolders(): Promise<string[]> {
+  return (await readdir(temp)).filter((name) => name.startsWith('c360-load-'));
 }
 
 describe.each(transports)('sources.load over %s', (_name, makeClient) => {
   it('loads the sent files into the raw tables, streaming one event per file', async () => {
-    const before = await leftoverUploadFolders();
     const client = await makeClient();
     const users = [
       'id,email,name,created_at',
@@ -112,14 +123,23 @@ describe.each(transports)('sources.load over %s', (_name, makeClient) => {
         (_, i) => `${i + 1},u${i + 1}@example.com,User ${i + 1},2026-01-0${i + 1}`,
       ),
     ].join('\n');
-    const { events, report } = await collect(client, {
-      files: [
-        { name: 'zendesk/users.csv', content: new Blob([`${users}\n`]) },
-        { name: 'shopify__orders.csv', content: await fixture('shopify-orders-excel-de.csv') },
-        { name: 'notes.txt', content: new Blob([]) },
-      ],
-      folder: '/home/ana/exports',
-    });
+    const during: { name: string; mode: number }[] = [];
+    const { events, report } = await collect(
+      client,
+      {
+        files: [
+          { name: 'zendesk/users.csv', content: new Blob([`${users}\n`]) },
+          { name: 'shopify__orders.csv', content: await fixture('shopify-orders-excel-de.csv') },
+          { name: 'notes.txt', content: new Blob([]) },
+        ],
+        folder: '/home/ana/exports',
+      },
+      async () => {
+        if (during.length) return;
+        for (const name of await uploadFolders())
+          during.push({ name, mode: (await stat(join(temp, name))).mode & 0o777 });
+      },
+    );
     expect(report.errors).toEqual([]);
     expect(report.dir).toBe('/home/ana/exports');
     expect(report.files.map((f) => [f.file, f.source, f.table, f.rowsLoaded])).toEqual([
@@ -142,7 +162,10 @@ describe.each(transports)('sources.load over %s', (_name, makeClient) => {
     expect(rows[0]?.n).toBe(5);
     // the receiving folder is private and gone once the load answered
     expect(JSON.stringify(report)).not.toContain(tmpdir());
-    expect(await leftoverUploadFolders()).toEqual(before);
+    expect(during).toEqual([
+      { name: expect.stringMatching(/^c360-load-/) as unknown as string, mode: 0o700 },
+    ]);
+    expect(await uploadFolders()).toEqual([]);
   });
 
   it('returns why a file was not loaded, line and all, and leaves its table as it was', async () => {
