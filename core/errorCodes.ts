@@ -43,6 +43,11 @@ export const ERROR_CODES = {
     summary:
       'c360 cannot read or write a file or folder it needs (permissions, or a folder where a file belongs)',
   },
+  PAYLOAD_TOO_LARGE: {
+    exit: 2,
+    http: 413,
+    summary: 'the files or data sent with a call are over the size one call may carry',
+  },
   NOT_FOUND: { exit: 2, http: 404, summary: 'the named customer, segment, run or model does not exist' },
   NOT_BUILT: {
     exit: 1,

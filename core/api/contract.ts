@@ -7,6 +7,8 @@ import {
   segmentPreviewInputSchema,
   segmentPreviewSchema,
 } from './schemas/segments.ts';
+import { loadInputSchema, loadProgressEventSchema, loadReportSchema } from './schemas/load.ts';
+import { syncOutcomeSchema, syncProgressEventSchema, syncRunInputSchema } from './schemas/sync.ts';
 import { workspaceInfoSchema } from './schemas/workspace.ts';
 export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
@@ -52,6 +54,20 @@ export const contract = {
   models: {
     /** Builds the models (a write job); streams progress events and returns the build's summary. */
     build: oc.input(buildInputSchema).output(eventIterator(buildEventSchema, buildResultSchema)),
+  },
+  sources: {
+    /**
+     * Loads raw tables from files sent as their contents (a write job), named as `c360 load DIR` finds them;
+     * streams one event per file and returns the load report.
+     */
+    load: oc.input(loadInputSchema).output(eventIterator(loadProgressEventSchema, loadReportSchema)),
+  },
+  sync: {
+    /**
+     * Plans a sync to Klaviyo and applies it (or only plans: dryRun), with the Klaviyo key of the process that
+     * serves the API; streams apply progress and returns the outcome, whose `plan` is what a plan file holds.
+     */
+    run: oc.input(syncRunInputSchema).output(eventIterator(syncProgressEventSchema, syncOutcomeSchema)),
   },
 };
 

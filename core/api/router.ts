@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { implement } from '@orpc/server';
 import { contract } from './contract.ts';
@@ -11,6 +12,12 @@ import { customerProfile, customerSearch, overview } from '../insights/index.ts'
 import type { BuildEvent, BuildResult } from '../models/runner.ts';
 import { parseSegmentDefinition } from '../segments/index.ts';
 import { buildOnService } from './modelProcedures.ts';
+import { call } from './procedure.ts';
+import { loadUploadedFiles } from './sourceProcedures.ts';
+import { syncProcedure } from './syncProcedures.ts';
+import type { LoadProgressEvent, LoadReport } from '../sources/loadFiles.ts';
+import type { ApplyProgress, SyncOutcome } from '../sync/index.ts';
+import type { SyncPlanData } from './schemas/sync.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
 
 export interface RouterOptions {
@@ -66,6 +73,77 @@ async function lastBuild(db: Database): Promise<{ build: LastBuild | null; asOf:
       : null,
     asOf: published ? String(published.as_of_text) : null,
   };
+}
+
+/**
+ * A long job as a streaming call: `start` runs it with a callback for its progress events and a signal; the
+ * events are yielded as they come and the job's result is returned. The job is stopped when the caller goes
+ * away (closed socket, aborted fetch, iterator returned early).
+ */
+async function* streamJob<E, R>(
+  signal: AbortSignal | undefined,
+  start: (push: (event: E) => void, signal: AbortSignal) => Promise<R>,
+): AsyncGenerator<E, R, undefined> {
+  const events = new EventQueue<E>();
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const done = start((event) => events.push(event), stop.signal);
+  done.then(
+    () => events.close(),
+    () => events.close(),
+  );
+  try {
+    yield* events;
+    return await done;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    // The outcome was awaited above, or the caller left and nobody will read it.
+    done.catch(() => undefined);
+  }
+}
+
+/**
+ * A sync through the same procedure as `c360 sync` in the owning process; a reviewed plan, sent as its content,
+ * is handed to it as a plan file in a private temporary folder (removed after).
+ */
+async function runSyncCall(
+  context: ApiContext,
+  input: {
+    syncs: SyncOutcome['plan']['request']['syncs'];
+    segments?: string[] | undefined;
+    dryRun: boolean;
+    approve: boolean;
+    plan?: SyncPlanData | undefined;
+  },
+  push: (event: ApplyProgress) => void,
+  signal: AbortSignal,
+): Promise<SyncOutcome> {
+  const planDir = input.plan ? await mkdtemp(join(tmpdir(), 'c360-plan-')) : undefined;
+  try {
+    const planFile = planDir ? join(planDir, 'plan.json') : undefined;
+    if (planFile) await writeFile(planFile, JSON.stringify(input.plan), { mode: 0o600 });
+    return await call(
+      syncProcedure,
+      {
+        syncs: input.syncs,
+        ...(input.segments ? { segments: input.segments } : {}),
+        dryRun: input.dryRun,
+        approve: input.approve,
+        ...(planFile ? { planFile } : {}),
+      },
+      {
+        service: context.service,
+        signal,
+        isCancelled: () => signal.aborted,
+        onProgress: (event) => push(event.data as unknown as ApplyProgress),
+      },
+    );
+  } finally {
+    if (planDir) await rm(planDir, { recursive: true, force: true });
+  }
 }
 
 /** The service's long-lived segment engine, loaded and reloaded when segment files changed. */
@@ -152,37 +230,31 @@ export function createRouter(options: RouterOptions = {}) {
       }),
     },
     models: {
-      build: os.models.build.handler(async function* ({ input, context, signal }) {
-        const { service } = context;
-        const events = new EventQueue<BuildEvent>();
-        // Stops the build when the caller goes away (closed socket, aborted fetch, iterator returned early).
-        const stop = new AbortController();
-        const onAbort = () => stop.abort(signal?.reason);
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const done: Promise<BuildResult> = service.write(
-          'build',
-          ({ db, signal: jobSignal }) =>
-            buildOnService(service, db, input, {
-              onEvent: (event) => events.push(event),
+      build: os.models.build.handler(({ input, context, signal }) =>
+        streamJob<BuildEvent, BuildResult>(signal, (push, stop) =>
+          context.service.write(
+            'build',
+            ({ db, signal: jobSignal }) =>
               // aborted with stop: interrupts the running model's SQL, not only the next model's start
-              signal: jobSignal,
-            }),
-          { signal: stop.signal },
-        );
-        done.then(
-          () => events.close(),
-          () => events.close(),
-        );
-        try {
-          yield* events;
-          return await done;
-        } finally {
-          signal?.removeEventListener('abort', onAbort);
-          stop.abort();
-          // The outcome was awaited above, or the caller left and nobody will read it.
-          done.catch(() => undefined);
-        }
-      }),
+              buildOnService(context.service, db, input, { onEvent: push, signal: jobSignal }),
+            { signal: stop },
+          ),
+        ),
+      ),
+    },
+    sources: {
+      load: os.sources.load.handler(({ input, context, signal }) =>
+        streamJob<LoadProgressEvent, LoadReport>(signal, (push, stop) =>
+          loadUploadedFiles(context.service, { ...input, onProgress: push }, stop),
+        ),
+      ),
+    },
+    sync: {
+      run: os.sync.run.handler(({ input, context, signal }) =>
+        streamJob<ApplyProgress, SyncOutcome>(signal, (push, stop) =>
+          runSyncCall(context, input, push, stop),
+        ),
+      ),
     },
   });
 }

@@ -6,6 +6,8 @@ import { RPCHandler as WsRpcHandler } from '@orpc/server/ws';
 import { WebSocketServer } from 'ws';
 import type { AppRouter } from '../router.ts';
 import type { ApiContext } from '../context.ts';
+import { MAX_LOAD_UPLOAD_BYTES } from '../schemas/load.ts';
+import { payloadTooLarge } from '../sourceProcedures.ts';
 import { serveStatic } from './staticFiles.ts';
 import {
   createToken,
@@ -44,8 +46,28 @@ export interface WebServer {
 
 export const API_PREFIX = '/api';
 export const WS_PATH = '/api/ws';
-/** `c360 load` sends file contents through the API; bigger inputs belong in a file the workspace reads. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * The largest request (HTTP body or WebSocket message): the biggest input is a load's files (`c360 load DIR` of
+ * a CLI routed here), capped at MAX_LOAD_UPLOAD_BYTES, plus room for the multipart framing and the call's JSON.
+ */
+export const MAX_BODY_BYTES = MAX_LOAD_UPLOAD_BYTES + 1024 * 1024;
+
+/** An oRPC error answer (the RPC protocol's error body), so the typed client throws it with its code. */
+function sendTooLarge(res: ServerResponse, headers: Record<string, string>, bytes: number): void {
+  const error = payloadTooLarge(bytes);
+  const body = {
+    json: {
+      defined: false,
+      code: error.code,
+      status: 413,
+      message: error.message,
+      data: { code: error.code, hint: error.hint, details: error.details },
+    },
+  };
+  // The rest of the upload is not read: close the connection instead of draining it.
+  res.setHeader('Connection', 'close');
+  sendJson(res, 413, headers, body);
+}
 
 function sendJson(
   res: ServerResponse,
@@ -129,6 +151,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
           code: 'FORBIDDEN',
           message: `API calls are accepted from pages of http://127.0.0.1:${port} only.`,
         });
+        return;
+      }
+      const declared = Number(req.headers['content-length']);
+      if (declared > MAX_BODY_BYTES) {
+        sendTooLarge(res, headers, declared);
         return;
       }
       for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);

@@ -67,7 +67,8 @@ export function routedFailure(
     return new C360Error(
       'CANCELLED',
       `The ${owner.kind === 'web' ? 'web server' : 'owner'} was asked to stop the work (${describeOwner(owner)}); ` +
-        'a build keeps the published tables as they were. Run the command again when needed.',
+        'A build keeps the published tables as they were, a load replaces each table whole or not at all, a ' +
+        'sync stops after the calls already sent. Run the command again when needed.',
       { cause: error },
     );
   if (isConnectionFailure(error)) {

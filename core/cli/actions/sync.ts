@@ -1,10 +1,15 @@
 import { SingleBar } from 'cli-progress';
 import { call } from '../../api/procedure.ts';
-import { withWorkspace } from './workspaceSession.ts';
+import { withWorkspace, withWorkspaceOrOwner } from './workspaceSession.ts';
+import { routedNote } from './ownerRouting.ts';
+import type { SyncProgressEventData } from '../../api/schemas/sync.ts';
+import type { SyncKind as SyncTarget } from '../../sync/guardrails.ts';
 import { listRunsProcedure, showRunProcedure, syncProcedure } from '../../api/syncProcedures.ts';
 import {
   endpointLabel,
   EVENT_SKIP_REASONS,
+  readPlanFile,
+  savePlan,
   RunNotFoundError,
   SKIP_REASONS,
   StalePlanError,
@@ -260,25 +265,54 @@ export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions):
   const cancel = cancelOnSigint(out);
   const progress = progressReporter(out);
   try {
-    const outcome = await withWorkspace(g, {}, (service) =>
-      call(
-        syncProcedure,
-        {
-          workspace: g.workspace,
-          syncs: what === 'all' ? ['profiles', 'lists', 'events'] : [what],
-          ...(opts.segment ? { segments: opts.segment } : {}),
-          dryRun: opts.dryRun,
-          ...(opts.plan ? { planFile: opts.plan } : {}),
-          ...(opts.planOut ? { planOut: opts.planOut } : {}),
-          approve: opts.approve,
-        },
-        {
-          service,
-          onProgress: (e) => progress.onProgress(e.data as unknown as ApplyProgress),
-          isCancelled: cancel.isCancelled,
-          signal: cancel.signal,
-        },
-      ),
+    const syncs: SyncTarget[] = what === 'all' ? ['profiles', 'lists', 'events'] : [what];
+    const outcome: SyncOutcome = await withWorkspaceOrOwner(
+      g,
+      {},
+      (service) =>
+        call(
+          syncProcedure,
+          {
+            workspace: g.workspace,
+            syncs,
+            ...(opts.segment ? { segments: opts.segment } : {}),
+            dryRun: opts.dryRun,
+            ...(opts.plan ? { planFile: opts.plan } : {}),
+            ...(opts.planOut ? { planOut: opts.planOut } : {}),
+            approve: opts.approve,
+          },
+          {
+            service,
+            onProgress: (e) => progress.onProgress(e.data as unknown as ApplyProgress),
+            isCancelled: cancel.isCancelled,
+            signal: cancel.signal,
+          },
+        ),
+      // `c360 web` (or the app) holds the workspace: the sync runs there with that process's Klaviyo key (none
+      // is sent from here); a reviewed plan goes as its content, and --plan-out is written here from the answer.
+      async ({ owner, client }) => {
+        out.progress(routedNote('sync', owner), g.json ? { routedTo: owner } : undefined);
+        const plan = opts.plan ? await readPlanFile(opts.plan) : undefined;
+        const events = await client.sync.run(
+          {
+            syncs,
+            ...(opts.segment ? { segments: opts.segment } : {}),
+            dryRun: opts.dryRun,
+            approve: opts.approve,
+            ...(plan ? { plan } : {}),
+          },
+          { signal: cancel.signal },
+        );
+        for (;;) {
+          const step = await events.next();
+          if (step.done) {
+            if (opts.planOut) await savePlan(opts.planOut, step.value.plan);
+            return step.value;
+          }
+          progress.onProgress(step.value satisfies SyncProgressEventData);
+        }
+      },
+      cancel.signal,
     );
     progress.stop();
     if (outcome.note) out.warn(outcome.note);
