@@ -7,4 +7,9 @@ import type { WorkspaceService } from '../service/workspaceService.ts';
  */
 export interface ApiContext {
   service: WorkspaceService;
+  /**
+   * Where a sync of this process gets its Klaviyo key (the desktop app: the key it keeps with safeStorage).
+   * Absent: the environment variable the config names (KLAVIYO_API_KEY). A routed call never carries a key.
+   */
+  klaviyoKey?: () => string | undefined;
 }

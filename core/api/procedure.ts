@@ -26,6 +26,11 @@ export interface ApiContext {
   service?: WorkspaceService;
   /** Aborts the call: its queries are interrupted, a queued job never starts, a running job stops. */
   signal?: AbortSignal;
+  /**
+   * Where a sync of this process gets its Klaviyo key (the desktop app: the key it keeps with safeStorage).
+   * Absent: the environment variable the config names (KLAVIYO_API_KEY). A routed call never carries a key.
+   */
+  klaviyoKey?: () => string | undefined;
 }
 
 export function defineProcedure<I extends z.ZodType, O>(procedure: Procedure<I, O>): Procedure<I, O> {

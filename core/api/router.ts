@@ -136,6 +136,7 @@ async function runSyncCall(
       },
       {
         service: context.service,
+        ...(context.klaviyoKey ? { klaviyoKey: context.klaviyoKey } : {}),
         signal,
         isCancelled: () => signal.aborted,
         onProgress: (event) => push(event.data as unknown as ApplyProgress),

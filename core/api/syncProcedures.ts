@@ -49,6 +49,7 @@ export const syncProcedure = defineProcedure({
           onProgress: (event: ApplyProgress) =>
             ctx.onProgress?.({ procedure: 'sync.run', message: event.message ?? '', data: { ...event } }),
           ...(ctx.isCancelled ? { isCancelled: ctx.isCancelled } : {}),
+          ...(ctx.klaviyoKey ? { apiKey: ctx.klaviyoKey } : {}),
           signal: ctx.signal,
         },
       ),

@@ -36,15 +36,20 @@ export type OpenWorkspace = (dir: string, options: OpenWorkspaceOptions) => Prom
  * routed commands run here and show their progress instead of failing. WORKSPACE_LOCKED when another process
  * holds the folder: the host reports it as 'open-failed' with that code and the message naming the holder.
  *
- * The Klaviyo key (options.klaviyoKey) is not in the API context yet: the sync reads its key from
- * env[config.klaviyo.api_key_env] of the process that runs it.
+ * A sync (from the window or routed from a terminal) uses the key main handed to this host, else the
+ * environment variable the config names.
  */
 export const openWorkspaceService: OpenWorkspace = async (dir, options) => {
   const service = await WorkspaceService.open(dir, {
     create: options.create,
     owner: { kind: 'app', command: 'c360 desktop app' },
   });
-  const context: ApiContext = { service };
+  // The key the app keeps (safeStorage), else the environment's, as for the CLI: a sync routed here from a
+  // terminal uses the app's key, never one sent with the call.
+  const context: ApiContext = {
+    service,
+    klaviyoKey: () => options.klaviyoKey() ?? process.env[service.config.sync.klaviyo.api_key_env],
+  };
   const router = createRouter();
   let listener: WebServer | undefined;
   try {
