@@ -6,10 +6,9 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Database } from '../db/duckdb.ts';
 import { C360Error } from '../errors.ts';
 import { withService } from '../service/withService.ts';
-import type { WorkspaceService } from '../service/workspaceService.ts';
+import type { WorkspaceService, WriteJob } from '../service/workspaceService.ts';
 import { demoOptionsSchema, generateDemoShop, type DemoSummary } from '../demo/index.ts';
 import { loadRawFiles, type LoadProgressEvent, type LoadReport } from '../sources/loadFiles.ts';
 import { rawTablesOf } from '../sources/rawTables.ts';
@@ -68,11 +67,13 @@ export interface LoadRunOptions {
  */
 export function loadOnService(
   service: WorkspaceService,
-  db: Database,
+  job: Pick<WriteJob, 'db' | 'signal'>,
   dir: string,
   options: LoadRunOptions,
 ): Promise<LoadReport> {
-  return loadRawFiles(db, dir, {
+  return loadRawFiles(job.db, dir, {
+    // stops the file being loaded (its table stays as it was) and loads no further file
+    signal: job.signal,
     // the sources the workspace's models declare (a shop's own channels included)
     tables: rawTablesOf(projectSources(service.projectDir)),
     sources: service.config.sources,
@@ -91,7 +92,7 @@ export const loadProcedure = defineProcedure({
       service.write(
         'load',
         (job) =>
-          loadOnService(service, job.db, resolve(input.dir), {
+          loadOnService(service, job, resolve(input.dir), {
             force: input.force,
             maxRejectShare: input.maxRejectShare,
             onProgress: (event) =>
@@ -172,7 +173,7 @@ export async function loadUploadedFiles(
     }
     const report = await service.write(
       'load',
-      (job) => loadOnService(service, job.db, dir, upload),
+      (job) => loadOnService(service, job, dir, upload),
       signal ? { signal } : {},
     );
     return { ...withoutFolder(report, dir), dir: upload.folder ?? 'the uploaded files' };

@@ -1,6 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { quoteIdent, quoteText, withSetting, type Database } from '../db/duckdb.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { interruptible, uninterruptible } from '../db/interrupt.ts';
+import { C360Error } from '../errors.ts';
 import {
   castText,
   describeFormats,
@@ -114,6 +116,11 @@ export interface LoadOptions {
   maxRejectShare?: number;
   /** Load refused files anyway (too many rejections, or an empty file emptying its table). */
   force?: boolean;
+  /**
+   * Cancels the load: the file being loaded stops at once (DuckDB's interrupt) and its table stays as it was,
+   * no further file starts, and the load ends with CANCELLED naming the files already loaded (they stay).
+   */
+  signal?: AbortSignal;
 }
 
 export const LOAD_REJECTIONS_TABLE = 'main.load_rejections';
@@ -170,11 +177,12 @@ export async function loadRawFiles(
 
   await withSetting(db, 'preserve_insertion_order', false, async () => {
     for (const file of discovery.files) {
+      if (options.signal?.aborted) throw loadCancelled(report);
       const t0 = performance.now();
       const base = { file: file.file, source: file.table.source, table: file.table.table };
       options.onProgress?.({ ...base, status: 'loading', seconds: 0 });
       try {
-        const outcome = await loadFile(db, file, {
+        const outcome = await loadFile(options.signal ? interruptible(db, options.signal) : db, file, {
           settings: csvSettingsFor(options.sources, file.table.source, file.table.table),
           maxRejectShare: options.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE,
           force: options.force ?? false,
@@ -199,6 +207,10 @@ export async function loadRawFiles(
           seconds: (performance.now() - t0) / 1000,
         });
       } catch (error) {
+        if (options.signal?.aborted) {
+          options.onProgress?.({ ...base, status: 'failed', seconds: (performance.now() - t0) / 1000 });
+          throw loadCancelled(report, file.file);
+        }
         const message =
           error instanceof FileProblem
             ? error.message
@@ -213,6 +225,18 @@ export async function loadRawFiles(
   report.createdEmpty = await createMissingRawTables(db, tables);
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** The error a cancelled load ends with: what was loaded stays, the file it was loading is unchanged. */
+function loadCancelled(report: LoadReport, stoppedAt?: string): C360Error {
+  const loaded = report.files.map((f) => f.file);
+  return new C360Error(
+    'CANCELLED',
+    `The load was cancelled${stoppedAt ? ` while loading ${stoppedAt}, whose table was left unchanged` : ''}. ` +
+      (loaded.length ? `Loaded before that and kept: ${loaded.join(', ')}. ` : 'Nothing was loaded. ') +
+      'Run the load again to load the rest.',
+    { details: { loaded } },
+  );
 }
 
 /** Sources and tables named under `sources:` in the config that the project does not declare (a typo would be ignored). */
@@ -416,10 +440,12 @@ async function loadFile(db: Database, file: RawFile, policy: FilePolicy): Promis
     });
     return { rowsLoaded: totalRows - rowsRejected, rowsRejected, warnings, readAs };
   } finally {
-    await db.run(`drop table if exists ${build}`).catch(() => undefined);
-    await db.run('drop table if exists temp.load_src').catch(() => undefined);
-    await db.run('drop table if exists temp.load_rej').catch(() => undefined);
-    await db.run('drop table if exists temp.load_typed').catch(() => undefined);
+    // on the connection without the signal: a cancelled load still cleans up after itself
+    const plain = uninterruptible(db);
+    await plain.run(`drop table if exists ${build}`).catch(() => undefined);
+    await plain.run('drop table if exists temp.load_src').catch(() => undefined);
+    await plain.run('drop table if exists temp.load_rej').catch(() => undefined);
+    await plain.run('drop table if exists temp.load_typed').catch(() => undefined);
     for (const remove of cleanup) await remove().catch(() => undefined);
   }
 }
