@@ -85,8 +85,10 @@ describe('Customers page', () => {
     expect(screen.getByText('Storniert')).toBeTruthy();
     expect(screen.getByText('52 Bestellungen über alle Kanäle, neueste zuerst.')).toBeTruthy();
     expect(screen.getAllByText('50 weitere nicht angezeigt.').length).toBe(1);
-    // Shipment with its tracking events.
-    expect(screen.getByText('in_transit')).toBeTruthy();
+    // Shipment with its tracking events, statuses in German; one outside the vocabulary as it came.
+    expect(screen.getByText('Unterwegs')).toBeTruthy();
+    expect(screen.getAllByText('Zugestellt').length).toBe(2);
+    expect(screen.getByText('customs_hold')).toBeTruthy();
     // Scores and flags.
     expect(screen.getByText('93,4 %')).toBeTruthy();
     const flag = screen.getByText('Offenes Ticket').closest('li')!;

@@ -299,6 +299,8 @@ export const profile: CustomerProfile = {
         deliveredAt: '2026-11-04T11:00:00.000Z',
         events: [
           { type: 'in_transit', at: '2026-11-03T08:00:00.000Z' },
+          // a carrier status outside the known vocabulary: shown as it came
+          { type: 'customs_hold', at: '2026-11-03T20:00:00.000Z' },
           { type: 'delivered', at: '2026-11-04T11:00:00.000Z' },
         ],
       },
