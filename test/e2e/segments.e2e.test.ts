@@ -251,6 +251,31 @@ describe('the segment studio in web mode, in Chromium, on a demo shop with the b
     await expectTotal(page, truth.threeOrders);
   });
 
+  it('a newer edit cancels the preview still under way, and the total shows the newer answer', async () => {
+    const { page } = await openApp('en', '#/segments/+new');
+    const rule = page.locator('.rule[data-path="rules.all.0"]');
+    await rule.waitFor();
+    await expect.poll(() => total(page)).toBeGreaterThan(0);
+    // Answers are held back for a while, so the first edit's request is still open when the second is made.
+    const previews = '**/api/segments/preview**';
+    await page.route(previews, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue().catch(() => undefined);
+    });
+    const aborted: string[] = [];
+    page.on('requestfailed', (request) => {
+      if (request.url().includes('/api/segments/preview')) aborted.push(request.failure()?.errorText ?? '');
+    });
+    const value = rule.getByRole('textbox', { name: ui('en', 'segments.builder.value') });
+    const firstSent = page.waitForRequest((request) => request.url().includes('/api/segments/preview'));
+    await value.fill('2');
+    await firstSent;
+    await value.fill('3');
+    await expect.poll(() => aborted.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expectTotal(page, truth.threeOrders);
+    await page.unroute(previews);
+  });
+
   it('a saved segment that is not an unchanged template shows its count and says why the builder cannot open it', async () => {
     const { page } = await openApp('en', `#/segments/${CUSTOM_SEGMENT}`);
     await expectTotal(page, truth.sizes.get(CUSTOM_SEGMENT)!);
