@@ -5,6 +5,7 @@ import { ClientProvider } from './api/clientContext.tsx';
 import type { C360Client } from './api/types.ts';
 import { CustomersPage } from './pages/customers/CustomersPage.tsx';
 import { OverviewPage } from './pages/overview/OverviewPage.tsx';
+import { SegmentsRoute } from './pages/segments/SegmentsRoute.tsx';
 import { Shell } from './shell/Shell.tsx';
 import { useRoute } from './shell/route.ts';
 
@@ -42,7 +43,13 @@ function Routes() {
   const route = useRoute();
   return (
     <Shell route={route}>
-      {route.page === 'customers' ? <CustomersPage customerId={route.customerId} /> : <OverviewPage />}
+      {route.page === 'customers' ? (
+        <CustomersPage customerId={route.customerId} />
+      ) : route.page === 'segments' ? (
+        <SegmentsRoute segment={route.segment} />
+      ) : (
+        <OverviewPage />
+      )}
     </Shell>
   );
 }

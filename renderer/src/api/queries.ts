@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useClient } from './clientContext.tsx';
+import type { C360Client, SegmentPreviewInput } from './types.ts';
 
 /**
  * Query keys name the call and its input, so the cache holds one entry per call. Each query passes
@@ -52,5 +53,43 @@ export function useCustomerProfile(customerId: string | null) {
     queryKey: queryKeys.profile(customerId ?? ''),
     queryFn: ({ signal }) => client.customers.profile({ customerId: customerId ?? '' }, { signal }),
     enabled: customerId !== null,
+  });
+}
+
+/** The segment calls; a client without them (a fake of another page's test) is a bug of that test. */
+function segmentCalls(client: C360Client): NonNullable<C360Client['segments']> {
+  if (!client.segments)
+    throw new Error('This API client has no segment calls (segments.list, segments.preview).');
+  return client.segments;
+}
+
+export const segmentQueryKeys = {
+  list: ['segments.list'] as const,
+  preview: (input: SegmentPreviewInput) => ['segments.preview', input] as const,
+};
+
+export function useSegmentList() {
+  const client = useClient();
+  return useQuery({
+    queryKey: segmentQueryKeys.list,
+    queryFn: ({ signal }) => segmentCalls(client).list(undefined, { signal }),
+  });
+}
+
+/**
+ * Count, funnel, breakdowns and overlaps of a saved segment or an unsaved definition. The key holds the whole
+ * input, so every edit of the rule builder is a new query: TanStack Query aborts the older one's signal once
+ * nothing observes it, and the service interrupts its DuckDB query. The last answer stays on screen meanwhile.
+ */
+export function useSegmentPreview(input: SegmentPreviewInput | null) {
+  const client = useClient();
+  return useQuery({
+    queryKey: segmentQueryKeys.preview(input ?? {}),
+    queryFn: ({ signal }) => segmentCalls(client).preview(input ?? {}, { signal }),
+    enabled: input !== null,
+    placeholderData: keepPreviousData,
+    // A rule the compiler rejects fails the same way again: show its problems at once.
+    retry: false,
+    staleTime: 10_000,
   });
 }

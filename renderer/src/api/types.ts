@@ -6,6 +6,7 @@ import type {
   Overview,
   OverviewInput,
 } from '../../../core/insights/schemas.ts';
+import type { SegmentList, SegmentPreview, SegmentPreviewInput } from '../../../core/api/schemas/segments.ts';
 
 /** What an oRPC client accepts as a call's second argument; the renderer passes TanStack Query's signal. */
 export interface CallOptions {
@@ -39,6 +40,11 @@ export type C360Client = {
     search(input: CustomerSearchInput, options?: CallOptions): Promise<CustomerSearchResult>;
     profile(input: CustomerProfileInput, options?: CallOptions): Promise<CustomerProfile>;
   };
+  /** The Segments pages' calls; optional so that fakes of the other pages' tests need not carry them. */
+  segments?: {
+    list(input?: undefined, options?: CallOptions): Promise<SegmentList>;
+    preview(input: SegmentPreviewInput, options?: CallOptions): Promise<SegmentPreview>;
+  };
 };
 
 export type {
@@ -48,4 +54,7 @@ export type {
   CustomerSearchResult,
   Overview,
   OverviewInput,
+  SegmentList,
+  SegmentPreview,
+  SegmentPreviewInput,
 };

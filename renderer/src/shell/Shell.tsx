@@ -8,6 +8,7 @@ import { routeHref, type Route } from './route.ts';
 const NAV: { page: Route['page']; labelKey: string; route: Route }[] = [
   { page: 'overview', labelKey: 'nav.overview', route: { page: 'overview' } },
   { page: 'customers', labelKey: 'nav.customers', route: { page: 'customers', customerId: null } },
+  { page: 'segments', labelKey: 'nav.segments', route: { page: 'segments', segment: null } },
 ];
 
 /** Header (product, navigation, workspace, freshness, language), skip link and the main landmark. */
@@ -25,7 +26,7 @@ export function Shell({ route, children }: { route: Route; children: ReactNode }
   }, [i18n.language]);
 
   useEffect(() => {
-    const page = t(route.page === 'overview' ? 'nav.overview' : 'nav.customers');
+    const page = t(NAV.find((item) => item.page === route.page)?.labelKey ?? 'nav.overview');
     document.title = `${page} · ${t('app.name')}`;
   }, [route.page, t]);
 

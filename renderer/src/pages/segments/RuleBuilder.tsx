@@ -1,0 +1,411 @@
+import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../format/format.ts';
+import { COLUMNS, COLUMNS_BY_NAME, KIND_ORDER, columnKindOf } from './catalogue.ts';
+import { OPERATORS, OPERATORS_BY_KIND, isOperator, valueShape, type Operator } from './operators.ts';
+import { problemsAt, type DefinitionProblem } from './problems.ts';
+import {
+  cloneNode,
+  newCondition,
+  newId,
+  type ConditionNode,
+  type GroupNode,
+  type RuleNode,
+  type SqlNode,
+} from './ruleTree.ts';
+
+/** What the funnel says about a top-level rule: customers still in after it, and those it took out. */
+export interface StepCount {
+  remaining: number;
+  removed: number;
+}
+
+export interface BuilderContext {
+  paths: ReadonlyMap<string, string>;
+  problems: readonly DefinitionProblem[];
+  counts: ReadonlyMap<string, StepCount>;
+  edit(id: string, change: (node: RuleNode) => RuleNode | RuleNode[] | null): void;
+}
+
+/** i18n keys of the operators: the symbols are not valid key names. */
+const OPERATOR_KEYS: Record<Operator, string> = {
+  '=': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '<=': 'lte',
+  '>': 'gt',
+  '>=': 'gte',
+  between: 'between',
+  in: 'in',
+  not_in: 'not_in',
+  contains: 'contains',
+  contains_any: 'contains_any',
+  contains_all: 'contains_all',
+  is_null: 'is_null',
+  is_not_null: 'is_not_null',
+  is_empty: 'is_empty',
+  is_not_empty: 'is_not_empty',
+  within_last_days: 'within_last_days',
+  more_than_days_ago: 'more_than_days_ago',
+  within_next_days: 'within_next_days',
+};
+
+function childPaths(node: RuleNode, ctx: BuilderContext): string[] {
+  if (node.kind !== 'all' && node.kind !== 'any') return [];
+  return node.children.map((child) => ctx.paths.get(child.id) ?? '');
+}
+
+function defaultCondition(): ConditionNode {
+  return newCondition('total_orders', '>=', ['1']);
+}
+
+/** The rule tree as nested AND/OR groups; the root group cannot be removed. */
+export function RuleBuilder({ root, ctx }: { root: GroupNode; ctx: BuilderContext }) {
+  return <GroupView node={root} ctx={ctx} isRoot />;
+}
+
+function GroupView({
+  node,
+  ctx,
+  isRoot = false,
+}: {
+  node: GroupNode;
+  ctx: BuilderContext;
+  isRoot?: boolean;
+}) {
+  const { t } = useTranslation();
+  const path = ctx.paths.get(node.id) ?? '';
+  const problems = problemsAt(ctx.problems, path, childPaths(node, ctx));
+  return (
+    <fieldset className={`rule-group rule-group--${node.kind}`} data-path={path}>
+      <legend className="rule-group__legend">
+        <select
+          className="select"
+          aria-label={t('segments.builder.combine')}
+          value={node.kind}
+          onChange={(event) => {
+            const kind = event.target.value === 'any' ? 'any' : 'all';
+            ctx.edit(node.id, (current) => ({ ...(current as GroupNode), kind }));
+          }}
+        >
+          <option value="all">{t('segments.builder.all')}</option>
+          <option value="any">{t('segments.builder.any')}</option>
+        </select>
+        {node.label ? (
+          <span className="rule-group__label" translate="no">
+            {node.label}
+          </span>
+        ) : null}
+        <NodeCount path={path} ctx={ctx} />
+      </legend>
+      <ul className="rule-group__children">
+        {node.children.map((child) => (
+          <li key={child.id}>
+            {child.kind === 'condition' ? (
+              <ConditionRow node={child} ctx={ctx} />
+            ) : child.kind === 'sql' ? (
+              <SqlRow node={child} ctx={ctx} />
+            ) : (
+              <GroupView node={child} ctx={ctx} />
+            )}
+          </li>
+        ))}
+      </ul>
+      <Problems problems={problems} />
+      <div className="rule-group__actions">
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() =>
+            ctx.edit(node.id, (current) => ({
+              ...(current as GroupNode),
+              children: [...(current as GroupNode).children, defaultCondition()],
+            }))
+          }
+        >
+          {t('segments.builder.addCondition')}
+        </button>
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() =>
+            ctx.edit(node.id, (current) => ({
+              ...(current as GroupNode),
+              children: [
+                ...(current as GroupNode).children,
+                { id: newId(), kind: node.kind === 'all' ? 'any' : 'all', children: [defaultCondition()] },
+              ],
+            }))
+          }
+        >
+          {t('segments.builder.addGroup')}
+        </button>
+        {isRoot ? null : (
+          <>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => ctx.edit(node.id, (current) => [current, cloneNode(current)])}
+            >
+              {t('segments.builder.duplicateGroup')}
+            </button>
+            <button
+              type="button"
+              className="button button--small button--danger"
+              onClick={() => ctx.edit(node.id, () => null)}
+            >
+              {t('segments.builder.removeGroup')}
+            </button>
+          </>
+        )}
+      </div>
+    </fieldset>
+  );
+}
+
+function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext }) {
+  const { t } = useTranslation();
+  const path = ctx.paths.get(node.id) ?? '';
+  const column = COLUMNS_BY_NAME.get(node.column);
+  const kind = column?.kind;
+  const allowed: readonly string[] = kind ? OPERATORS_BY_KIND[kind] : OPERATORS;
+  const operators = allowed.includes(node.op) ? allowed : [...allowed, node.op];
+  const problems = problemsAt(ctx.problems, path, []);
+  const set = (change: Partial<ConditionNode>) =>
+    ctx.edit(node.id, (current) => ({ ...(current as ConditionNode), ...change }));
+
+  const changeColumn = (name: string) => {
+    const nextKind = columnKindOf(name);
+    const nextAllowed: readonly string[] = nextKind ? OPERATORS_BY_KIND[nextKind] : OPERATORS;
+    if (nextAllowed.includes(node.op)) return set({ column: name });
+    const op = nextAllowed[0] ?? 'is_not_null';
+    set({ column: name, op, texts: emptyTexts(op, nextKind === 'boolean') });
+  };
+  const changeOperator = (op: string) => {
+    const same = isOperator(op) && isOperator(node.op) && valueShape(op) === valueShape(node.op);
+    set({ op, texts: same ? node.texts : emptyTexts(op, kind === 'boolean') });
+  };
+
+  return (
+    <div className="rule" data-path={path} data-column={node.column}>
+      <div className="rule__fields">
+        <select
+          className="select rule__column"
+          aria-label={t('segments.builder.column')}
+          value={node.column}
+          onChange={(event) => changeColumn(event.target.value)}
+          translate="no"
+        >
+          {column ? null : <option value={node.column}>{node.column}</option>}
+          {KIND_ORDER.map((group) => (
+            <optgroup key={group} label={t(`segments.kind.${group}`)}>
+              {COLUMNS.filter((c) => c.kind === group).map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.name}
+                </option>
+              ))}
+            </optgroup>
+          ))}
+        </select>
+        <select
+          className="select rule__op"
+          aria-label={t('segments.builder.operator')}
+          value={node.op}
+          onChange={(event) => changeOperator(event.target.value)}
+        >
+          {operators.map((op) => (
+            <option key={op} value={op}>
+              {isOperator(op) ? t(`segments.op.${OPERATOR_KEYS[op]}`) : op}
+            </option>
+          ))}
+        </select>
+        <ValueInputs node={node} onChange={(texts) => set({ texts })} />
+        <NodeCount path={path} ctx={ctx} />
+        <button
+          type="button"
+          className="button button--small button--danger"
+          onClick={() => ctx.edit(node.id, () => null)}
+        >
+          {t('segments.builder.removeCondition')}
+        </button>
+      </div>
+      {column?.description ? (
+        <p className="rule__hint" translate="no">
+          {column.description}
+        </p>
+      ) : null}
+      <Problems problems={problems} />
+    </div>
+  );
+}
+
+function emptyTexts(op: string, isBoolean: boolean): string[] {
+  if (!isOperator(op)) return [''];
+  const shape = valueShape(op);
+  if (shape === 'none') return [];
+  if (shape === 'two') return ['', ''];
+  return [isBoolean && shape === 'one' ? 'true' : ''];
+}
+
+function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts: string[]) => void }) {
+  const { t } = useTranslation();
+  if (!isOperator(node.op)) return null;
+  const shape = valueShape(node.op);
+  const column = COLUMNS_BY_NAME.get(node.column);
+  const kind = column?.kind;
+  const text = (i: number) => node.texts[i] ?? '';
+  const update = (i: number, value: string) => {
+    const texts = [...node.texts];
+    texts[i] = value;
+    onChange(texts);
+  };
+  if (shape === 'none') return null;
+  if (shape === 'days')
+    return (
+      <span className="rule__value">
+        <input
+          className="input input--number"
+          inputMode="numeric"
+          aria-label={t('segments.builder.days')}
+          value={text(0)}
+          onChange={(event) => update(0, event.target.value)}
+        />
+        <span>{t('segments.builder.daysUnit')}</span>
+      </span>
+    );
+  const inputType = kind === 'date' || kind === 'timestamp' ? 'date' : 'text';
+  if (shape === 'two')
+    return (
+      <span className="rule__value">
+        <input
+          className="input"
+          type={inputType}
+          aria-label={t('segments.builder.low')}
+          value={text(0)}
+          onChange={(event) => update(0, event.target.value)}
+        />
+        <span>{t('segments.builder.and')}</span>
+        <input
+          className="input"
+          type={inputType}
+          aria-label={t('segments.builder.high')}
+          value={text(1)}
+          onChange={(event) => update(1, event.target.value)}
+        />
+      </span>
+    );
+  if (shape === 'list')
+    return (
+      <span className="rule__value">
+        <input
+          className="input input--wide"
+          aria-label={t('segments.builder.values')}
+          placeholder={t('segments.builder.valuesPlaceholder')}
+          value={text(0)}
+          onChange={(event) => update(0, event.target.value)}
+        />
+        {column?.values?.length ? (
+          <span className="rule__values" translate="no">
+            {column.values.join(', ')}
+          </span>
+        ) : null}
+      </span>
+    );
+  if (kind === 'boolean')
+    return (
+      <select
+        className="select"
+        aria-label={t('segments.builder.value')}
+        value={text(0)}
+        onChange={(event) => update(0, event.target.value)}
+      >
+        {text(0) !== 'true' && text(0) !== 'false' ? <option value={text(0)}>{text(0)}</option> : null}
+        <option value="true">{t('segments.builder.true')}</option>
+        <option value="false">{t('segments.builder.false')}</option>
+      </select>
+    );
+  if (column?.values?.length && kind === 'string') {
+    const values = column.values.map(String);
+    return (
+      <select
+        className="select"
+        aria-label={t('segments.builder.value')}
+        value={text(0)}
+        onChange={(event) => update(0, event.target.value)}
+        translate="no"
+      >
+        {values.includes(text(0)) ? null : <option value={text(0)}>{text(0)}</option>}
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  return (
+    <input
+      className="input input--number"
+      type={inputType}
+      inputMode={kind === 'number' ? 'decimal' : undefined}
+      aria-label={t('segments.builder.value')}
+      value={text(0)}
+      onChange={(event) => update(0, event.target.value)}
+    />
+  );
+}
+
+function SqlRow({ node, ctx }: { node: SqlNode; ctx: BuilderContext }) {
+  const { t } = useTranslation();
+  const path = ctx.paths.get(node.id) ?? '';
+  return (
+    <div className="rule rule--sql" data-path={path}>
+      <div className="rule__fields">
+        <span className="rule__kind">{t('segments.builder.expertRule')}</span>
+        <code translate="no">{node.sql}</code>
+        <NodeCount path={path} ctx={ctx} />
+        <button
+          type="button"
+          className="button button--small button--danger"
+          onClick={() => ctx.edit(node.id, () => null)}
+        >
+          {t('segments.builder.removeCondition')}
+        </button>
+      </div>
+      <Problems problems={problemsAt(ctx.problems, path, [])} />
+    </div>
+  );
+}
+
+/** The funnel's figures for a top-level rule (the service counts no deeper yet). */
+function NodeCount({ path, ctx }: { path: string; ctx: BuilderContext }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const count = ctx.counts.get(path);
+  if (!count) return null;
+  return (
+    <span className="rule-count" data-keeps={count.remaining} data-removes={count.removed}>
+      {t('segments.builder.keeps', { formatted: format.integer(count.remaining) })}
+      {' · '}
+      {t('segments.builder.removes', { formatted: format.integer(count.removed) })}
+    </span>
+  );
+}
+
+export function Problems({ problems }: { problems: readonly DefinitionProblem[] }) {
+  const { t } = useTranslation();
+  if (!problems.length) return null;
+  return (
+    <ul className="problem-list problem-list--inline" aria-label={t('segments.problems.label')}>
+      {problems.map((problem, index) => (
+        <li key={index} className="problem">
+          <code className="problem__path" translate="no">
+            {problem.path || t('segments.problems.topLevel')}
+          </code>{' '}
+          <span className="problem__message" translate="no">
+            {problem.message}
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,328 @@
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { columnKind } from '../../core/segments/catalogue.ts';
+import { columnsFromDocs } from '../../renderer/src/pages/segments/columnDocs.ts';
+import { launchChromium } from './browser.ts';
+import { c360 } from './c360Cli.ts';
+import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
+import {
+  missingTranslations,
+  recordPageErrors,
+  saveScreenshot,
+  seriousAxeViolations,
+  untranslatedText,
+} from './pageChecks.ts';
+import { ensureRendererBuilt } from './rendererBuild.ts';
+import { INTL_LOCALE, LANGUAGE_STORAGE_KEY, ui, type Language } from './uiStrings.ts';
+import { startWebServer, type RunningWebServer } from './webServer.ts';
+
+/**
+ * The segment studio as a user meets it: a demo shop with the built-in templates (`c360 segments init`, then
+ * `c360 build` materialises their seg_ tables), one hand-written segment the builder cannot open and one broken
+ * file, served by `c360 web` and opened in Debian's Chromium. Sizes and counts on screen are checked against SQL
+ * over the database file, not through core/segments.
+ */
+
+const CUSTOMERS = 1500;
+const BROKEN_FILE = 'broken_typo.yaml';
+/** A saved segment that is no template: the builder cannot open it (the API sends no definition yet). */
+const CUSTOM_SEGMENT = 'repeat_vips';
+/** The template the editing tests change: one condition, no priority group, holdout or exclusion. */
+const EDITED = 'cross_channel_customers';
+
+interface Truth {
+  /** Members of each template's seg_ table, and of the custom segment by its rules. */
+  sizes: Map<string, number>;
+  /** Marketable customers with at least one sales channel (the edited rule: channels_count ≥ 1). */
+  anyChannel: number;
+  /** … and at least 3 valid orders (the condition the test adds). */
+  anyChannelThreeOrders: number;
+  /** Marketable customers with at least 3 valid orders (the new segment's rule, total_orders ≥ 3). */
+  threeOrders: number;
+  /** dim_customers' columns and their DuckDB types. */
+  columnTypes: Map<string, string>;
+}
+
+async function truthFromDatabase(database: string, templates: string[]): Promise<Truth> {
+  const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  const count = async (sql: string) =>
+    Number((await connection.runAndReadAll(sql)).getRowObjectsJson()[0]?.n ?? Number.NaN);
+  try {
+    const sizes = new Map<string, number>();
+    for (const name of templates) sizes.set(name, await count(`select count(*) as n from main.seg_${name}`));
+    sizes.set(
+      CUSTOM_SEGMENT,
+      await count(
+        `select count(*) as n from main.dim_customers
+         where is_marketable and customer_value_tier = 'vip' and total_orders >= 2`,
+      ),
+    );
+    const described = (await connection.runAndReadAll('describe main.dim_customers')).getRowObjectsJson();
+    return {
+      sizes,
+      anyChannel: await count(
+        'select count(*) as n from main.dim_customers where is_marketable and channels_count >= 1',
+      ),
+      anyChannelThreeOrders: await count(
+        `select count(*) as n from main.dim_customers
+         where is_marketable and channels_count >= 1 and total_orders >= 3`,
+      ),
+      threeOrders: await count(
+        'select count(*) as n from main.dim_customers where is_marketable and total_orders >= 3',
+      ),
+      columnTypes: new Map(described.map((row) => [String(row.column_name), String(row.column_type)])),
+    };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+let workspace: DemoWorkspace | undefined;
+let truth: Truth;
+let templates: string[];
+let server: RunningWebServer | undefined;
+let browser: Browser | undefined;
+let session: Awaited<ReturnType<BrowserContext['storageState']>>;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  workspace = await createDemoWorkspace(CUSTOMERS);
+  await c360(['segments', 'init', '-w', workspace.dir]);
+  // A second build materialises the templates' seg_ tables and takes their first snapshots.
+  await c360(['build', '-w', workspace.dir]);
+  const listed = JSON.parse(await c360(['segments', 'list', '-w', workspace.dir, '--json'])) as unknown;
+  templates = segmentNames(listed);
+  // Written after the build: a file that cannot be compiled must not stop the models.
+  await writeFile(
+    join(workspace.dir, 'segments', BROKEN_FILE),
+    'name: broken_typo\nrules:\n  - column: days_since_last_ordr\n    op: ">="\n    value: 60\n',
+  );
+  await writeFile(
+    join(workspace.dir, 'segments', `${CUSTOM_SEGMENT}.yaml`),
+    `name: ${CUSTOM_SEGMENT}\ndescription: VIPs with a second order.\nrules:\n  - column: customer_value_tier\n    op: '='\n    value: vip\n  - column: total_orders\n    op: '>='\n    value: 2\n`,
+  );
+  truth = await truthFromDatabase(workspace.database, templates);
+  server = await startWebServer(workspace.dir);
+  browser = await launchChromium();
+  const login = await browser.newContext();
+  await (await login.newPage()).goto(server.loginUrl);
+  session = await login.storageState();
+  await login.close();
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await workspace?.remove();
+});
+
+/** The names in `c360 segments list --json`, whatever wraps them. */
+function segmentNames(listed: unknown): string[] {
+  const rows = Array.isArray(listed) ? listed : ((listed as { segments?: unknown[] } | null)?.segments ?? []);
+  const names = rows.map((row) => (row as { name?: unknown }).name).filter((n) => typeof n === 'string');
+  if (names.length === 0)
+    throw new Error(`c360 segments list --json named no segment: ${JSON.stringify(listed)}`);
+  return names as string[];
+}
+
+async function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser!.newContext({
+    storageState: session,
+    locale: INTL_LOCALE[language],
+    viewport: { width: 1360, height: 900 },
+  });
+  contexts.push(context);
+  await context.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [
+    LANGUAGE_STORAGE_KEY,
+    language,
+  ] as const);
+  const page = await context.newPage();
+  const errors = recordPageErrors(page);
+  const response = await page.goto(`${server!.url}${hash}`);
+  expect(response?.status()).toBe(200);
+  return { page, errors };
+}
+
+async function settled(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('.state--loading').count(), { timeout: 30_000 }).toBe(0);
+}
+
+/** The member count the editor shows, once it shows one. */
+async function total(page: Page): Promise<number> {
+  const value = await page.locator('.segment-total__count').getAttribute('data-count', { timeout: 30_000 });
+  return Number(value);
+}
+
+/** The editor's count after the last edit was answered (a stale answer would not match what SQL says). */
+async function expectTotal(page: Page, expected: number): Promise<void> {
+  await expect.poll(() => total(page), { timeout: 30_000 }).toBe(expected);
+  await expect.poll(() => page.locator('.segment-total[aria-busy="true"]').count()).toBe(0);
+  expect(await total(page)).toBe(expected);
+}
+
+describe('the segment studio in web mode, in Chromium, on a demo shop with the built-in templates', () => {
+  it('the column kinds the builder types its operators by are those of dim_customers in the database', () => {
+    const docs = columnsFromDocs(
+      readFileSync(new URL('../../sql/models/marts/_marts.yml', import.meta.url), 'utf8'),
+    );
+    expect(docs.length).toBeGreaterThan(50);
+    const mismatches = docs
+      .filter((doc) => truth.columnTypes.has(doc.name))
+      .filter((doc) => columnKind(truth.columnTypes.get(doc.name)!) !== doc.kind)
+      .map((doc) => `${doc.name}: docs say ${doc.kind}, the table ${truth.columnTypes.get(doc.name)}`);
+    expect(mismatches).toEqual([]);
+    expect(docs.map((doc) => doc.name).sort()).toEqual([...truth.columnTypes.keys()].sort());
+  });
+
+  it('the list shows every saved segment with the size SQL counts, and the broken file with its problem', async () => {
+    const { page, errors } = await openApp('en', '#/segments');
+    await page.locator('[data-segment-count]').first().waitFor();
+    await settled(page);
+    const format = new Intl.NumberFormat(INTL_LOCALE.en);
+    for (const [name, size] of truth.sizes) {
+      const cell = page.locator(`[data-segment-count="${name}"]`);
+      expect(await cell.textContent(), name).toBe(format.format(size));
+    }
+    expect(await page.locator('[data-segment-count]').count()).toBe(truth.sizes.size);
+    const problem = page.locator('.problem').filter({ hasText: BROKEN_FILE });
+    await expect.poll(() => problem.count()).toBe(1);
+    const text = (await problem.textContent()) ?? '';
+    expect(text).toContain('rules.0.column');
+    expect(text).toContain('days_since_last_ordr');
+    expect(text).toContain('days_since_last_order');
+    await saveScreenshot(page, 'e2e-segments-list-en');
+    expect(errors).toEqual([]);
+  });
+
+  it('editing a condition and adding one changes the total (and the rule counts) to what SQL counts', async () => {
+    const { page, errors } = await openApp('en', '#/segments');
+    await page.getByRole('link', { name: EDITED }).click();
+    await page.waitForURL(`**/#/segments/${EDITED}`);
+    await expectTotal(page, truth.sizes.get(EDITED)!);
+
+    const first = page.locator('.rule[data-path="rules.all.0"]');
+    expect(await first.getAttribute('data-column')).toBe('channels_count');
+    const value = first.getByRole('textbox', { name: ui('en', 'segments.builder.value') });
+    // One edit (2 → 1): an emptied field on the way would be a rule the compiler rejects, answered with a 400.
+    await value.fill('1');
+    await expectTotal(page, truth.anyChannel);
+    expect(Number(await first.locator('.rule-count').getAttribute('data-keeps'))).toBe(truth.anyChannel);
+
+    await page
+      .locator('.rule-group[data-path="rules"] > .rule-group__actions')
+      .getByRole('button', { name: ui('en', 'segments.builder.addCondition') })
+      .click();
+    const added = page.locator('.rule[data-path="rules.all.1"]');
+    expect(await added.getAttribute('data-column')).toBe('total_orders');
+    const orders = added.getByRole('textbox', { name: ui('en', 'segments.builder.value') });
+    await orders.fill('3');
+    await expectTotal(page, truth.anyChannelThreeOrders);
+    expect(Number(await added.locator('.rule-count').getAttribute('data-removes'))).toBe(
+      truth.anyChannel - truth.anyChannelThreeOrders,
+    );
+    await saveScreenshot(page, 'e2e-segments-editor-en');
+    expect(errors).toEqual([]);
+  });
+
+  it('a value the compiler rejects is shown at its rule, and the count returns once it is fixed', async () => {
+    const { page } = await openApp('en', '#/segments/+new');
+    const rule = page.locator('.rule[data-path="rules.all.0"]');
+    await rule.waitFor();
+    await expect.poll(() => total(page)).toBeGreaterThan(0);
+    const value = rule.getByRole('textbox', { name: ui('en', 'segments.builder.value') });
+    await value.fill('many');
+    const problem = rule.locator('.problem');
+    await problem.first().waitFor({ timeout: 30_000 });
+    expect(await problem.first().textContent()).toContain('rules.all.0.value');
+    expect(await problem.first().textContent()).toContain('not a number');
+    await value.fill('3');
+    await expect.poll(() => problem.count(), { timeout: 30_000 }).toBe(0);
+    await expectTotal(page, truth.threeOrders);
+  });
+
+  it('a newer edit cancels the preview still under way, and the total shows the newer answer', async () => {
+    const { page } = await openApp('en', '#/segments/+new');
+    const rule = page.locator('.rule[data-path="rules.all.0"]');
+    await rule.waitFor();
+    await expect.poll(() => total(page)).toBeGreaterThan(0);
+    // Answers are held back for a while, so the first edit's request is still open when the second is made.
+    const previews = '**/api/segments/preview**';
+    await page.route(previews, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue().catch(() => undefined);
+    });
+    const aborted: string[] = [];
+    page.on('requestfailed', (request) => {
+      if (request.url().includes('/api/segments/preview')) aborted.push(request.failure()?.errorText ?? '');
+    });
+    const value = rule.getByRole('textbox', { name: ui('en', 'segments.builder.value') });
+    const firstSent = page.waitForRequest((request) => request.url().includes('/api/segments/preview'));
+    await value.fill('2');
+    await firstSent;
+    await value.fill('3');
+    await expect.poll(() => aborted.length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expectTotal(page, truth.threeOrders);
+    await page.unroute(previews);
+  });
+
+  it('a saved segment that is not an unchanged template shows its count and says why the builder cannot open it', async () => {
+    const { page } = await openApp('en', `#/segments/${CUSTOM_SEGMENT}`);
+    await expectTotal(page, truth.sizes.get(CUSTOM_SEGMENT)!);
+    expect(await page.getByRole('note').textContent()).toBe(ui('en', 'segments.editor.notOpenable'));
+    expect(await page.locator('.rule').count()).toBe(0);
+  });
+
+  it.each(['en', 'de', 'xx'] as const)(
+    'the Segments pages render in "%s" with each string translated and no serious axe-core violation',
+    async (language) => {
+      const { page, errors } = await openApp(language, '#/overview');
+      const check = async (name: string) => {
+        await settled(page);
+        expect(await page.locator('html').getAttribute('lang')).toBe(language === 'xx' ? 'en' : language);
+        await page.evaluate(() => {
+          for (const details of document.querySelectorAll('details')) details.open = true;
+        });
+        if (language !== 'xx') await saveScreenshot(page, `e2e-${name}-${language}`);
+        if (language === 'xx') {
+          expect(await untranslatedText(page), `untranslated text on ${name}`).toEqual([]);
+        } else {
+          expect(await missingTranslations(page), `missing translations on ${name}`).toEqual([]);
+          expect(await seriousAxeViolations(page), `axe-core on ${name}`).toEqual([]);
+        }
+      };
+      await page.getByRole('link', { name: ui(language, 'nav.segments') }).click();
+      await page.locator('[data-segment-count]').first().waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        ui(language, 'segments.list.title'),
+      );
+      await check('segments-list');
+
+      await page.getByRole('link', { name: 'high_value_at_risk' }).click();
+      await page.locator('.rule').first().waitFor();
+      await total(page);
+      await check('segments-editor');
+
+      await page.goto(`${server!.url}#/segments/${CUSTOM_SEGMENT}`);
+      await total(page);
+      await check('segments-not-openable');
+
+      await page.getByRole('link', { name: ui(language, 'segments.editor.back') }).click();
+      await page.getByRole('link', { name: ui(language, 'segments.list.new') }).click();
+      await page.locator('.rule').first().waitFor();
+      await total(page);
+      await check('segments-new');
+      expect(errors).toEqual([]);
+    },
+  );
+});
