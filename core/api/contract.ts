@@ -1,6 +1,8 @@
 import { eventIterator, oc } from '@orpc/contract';
 import { buildEventSchema, buildInputSchema, buildResultSchema } from './schemas/build.ts';
 import {
+  savedSegmentInputSchema,
+  savedSegmentSchema,
   segmentExplainInputSchema,
   segmentExplanationSchema,
   segmentListSchema,
@@ -48,6 +50,8 @@ export const contract = {
      * builder); a newer call cancels nothing by itself, but an aborted call interrupts its query.
      */
     preview: oc.input(segmentPreviewInputSchema).output(segmentPreviewSchema),
+    /** A saved segment's file: its YAML, the definition as data, and hashes (the rule builder opens it). */
+    get: oc.input(savedSegmentInputSchema).output(savedSegmentSchema),
     /** Why one customer (id or email) is in or out of a saved segment, rule by rule. */
     explain: oc.input(segmentExplainInputSchema).output(segmentExplanationSchema),
   },

@@ -11,6 +11,7 @@ import type { Database } from '../db/duckdb.ts';
 import { customerProfile, customerSearch, overview } from '../insights/index.ts';
 import type { BuildEvent, BuildResult } from '../models/runner.ts';
 import { parseSegmentDefinition } from '../segments/index.ts';
+import { readSavedSegment } from '../segments/savedSegment.ts';
 import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
 import { loadUploadedFiles } from './sourceProcedures.ts';
@@ -222,6 +223,12 @@ export function createRouter(options: RouterOptions = {}) {
           ...(signal ? { signal } : {}),
         });
         return figures;
+      }),
+      get: os.segments.get.handler(async ({ input, context }) => {
+        const engine = await segmentEngine(context);
+        // Saved segments only (the name pattern keeps out paths); a broken file throws its problems.
+        const loaded = await engine.resolve(input.segment);
+        return readSavedSegment(loaded);
       }),
       explain: os.segments.explain.handler(async ({ input, context, signal }) => {
         const engine = await segmentEngine(context);

@@ -276,11 +276,18 @@ describe('the segment studio in web mode, in Chromium, on a demo shop with the b
     await page.unroute(previews);
   });
 
-  it('a saved segment that is not an unchanged template shows its count and says why the builder cannot open it', async () => {
+  it('a saved segment of the user’s own opens in the builder with its file’s rules and counts what SQL counts', async () => {
     const { page } = await openApp('en', `#/segments/${CUSTOM_SEGMENT}`);
     await expectTotal(page, truth.sizes.get(CUSTOM_SEGMENT)!);
-    expect(await page.getByRole('note').textContent()).toBe(ui('en', 'segments.editor.notOpenable'));
-    expect(await page.locator('.rule').count()).toBe(0);
+    // the two conditions of the file, as written
+    await page.locator('.rule').first().waitFor();
+    expect(await page.locator('.rule').count()).toBe(2);
+    const columns = await page
+      .locator('.rule')
+      .evaluateAll((rules) => rules.map((rule) => rule.querySelector('select')?.value ?? ''));
+    expect(columns).toEqual(['customer_value_tier', 'total_orders']);
+    const description = page.getByRole('textbox', { name: ui('en', 'segments.editor.description') });
+    expect(await description.inputValue()).toBe('VIPs with a second order.');
   });
 
   it.each(['en', 'de', 'xx'] as const)(
@@ -315,7 +322,7 @@ describe('the segment studio in web mode, in Chromium, on a demo shop with the b
 
       await page.goto(`${server!.url}#/segments/${CUSTOM_SEGMENT}`);
       await total(page);
-      await check('segments-not-openable');
+      await check('segments-custom');
 
       await page.getByRole('link', { name: ui(language, 'segments.editor.back') }).click();
       await page.getByRole('link', { name: ui(language, 'segments.list.new') }).click();

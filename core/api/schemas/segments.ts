@@ -131,6 +131,23 @@ export const segmentPreviewSchema = z.object({
   warnings: z.array(z.string()).max(100),
 });
 
+export const savedSegmentInputSchema = z.object({ segment: segmentName });
+
+/** A saved segment as its file holds it: what the rule builder opens, and what it will write back. */
+export const savedSegmentSchema = z.object({
+  name: z.string(),
+  /** The file's name in the workspace's segments folder (never a server path). */
+  file: z.string(),
+  /** The YAML text as saved (comments included). */
+  yaml: z.string().max(1_000_000),
+  /** The YAML as data, in the form the file writes it (what `segments.preview` takes as `definition`). */
+  definition: z.record(z.string(), z.unknown()),
+  /** Hash of the rules' meaning: equal for two files whose rules select the same customers. */
+  definitionHash: z.string(),
+  /** sha256 of the file's bytes: tells a later save whether the file changed on disk meanwhile. */
+  contentHash: z.string(),
+});
+
 export const segmentExplainInputSchema = z.object({
   segment: segmentName,
   customer: z.string().trim().min(1, 'give a customer id or email').max(320),
@@ -193,4 +210,5 @@ export type SegmentList = z.infer<typeof segmentListSchema>;
 export type SegmentPreviewInput = z.infer<typeof segmentPreviewInputSchema>;
 export type SegmentPreview = z.infer<typeof segmentPreviewSchema>;
 export type SegmentExplainInput = z.infer<typeof segmentExplainInputSchema>;
+export type SavedSegment = z.infer<typeof savedSegmentSchema>;
 export type SegmentExplanation = z.infer<typeof segmentExplanationSchema>;

@@ -59,14 +59,27 @@ export function useCustomerProfile(customerId: string | null) {
 /** The segment calls; a client without them (a fake of another page's test) is a bug of that test. */
 function segmentCalls(client: C360Client): NonNullable<C360Client['segments']> {
   if (!client.segments)
-    throw new Error('This API client has no segment calls (segments.list, segments.preview).');
+    throw new Error('This API client has no segment calls (segments.list, segments.preview, segments.get).');
   return client.segments;
 }
 
 export const segmentQueryKeys = {
   list: ['segments.list'] as const,
   preview: (input: SegmentPreviewInput) => ['segments.preview', input] as const,
+  saved: (segment: string) => ['segments.get', segment] as const,
 };
+
+/** A saved segment's file (YAML, definition as data, hashes): what the rule builder opens. */
+export function useSavedSegment(segment: string) {
+  const client = useClient();
+  return useQuery({
+    queryKey: segmentQueryKeys.saved(segment),
+    queryFn: ({ signal }) => segmentCalls(client).get({ segment }, { signal }),
+    // the builder edits a copy; a refetch in the background must not reset the user's edits
+    staleTime: Infinity,
+    retry: false,
+  });
+}
 
 export function useSegmentList() {
   const client = useClient();

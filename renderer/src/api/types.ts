@@ -6,7 +6,14 @@ import type {
   Overview,
   OverviewInput,
 } from '../../../core/insights/schemas.ts';
-import type { SegmentList, SegmentPreview, SegmentPreviewInput } from '../../../core/api/schemas/segments.ts';
+import type {
+  SavedSegment,
+  SegmentList,
+  SegmentPreview,
+  SegmentPreviewInput,
+} from '../../../core/api/schemas/segments.ts';
+
+type SavedSegmentInput = { segment: string };
 
 /** What an oRPC client accepts as a call's second argument; the renderer passes TanStack Query's signal. */
 export interface CallOptions {
@@ -44,6 +51,7 @@ export type C360Client = {
   segments?: {
     list(input?: undefined, options?: CallOptions): Promise<SegmentList>;
     preview(input: SegmentPreviewInput, options?: CallOptions): Promise<SegmentPreview>;
+    get(input: SavedSegmentInput, options?: CallOptions): Promise<SavedSegment>;
   };
 };
 
@@ -54,6 +62,7 @@ export type {
   CustomerSearchResult,
   Overview,
   OverviewInput,
+  SavedSegment,
   SegmentList,
   SegmentPreview,
   SegmentPreviewInput,

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { stringify } from 'yaml';
-import { useSegmentPreview } from '../../api/queries.ts';
+import { useSavedSegment, useSegmentPreview } from '../../api/queries.ts';
 import type { SegmentPreview } from '../../api/types.ts';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
@@ -21,7 +21,7 @@ import {
   type GroupNode,
   type RuleNode,
 } from './ruleTree.ts';
-import { BLANK_DEFINITION, TEMPLATES } from './templates.ts';
+import { BLANK_DEFINITION } from './templates.ts';
 
 /** Every edit is previewed once it has rested this long: a held key sends one request, not twenty. */
 export const PREVIEW_DEBOUNCE_MS = 50;
@@ -38,28 +38,26 @@ export function NewSegmentEditor() {
 }
 
 /**
- * A saved segment. The API sends its figures but not its definition, so the builder opens it only when the
- * service computes the same definition hash for the bundled template of that name (the file is unchanged);
- * otherwise the page shows the saved segment's funnel and says why the builder cannot open it.
+ * A saved segment: its file as data (segments.get) opens in the builder; its saved figures (segments.preview by
+ * name) are what every edit is compared with. A file that cannot be used shows its problems.
  */
 export function SavedSegmentEditor({ name }: { name: string }) {
   const { t } = useTranslation();
+  const file = useSavedSegment(name);
   const saved = useSegmentPreview({ segment: name });
-  const template = TEMPLATES.get(name);
-  const templatePreview = useSegmentPreview(template ? { definition: template } : null);
+  const failed = file.isError ? file : saved.isError ? saved : null;
   let body;
-  if (saved.isPending || (template && templatePreview.isPending)) body = <Loading rows={6} />;
-  else if (saved.isError)
+  if (failed)
     body = (
       <ErrorState
         title={t('segments.editor.savedError')}
-        error={saved.error}
-        onRetry={() => void saved.refetch()}
+        error={failed.error}
+        onRetry={() => void failed.refetch()}
       />
     );
-  else if (template && templatePreview.data?.definitionHash === saved.data.definitionHash)
-    body = <SegmentEditor initial={template} saved={saved.data} />;
-  else body = <SavedSummary preview={saved.data} />;
+  else if (file.data && saved.data)
+    body = <SegmentEditor initial={file.data.definition as DefinitionJson} saved={saved.data} />;
+  else body = <Loading rows={6} />;
   return <EditorFrame title={name}>{body}</EditorFrame>;
 }
 
@@ -77,20 +75,6 @@ function EditorFrame({ title, children }: { title: string; children: ReactNode }
         <p className="page__subtitle">{t('segments.editor.subtitle')}</p>
       </div>
       {children}
-    </div>
-  );
-}
-
-function SavedSummary({ preview }: { preview: SegmentPreview }) {
-  const { t } = useTranslation();
-  return (
-    <div className="segment-editor__layout">
-      <Panel title={t('segments.editor.rulesTitle')}>
-        <p className="note" role="note">
-          {t('segments.editor.notOpenable')}
-        </p>
-      </Panel>
-      <SummaryPanel preview={preview} fetching={false} saved={null} />
     </div>
   );
 }
