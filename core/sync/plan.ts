@@ -8,6 +8,7 @@ import { SEGMENTS_DIR, SegmentEngine } from '../segments/index.ts';
 import type { SyncConfig } from './config.ts';
 import { planEvents } from './eventPlan.ts';
 import { checkGuardrails, type SyncKind, type TargetPlan, type TrippedGuardrail } from './guardrails.ts';
+import type { KlaviyoAccount } from './klaviyo/client.ts';
 import { BATCH_LIMITS, ENDPOINTS, secondsForCalls, type Endpoint } from './klaviyo/rateLimits.ts';
 import { planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
 import { planProfiles, readModelHealthTags } from './profilePlan.ts';
@@ -17,7 +18,8 @@ import { C360Error, type C360ErrorOptions } from '../errors.ts';
 /**
  * A plan: what a sync would send, diffed against what Klaviyo confirmed, with the API calls and time it needs.
  * Its hash covers the diff itself (row keys, actions, payload hashes), so a saved plan applies only while the
- * source and the Klaviyo state are exactly what was reviewed.
+ * source and the Klaviyo state are exactly what was reviewed, and names the Klaviyo account it writes to: the same
+ * diff applied with another brand's key would write to the wrong account.
  */
 
 export const SYNC_KINDS = ['profiles', 'lists', 'events'] as const;
@@ -35,6 +37,8 @@ export interface SyncPlan {
   createdAt: string;
   buildRunId: string | null;
   asOf: string | null;
+  /** The Klaviyo account the key belongs to; null only for a dry run without a key. */
+  account: KlaviyoAccount | null;
   request: PlanRequest;
   targets: TargetPlan[];
   guardrails: TrippedGuardrail[];
@@ -52,6 +56,8 @@ export interface PlanContext {
   now?: Date;
   /** The workspace's saved segments (opened here when not given). */
   engine?: SegmentEngine;
+  /** The account the key writes to (`KlaviyoClient.getAccount`); omitted or null without a key. */
+  account?: KlaviyoAccount | null;
 }
 
 export function openSegmentEngine(
@@ -95,10 +101,18 @@ export function callsFor(plan: TargetPlan): Partial<Record<Endpoint, number>> {
   return calls;
 }
 
-export function planHash(request: PlanRequest, targets: TargetPlan[]): string {
-  // Samples are derived from the same rows: the figures and digests are the plan.
+export function planHash(
+  request: PlanRequest,
+  targets: TargetPlan[],
+  account: KlaviyoAccount | null = null,
+): string {
+  // Samples are derived from the same rows: the figures and digests are the plan. The account counts by id
+  // only: renaming the organisation in Klaviyo does not change where the plan writes.
   const essence = targets.map(({ samples: _samples, ...figures }) => figures);
-  return createHash('sha256').update(JSON.stringify({ request, essence })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ request, essence, account: account?.id ?? null }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export async function computePlan(ctx: PlanContext, request: PlanRequest): Promise<SyncPlan> {
@@ -127,13 +141,15 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
       apiCalls[e] = (apiCalls[e] ?? 0) + n;
   const scale = config.klaviyo.rate_limit_scale;
   const build = await latestBuild(db);
+  const account = ctx.account ?? null;
   return {
     kind: 'c360-sync-plan',
     version: 1,
-    hash: planHash(request, targets),
+    hash: planHash(request, targets, account),
     createdAt: (ctx.now ?? new Date()).toISOString(),
     buildRunId: build.runId,
     asOf: build.asOf,
+    account,
     request,
     targets,
     guardrails: checkGuardrails(targets, config.guardrails),
@@ -159,6 +175,11 @@ const planFileSchema = z.looseObject({
   version: z.literal(1),
   hash: z.string().min(1),
   createdAt: z.string(),
+  // Absent in plans saved before plans named their account: such a plan is refused like a keyless one.
+  account: z
+    .object({ id: z.string().min(1), name: z.string().nullable() })
+    .nullable()
+    .optional(),
   request: z.object({
     syncs: z.array(z.enum(SYNC_KINDS)).min(1),
     segments: z.array(z.string()).optional(),
@@ -192,5 +213,5 @@ export async function readPlanFile(path: string): Promise<SyncPlan> {
     throw new PlanFileError(
       `${path} is not a c360 sync plan (save one with \`c360 sync --dry-run --plan-out FILE\`).`,
     );
-  return raw as SyncPlan;
+  return { ...(raw as SyncPlan), account: parsed.data.account ?? null };
 }

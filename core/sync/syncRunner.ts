@@ -11,8 +11,8 @@ import {
 } from './applyContext.ts';
 import type { SyncConfig } from './config.ts';
 import type { TargetPlan } from './guardrails.ts';
-import { DEFAULT_BASE_URL, KlaviyoClient } from './klaviyo/client.ts';
-import { KlaviyoApiError, redact } from './klaviyo/errors.ts';
+import { DEFAULT_BASE_URL, KlaviyoClient, type KlaviyoAccount } from './klaviyo/client.ts';
+import { KlaviyoApiError, redact, REQUIRED_SCOPES } from './klaviyo/errors.ts';
 import { computePlan, openSegmentEngine, savePlan, type PlanRequest, type SyncPlan } from './plan.ts';
 import {
   finishRun,
@@ -27,11 +27,12 @@ import { pause } from './klaviyo/pause.ts';
 import { DbQueue, ensureSyncTables, OWN_DATABASE, type WriterSlot } from './state.ts';
 import { interruptible } from '../db/interrupt.ts';
 import type { SegmentEngine } from '../segments/index.ts';
-import { C360Error, type C360ErrorOptions } from '../errors.ts';
+import { checkPlanAccount, StalePlanError } from './planChecks.ts';
 
 /**
- * One sync run (SPEC §7): plan → guardrails → apply → run record. Without an API key it plans only (dry run),
- * so a demo workspace shows what would be sent.
+ * One sync run (SPEC §7): account → plan → guardrails → apply → run record. Without an API key it plans only
+ * (dry run), so a demo workspace shows what would be sent. With a key it first asks Klaviyo which account the
+ * key belongs to (one call), and the plan names that account.
  */
 
 export interface SyncWorkspace {
@@ -84,14 +85,6 @@ export interface SyncOutcome {
   interruptedRuns: string[];
   resumedPlan: boolean;
   error: string | null;
-}
-
-/** The approved plan no longer matches what a sync would send now; nothing was sent. */
-export class StalePlanError extends C360Error {
-  override name = 'StalePlanError';
-  constructor(message: string, options?: C360ErrorOptions) {
-    super('SYNC_BLOCKED', message, options);
-  }
 }
 
 async function wasStartedAndInterrupted(db: Database, hash: string): Promise<boolean> {
@@ -151,8 +144,11 @@ async function prepare(
   request: SyncRequest,
   hooks: SyncHooks,
   dryRun: boolean,
+  account: KlaviyoAccount | null,
 ): Promise<Prepared> {
   const { config } = ws;
+  // A reviewed plan applies only to the account it was reviewed for; checked before the plan is recomputed.
+  if (request.plan && account) checkPlanAccount(request.plan, account, config.klaviyo.api_key_env);
   // Planning statements stop when the run is cancelled; nothing has been sent yet.
   const db = hooks.signal ? interruptible(ws.db, hooks.signal) : ws.db;
   await ensureSyncTables(db);
@@ -168,7 +164,13 @@ async function prepare(
       ? await openSegmentEngine(planContext)
       : undefined;
   const plan = await computePlan(
-    { ...planContext, config, ...(hooks.now ? { now: hooks.now } : {}), ...(engine ? { engine } : {}) },
+    {
+      ...planContext,
+      config,
+      account,
+      ...(hooks.now ? { now: hooks.now } : {}),
+      ...(engine ? { engine } : {}),
+    },
     planRequest,
   );
   let resumedPlan = false;
@@ -211,14 +213,27 @@ export async function runSync(
   if (!apiKey && !dryRun) {
     if (request.plan)
       throw new StalePlanError(
-        `${config.klaviyo.api_key_env} is not set, so the plan cannot be applied. Set it to a private API key (pk_…) with the scopes lists:write, profiles:write, events:write.`,
+        `${config.klaviyo.api_key_env} is not set, so the plan cannot be applied. Set it to a private API key (pk_…) with the scopes ${REQUIRED_SCOPES}.`,
       );
     dryRun = true;
     note = `${config.klaviyo.api_key_env} is not set: showing the plan only (dry run). Set it to a private Klaviyo API key to apply.`;
   }
+  const client = apiKey
+    ? new KlaviyoClient({
+        apiKey,
+        baseUrl: env.KLAVIYO_BASE_URL ?? config.klaviyo.base_url ?? DEFAULT_BASE_URL,
+        concurrency: config.klaviyo.concurrency,
+        timeoutMs: config.klaviyo.request_timeout_seconds * 1000,
+        maxAttempts: config.klaviyo.max_attempts,
+        rateLimitScale: config.klaviyo.rate_limit_scale,
+        ...(signal ? { signal } : {}),
+      })
+    : undefined;
+  // Read before the write job: waiting on Klaviyo (its limit on this call is 1/s) must not hold the writer.
+  const account = client ? await client.getAccount() : null;
   const { plan, engine, interruptedRuns, resumedPlan, runId, blocked } = await writer(
     'sync',
-    () => prepare(ws, request, hooks, dryRun),
+    () => prepare(ws, request, hooks, dryRun, account),
     signal ? { signal } : {},
   );
   const outcome = (status: SyncStatus, extra: Partial<SyncOutcome> = {}): SyncOutcome => ({
@@ -233,20 +248,11 @@ export async function runSync(
     error: null,
     ...extra,
   });
-  if (dryRun || runId === null) return outcome('planned');
+  if (dryRun || runId === null || !client) return outcome('planned');
   if (blocked) return outcome('blocked', { runId });
 
   // From here on the sync holds the writer only while it records what Klaviyo acknowledged.
   const q = new DbQueue(db, writer);
-  const client = new KlaviyoClient({
-    apiKey: apiKey!,
-    baseUrl: env.KLAVIYO_BASE_URL ?? config.klaviyo.base_url ?? DEFAULT_BASE_URL,
-    concurrency: config.klaviyo.concurrency,
-    timeoutMs: config.klaviyo.request_timeout_seconds * 1000,
-    maxAttempts: config.klaviyo.max_attempts,
-    rateLimitScale: config.klaviyo.rate_limit_scale,
-    ...(signal ? { signal } : {}),
-  });
   const isCancelled = () => signal?.aborted === true || hooks.isCancelled?.() === true;
   const ctx: ApplyContext = {
     q,

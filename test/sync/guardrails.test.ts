@@ -163,7 +163,8 @@ describe('plans', () => {
     const file = join(dir, 'plan.json');
     const dry = await syncOnce(dir, fake, { syncs: ['profiles'], dryRun: true, planOut: file });
     expect(dry.status).toBe('planned');
-    expect(fake.state.requests).toHaveLength(0);
+    // A dry run with a key only asks which account the key belongs to.
+    expect(fake.state.requests.map((r) => r.endpoint)).toEqual(['get_accounts']);
     const plan = await readPlanFile(file);
     expect(plan.hash).toBe(dry.plan.hash);
     const applied = await syncOnce(dir, fake, { syncs: ['profiles'], plan });

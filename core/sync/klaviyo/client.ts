@@ -1,4 +1,5 @@
 import {
+  AccountsApi,
   ApiKeySession,
   DataPrivacyApi,
   EventsApi,
@@ -6,7 +7,14 @@ import {
   ProfilesApi,
   RetryWithExponentialBackoff,
 } from 'klaviyo-api';
-import { CallCancelledError, KlaviyoApiError, rateLimitHeaders, redact, toKlaviyoError } from './errors.ts';
+import {
+  CallCancelledError,
+  KlaviyoApiError,
+  rateLimitHeaders,
+  redact,
+  REQUIRED_SCOPES,
+  toKlaviyoError,
+} from './errors.ts';
 import { pause } from './pause.ts';
 import { ENDPOINTS, type Endpoint } from './rateLimits.ts';
 import { RequestPacer } from './tokenBucket.ts';
@@ -56,6 +64,12 @@ export interface EventPayload {
   time: Date;
   properties: Record<string, unknown>;
   backfill: boolean;
+}
+
+/** The Klaviyo account a private key belongs to: its id and organisation name (null when Klaviyo gives none). */
+export interface KlaviyoAccount {
+  id: string;
+  name: string | null;
 }
 
 export interface ImportJobStatus {
@@ -143,6 +157,7 @@ export class KlaviyoClient {
   private readonly lists: ListsApi;
   private readonly events: EventsApi;
   private readonly privacy: DataPrivacyApi;
+  private readonly accounts: AccountsApi;
   private readonly pacers = new Map<Endpoint, RequestPacer>();
   private readonly semaphore: Semaphore;
   private readonly maxAttempts: number;
@@ -158,7 +173,9 @@ export class KlaviyoClient {
     this.lists = new ListsApi(session);
     this.events = new EventsApi(session);
     this.privacy = new DataPrivacyApi(session);
-    for (const api of [this.profiles, this.lists, this.events, this.privacy]) api.basePath = baseUrl;
+    this.accounts = new AccountsApi(session);
+    for (const api of [this.profiles, this.lists, this.events, this.privacy, this.accounts])
+      api.basePath = baseUrl;
     this.semaphore = new Semaphore(options.concurrency ?? 4);
     this.maxAttempts = options.maxAttempts ?? 8;
     this.scale = options.rateLimitScale ?? 1;
@@ -226,6 +243,34 @@ export class KlaviyoClient {
           throw new CallCancelledError(label);
       }
     }
+  }
+
+  // ---- account --------------------------------------------------------------------------------------------
+
+  /**
+   * The account this key writes to (scope `accounts:read`). A plan names it, so that a plan reviewed for one
+   * brand is never applied with another brand's key.
+   */
+  async getAccount(): Promise<KlaviyoAccount> {
+    let body: Awaited<ReturnType<AccountsApi['getAccounts']>>['body'];
+    try {
+      body = await this.request('accountRead', () =>
+        this.accounts.getAccounts({ fieldsAccount: ['contact_information.organization_name'] }),
+      );
+    } catch (error) {
+      throw error instanceof KlaviyoApiError ? accountReadError(error) : error;
+    }
+    const [account] = body.data ?? [];
+    if (!account?.id)
+      throw new KlaviyoApiError(
+        'Klaviyo answered GET /api/accounts without an account, so c360 cannot tell which account this key writes to.',
+        ENDPOINTS.accountRead.label,
+        200,
+        'invalid',
+        false,
+      );
+    const name = account.attributes?.contactInformation?.organizationName;
+    return { id: account.id, name: typeof name === 'string' && name.trim() ? name : null };
   }
 
   // ---- profiles -------------------------------------------------------------------------------------------
@@ -417,6 +462,27 @@ export class KlaviyoClient {
       }),
     );
   }
+}
+
+/** 401/403 on the account read: say which scope is missing; the key itself never appears (it is redacted). */
+function accountReadError(error: KlaviyoApiError): KlaviyoApiError {
+  if (error.status !== 401 && error.status !== 403) return error;
+  const message =
+    error.status === 403
+      ? `Klaviyo refused to say which account this API key belongs to (403 ${error.klaviyoCode}): the key lacks the scope accounts:read. ` +
+        'c360 names the Klaviyo account in every plan before it sends anything, so it needs that scope.'
+      : `Klaviyo did not accept the API key (401 ${error.klaviyoCode}) when c360 asked which account it belongs to.`;
+  return new KlaviyoApiError(
+    message,
+    error.endpoint,
+    error.status,
+    error.klaviyoCode,
+    false,
+    undefined,
+    error.status === 403
+      ? `In Klaviyo (Settings → API keys) give the private key the scope accounts:read, or use a key with the scopes ${REQUIRED_SCOPES}.`
+      : `Check that KLAVIYO_API_KEY is a private key (pk_…) of the Klaviyo account you mean, with the scopes ${REQUIRED_SCOPES}.`,
+  );
 }
 
 function toSdkProfile(p: ProfilePayload) {

@@ -5,6 +5,9 @@
 
 import { C360Error } from '../../errors.ts';
 
+/** The scopes a private key needs for a sync: naming the account, then writing profiles, lists and events. */
+export const REQUIRED_SCOPES = 'accounts:read profiles:write lists:write events:write';
+
 /** A Klaviyo call that failed; `code` is c360's UPSTREAM_FAILED, `klaviyoCode` Klaviyo's own. */
 export class KlaviyoApiError extends C360Error {
   override name = 'KlaviyoApiError';
@@ -17,15 +20,20 @@ export class KlaviyoApiError extends C360Error {
     readonly klaviyoCode: string,
     readonly retryable: boolean,
     readonly retryAfterSeconds?: number,
+    /** The next step for the user; credentials problems get a default one. */
+    hint?: string,
   ) {
+    const credentials = status === 401 || status === 403;
     super(
       'UPSTREAM_FAILED',
       message,
-      status === 401 || status === 403
-        ? {
-            hint: 'Check that KLAVIYO_API_KEY is a private key of this Klaviyo account with the scopes profiles:write lists:write events:write.',
-          }
-        : {},
+      hint !== undefined
+        ? { hint }
+        : credentials
+          ? {
+              hint: `Check that KLAVIYO_API_KEY is a private key of this Klaviyo account with the scopes ${REQUIRED_SCOPES}.`,
+            }
+          : {},
     );
   }
 }

@@ -5,6 +5,7 @@
  */
 
 export const ENDPOINTS = {
+  accountRead: { label: 'GET /api/accounts', burst: 1, steady: 15, write: false },
   bulkImport: { label: 'POST /api/profile-bulk-import-jobs', burst: 10, steady: 150, write: true },
   importJobRead: { label: 'GET /api/profile-bulk-import-jobs/…', burst: 10, steady: 150, write: false },
   profileImport: { label: 'POST /api/profile-import', burst: 75, steady: 750, write: true },

@@ -66,6 +66,16 @@ export function authenticationFailed(detail: string): KlaviyoApiError {
   });
 }
 
+export function permissionDenied(detail: string): KlaviyoApiError {
+  return new KlaviyoApiError(
+    403,
+    'permission_denied',
+    'You do not have permission to perform this action.',
+    detail,
+    { pointer: '/data/' },
+  );
+}
+
 export function throttled(retryAfterSeconds: number): KlaviyoApiError {
   return new KlaviyoApiError(
     429,

@@ -4,7 +4,7 @@
  *   npx tsx test/fakes/klaviyo/extractSpec.ts /path/to/openapi-stable-2026-07-15.json
  *
  * CI clones the repository without the 3 MB spec, so the fake validates against this committed extract. It
- * keeps, for the operations the fake serves only: method, path, `x-klaviyo-ratelimit`, the query parameters
+ * keeps, for the operations the fake serves only: method, path, `x-klaviyo-ratelimit`, `x-klaviyo-scopes`, the query parameters
  * (with the filter fields/operators that the spec lists only in prose) and the request-body schema with every
  * `$ref` inlined. OpenAPI 3.0 `nullable` is rewritten into plain JSON Schema (`type: [t, "null"]`), because
  * ajv's own `nullable` support refuses schemas where `nullable` sits next to `oneOf` without a `type`, which
@@ -31,6 +31,7 @@ interface OpenApiOperation {
   parameters?: OpenApiParameter[];
   requestBody?: { content?: Record<string, { schema?: JsonObject }> };
   'x-klaviyo-ratelimit'?: Record<string, string>;
+  'x-klaviyo-scopes'?: string[];
 }
 
 interface OpenApiDocument {
@@ -129,6 +130,7 @@ export function extractSubset(doc: OpenApiDocument): SpecSubset {
         method: method.toUpperCase(),
         path,
         rateLimit: op['x-klaviyo-ratelimit'] ?? {},
+        scopes: op['x-klaviyo-scopes'] ?? [],
         query: extractQuery(op),
         requestBody: bodySchema ? (inlineSchema(doc, bodySchema, []) as JsonObject) : null,
       };

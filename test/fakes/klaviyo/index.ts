@@ -9,9 +9,11 @@
  *   …
  *   await fake.close();
  */
+import { DEFAULT_ACCOUNT } from './accounts.ts';
 import { FakeHttpServer, type ArrivalHook } from './server.ts';
 import { FakeStore } from './store.ts';
 import type {
+  AccountRecord,
   EventRecord,
   FaultOptions,
   KlaviyoFakeOptions,
@@ -23,6 +25,7 @@ import type {
 
 export type * from './types.ts';
 export type { ArrivalHook } from './server.ts';
+export { DEFAULT_ACCOUNT } from './accounts.ts';
 
 export const DEFAULT_API_KEY = 'pk_test_c360_0123456789abcdef';
 
@@ -32,6 +35,8 @@ export interface KlaviyoFake {
   readonly port: number;
   /** The first accepted key (the default one unless `options.apiKeys` says otherwise). */
   readonly apiKey: string;
+  /** The account `GET /api/accounts` names for every accepted key. */
+  readonly account: AccountRecord;
   /** Live state; mutate only to set up scenarios, the server keeps its own indexes. */
   readonly state: KlaviyoFakeState;
   profileByEmail(email: string): ProfileRecord | undefined;
@@ -64,7 +69,7 @@ export async function startKlaviyoFake(options: KlaviyoFakeOptions = {}): Promis
   const apiKeys = options.apiKeys ?? [DEFAULT_API_KEY];
   const apiKey = apiKeys[0];
   if (apiKey === undefined) throw new Error('options.apiKeys must hold at least one key');
-  const store = new FakeStore();
+  const store = new FakeStore({ ...DEFAULT_ACCOUNT, ...options.account });
   const http = new FakeHttpServer(store, options, apiKeys);
   const address = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -73,6 +78,7 @@ export async function startKlaviyoFake(options: KlaviyoFakeOptions = {}): Promis
     url: `http://${host}:${address.port}`,
     port: address.port,
     apiKey,
+    account: store.account,
     state: store.state,
     profileByEmail: (email) => store.profileBy('email', email),
     listByName: (name) => {

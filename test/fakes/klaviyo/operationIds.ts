@@ -20,6 +20,7 @@ export const OPERATION_IDS = [
   'create_event',
   'bulk_create_events',
   'request_profile_deletion',
+  'get_accounts',
 ] as const;
 
 export type OperationId = (typeof OPERATION_IDS)[number];

@@ -2,6 +2,7 @@
  * The route table: every served operation, matched on the normalised path. A `{param}` matches one segment
  * only, so `/api/profile-bulk-import-jobs/{job_id}` never swallows a sub-resource.
  */
+import { accountRoutes } from './accounts.ts';
 import { bulkImportRoutes } from './bulkImportJobs.ts';
 import type { Route } from './context.ts';
 import { dataPrivacyRoutes } from './dataPrivacy.ts';
@@ -28,6 +29,7 @@ export const ROUTES: readonly Route[] = [
   ...listRoutes,
   ...eventRoutes,
   ...dataPrivacyRoutes,
+  ...accountRoutes,
 ];
 
 function compile(route: Route): CompiledRoute {

@@ -1,6 +1,6 @@
 /**
  * The request pipeline, in the order a client would notice it: arrival hooks → body read → due jobs run →
- * auth → revision → route → injected faults → rate limit → query and body validation → handler → answer.
+ * auth → revision → route → scopes → injected faults → rate limit → query and body validation → handler → answer.
  * Faults come before the limiter so that an injected 429 does not use quota, and after routing so that
  * `faults.paths` and the log can name the endpoint.
  */
@@ -15,6 +15,7 @@ import {
   KlaviyoApiError,
   methodNotAllowed,
   notFound,
+  permissionDenied,
   serverError,
   serviceUnavailable,
   throttled,
@@ -63,6 +64,7 @@ export class FakeHttpServer {
   private readonly validators = new BodyValidators();
   private readonly hooks = new Set<ArrivalHook>();
   private readonly apiKeys: Set<string>;
+  private readonly keyScopes: Record<string, string[]>;
   private readonly jobDelayMs: number;
   private arrivals = 0;
 
@@ -72,6 +74,7 @@ export class FakeHttpServer {
     apiKeys: string[],
   ) {
     this.apiKeys = new Set(apiKeys);
+    this.keyScopes = options.keyScopes ?? {};
     this.jobDelayMs = options.jobDelayMs ?? 30;
     this.faults = new FaultInjector(options.faults);
     this.limiter = new RateLimiter(options.rateLimits ?? 'klaviyo');
@@ -169,8 +172,8 @@ export class FakeHttpServer {
       return fail(
         authenticationFailed('Missing or invalid authorization scheme. Please use Klaviyo-API-Key.'),
       );
-    if (!this.apiKeys.has(auth[1] ?? ''))
-      return fail(authenticationFailed('Incorrect authentication credentials.'));
+    const key = auth[1] ?? '';
+    if (!this.apiKeys.has(key)) return fail(authenticationFailed('Incorrect authentication credentials.'));
     const revision = req.headers['revision'];
     if (revision === undefined || revision === '') {
       return fail(
@@ -191,6 +194,9 @@ export class FakeHttpServer {
     if (match.kind === 'method-not-allowed') return fail(methodNotAllowed(method));
     const { route, params } = match;
     entry.endpoint = route.operationId;
+    const missing = this.missingScopes(key, route.operationId);
+    if (missing.length > 0)
+      return fail(permissionDenied(`This API key is missing required scopes: ${missing.join(', ')}.`));
 
     const decision = this.faults.decide(entry.path);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
@@ -244,6 +250,13 @@ export class FakeHttpServer {
     // The nasty case for idempotency: the work is done (or rejected), but the client only sees a reset.
     if (decision.kind === 'dropAfterProcessing') return finish(null, undefined);
     finish(answer.status, answer.body, answer.headers);
+  }
+
+  /** Scopes the operation needs that a restricted key (`options.keyScopes`) does not hold. */
+  private missingScopes(key: string, operationId: OperationId): string[] {
+    const held = this.keyScopes[key];
+    if (held === undefined) return [];
+    return subsetOperation(operationId).scopes.filter((scope) => !held.includes(scope));
   }
 
   private parseBody(

@@ -23,6 +23,8 @@ export interface SubsetOperation {
   path: string;
   /** `x-klaviyo-ratelimit`, e.g. `{ "burst": "10/s", "steady": "150/m", "daily": "150/d" }`. */
   rateLimit: Record<string, string>;
+  /** `x-klaviyo-scopes`: what a private key needs for this operation, e.g. `["accounts:read"]`. */
+  scopes: string[];
   query: Record<string, SubsetQueryParameter>;
   requestBody: Record<string, unknown> | null;
 }

@@ -5,7 +5,14 @@
  */
 import { IdGenerator } from './ids.ts';
 import { klaviyoTimestamp } from './time.ts';
-import type { EventRecord, FakeCounters, KlaviyoFakeState, ListRecord, ProfileRecord } from './types.ts';
+import type {
+  AccountRecord,
+  EventRecord,
+  FakeCounters,
+  KlaviyoFakeState,
+  ListRecord,
+  ProfileRecord,
+} from './types.ts';
 
 export type IdentifierField = 'email' | 'phone_number' | 'external_id';
 export const IDENTIFIER_FIELDS: readonly IdentifierField[] = ['email', 'external_id', 'phone_number'];
@@ -46,6 +53,8 @@ export function eventKey(profileId: string, metric: string, uniqueId: string): s
 
 export class FakeStore {
   readonly state: KlaviyoFakeState = emptyState();
+  /** Configuration rather than state: `reset()` keeps it, as a real account keeps its identity. */
+  readonly account: AccountRecord;
   readonly ids = new IdGenerator();
   private readonly indexes: Record<IdentifierField, Map<string, string>> = {
     email: new Map(),
@@ -60,6 +69,10 @@ export class FakeStore {
   private tasks: ScheduledTask[] = [];
   private taskSeq = 0;
   private timers = new Set<NodeJS.Timeout>();
+
+  constructor(account: AccountRecord) {
+    this.account = account;
+  }
 
   /** Empties the state in place, so references to `state.profiles` etc. held by tests stay valid. */
   reset(): void {

@@ -46,6 +46,23 @@ export interface KlaviyoFakeOptions {
    */
   jobDelayMs?: number;
   faults?: FaultOptions;
+  /** The account every accepted key belongs to, as `GET /api/accounts` answers it (default `DEFAULT_ACCOUNT`). */
+  account?: Partial<AccountRecord>;
+  /**
+   * Keys that hold only these scopes (e.g. `{ pk_x: ['profiles:read'] }`): an operation whose spec scopes
+   * (`x-klaviyo-scopes`) are not all held is 403 `permission_denied`. Keys not named here hold every scope.
+   */
+  keyScopes?: Record<string, string[]>;
+}
+
+/** The Klaviyo account behind the keys: its public id and the organisation name of its contact information. */
+export interface AccountRecord {
+  id: string;
+  organization_name: string;
+  timezone: string;
+  preferred_currency: string;
+  locale: string;
+  test_account: boolean;
 }
 
 export interface ProfileLocation {
