@@ -231,6 +231,8 @@ describe('c360 sync while `c360 web` owns the workspace', () => {
       expect(outcome.status).toBe('planned');
       // The CLI has no key: a local run would say so in its note; the server planned with its own key.
       expect(outcome.note).toBeNull();
+      // … and the plan names the account of the server's key, also in the plan file written here
+      expect(outcome.plan.account).toEqual({ id: fake.account.id, name: fake.account.organization_name });
       expect(outcome.plan.targets[0]).toMatchObject({ sync: 'profiles' });
       expect(outcome.plan.writeCalls).toBeGreaterThan(0);
       const saved = await readPlanFile(planFile);

@@ -192,6 +192,7 @@ describe('plans', () => {
     expect(cli.code).toBe(0);
     expect(cli.stderr).toMatch(/KLAVIYO_API_KEY is not set: showing the plan only/);
     expect(cli.stdout).toMatch(/Sync plan [0-9a-f]{16}/);
+    expect(cli.stdout).toContain('Klaviyo account: none (no API key: plan only)');
     expect(cli.stdout).toMatch(/profiles\s+│\s+dim_customers/);
     expect(fake.state.requests).toHaveLength(0);
   });

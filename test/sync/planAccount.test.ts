@@ -160,3 +160,13 @@ describe('a key without the scope accounts:read', () => {
     expect(brandA.writeRequests()).toHaveLength(0);
   }, 60_000);
 });
+
+describe('the plan as `c360 sync --dry-run` prints it', () => {
+  it('names the account the key belongs to', async () => {
+    const cli = await runCli(['sync', 'profiles', '--dry-run', '-w', dir], fakeEnv(brandA));
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain(
+      `Klaviyo account: ${brandA.account.organization_name} (${brandA.account.id})`,
+    );
+  }, 60_000);
+});

@@ -116,6 +116,8 @@ export const syncPlanSchema = z.object({
   createdAt: z.string(),
   buildRunId: z.string().nullable(),
   asOf: z.string().nullable(),
+  /** The Klaviyo account the key belongs to; null for a dry run without a key. */
+  account: z.object({ id: z.string().min(1), name: z.string().nullable() }).nullable(),
   request: z.object({ syncs: z.array(syncKind).min(1), segments: z.array(z.string()).optional() }),
   targets: z.array(targetPlanSchema),
   guardrails: z.array(

@@ -88,6 +88,9 @@ export function describePlan(outcome: SyncOutcome): string {
   const { plan } = outcome;
   const lines = [
     `Sync plan ${plan.hash}${plan.asOf ? ` (build as of ${plan.asOf})` : ''}`,
+    plan.account
+      ? `Klaviyo account: ${plan.account.name ?? '(no organisation name)'} (${plan.account.id})`
+      : 'Klaviyo account: none (no API key: plan only)',
     formatTable(['sync', 'target', 'changes', 'notes'], plan.targets.map(targetRow)),
   ];
   const skipped = skippedLines(plan);
