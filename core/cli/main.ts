@@ -15,6 +15,13 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
   version: string;
 };
 
+// `c360 … | head` closes the pipe before everything is written: the reader wanted no more, which is not an
+// error of ours. Without this listener Node throws the EPIPE as an unhandled 'error' event with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 const program = new Command()
   .name('c360')
   .description('Customer 360 Workbench: build the Customer 360 models, preview segments, sync to Klaviyo.')

@@ -45,6 +45,17 @@ describe('the c360 command', () => {
     expect(run.stdout).toContain('Exit codes');
   });
 
+  it('ends quietly when its reader closes the pipe early (`c360 sync --help | head -1`)', async () => {
+    const child = spawn(process.execPath, [BIN, 'sync', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // like `head -1`: read the first chunk, then close our end before the rest is written
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+
   it('exits 2 on an unknown command and says what is available', async () => {
     const run = await c360(['buidl']);
     expect(run.code).toBe(2);

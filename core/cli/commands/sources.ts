@@ -26,7 +26,8 @@ export function registerSourceCommands(program: Command, globals: () => GlobalOp
       'Load raw tables from CSV, Parquet or JSON-lines files named <source>/<table>.<ext> or <source>__<table>.<ext>. ' +
         'CSV: UTF-8 (with or without BOM) or Windows-1252, delimiter , ; tab or |, decimal comma and DD.MM.YYYY dates ' +
         'are detected (or set under sources: in c360.config.yaml). A file rejecting more than the allowed share of its rows, ' +
-        'or with no rows, replaces nothing and the command exits 1; the other files still load.',
+        'or with no rows, replaces nothing and the command exits 1; the other files still load. While `c360 web` or ' +
+        'the desktop app holds the workspace, the files are sent there as contents (at most 256 MB per load).',
     )
     .option(
       '--max-reject-share <share>',

@@ -13,14 +13,16 @@ export function registerSyncCommands(program: Command, globals: () => GlobalOpti
     .command('sync')
     .description(
       'Sync profiles, segment lists and shipment events to Klaviyo: plan against the last applied state, ' +
-        'stop at guardrails, apply in paced batches. Without KLAVIYO_API_KEY it only shows the plan.',
+        'stop at guardrails, apply in paced batches. Without KLAVIYO_API_KEY it only shows the plan. Every plan ' +
+        'names the Klaviyo account of the key (the key needs accounts:read). While `c360 web` or the desktop app ' +
+        "holds the workspace, the sync runs there with that process's key; this one is never sent.",
     )
     .addArgument(new Argument('[what]', 'profiles | lists | events | all').choices(KINDS).default('all'))
     .option('--dry-run', 'only plan: show what would be sent, write nothing', false)
     .option('--plan-out <file>', 'save the plan (JSON) for review; apply it later with --plan')
     .option(
       '--plan <file>',
-      'apply exactly this saved plan; refused when the source or Klaviyo state changed since',
+      'apply exactly this saved plan; refused when the source or Klaviyo state changed since, or the key belongs to another Klaviyo account',
     )
     .option('--approve', 'approve the guardrails this plan trips (list removals, empty sources, …)', false)
     .addOption(new Option('--segment <name...>', 'lists sync: only these segments'))
@@ -28,7 +30,8 @@ export function registerSyncCommands(program: Command, globals: () => GlobalOpti
       'after',
       `
 Exit codes: 0 planned or synced · 1 failed (or some rows rejected by Klaviyo: see c360 runs show ID) ·
-2 blocked by a guardrail (re-run with --approve), a stale plan, or invalid configuration.
+2 blocked by a guardrail (re-run with --approve), a stale plan or one of another Klaviyo account, a sync
+already running, or invalid configuration.
 
 Environment: KLAVIYO_API_KEY (private key pk_…), KLAVIYO_BASE_URL (default https://a.klaviyo.com).
 
