@@ -8,6 +8,7 @@ import {
 } from '../models/index.ts';
 import { healthTagsOf, type HealthTags } from './sensitivity.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
+import type { ColumnKind } from './operators.ts';
 
 /**
  * What segments can be written over: the columns of dim_customers as the database describes them, with the
@@ -17,7 +18,7 @@ import { C360Error, type C360ErrorOptions } from '../errors.ts';
 
 export const SEGMENT_TABLE = 'dim_customers';
 
-export type ColumnKind = 'number' | 'string' | 'boolean' | 'date' | 'timestamp' | 'list' | 'other';
+export type { ColumnKind };
 
 export interface CatalogueColumn {
   name: string;

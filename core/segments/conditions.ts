@@ -1,7 +1,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import { quoteIdent } from '../db/duckdb.ts';
-import { describeColumn, type CatalogueColumn, type ColumnKind } from './catalogue.ts';
-import type { LiteralConditionRule, Operator, Scalar } from './definition.ts';
+import { describeColumn, type CatalogueColumn } from './catalogue.ts';
+import type { LiteralConditionRule, Scalar } from './definition.ts';
+import { OPERATORS_BY_KIND } from './operators.ts';
 
 /**
  * One condition `{column, op, value}` → SQL, by the column's type. Values are bound parameters; "days ago"
@@ -9,41 +10,8 @@ import type { LiteralConditionRule, Operator, Scalar } from './definition.ts';
  * days; ≠ and "not in" keep customers without a value.
  */
 
-export const OPERATORS_BY_KIND: Record<ColumnKind, readonly Operator[]> = {
-  number: ['=', '!=', '<', '<=', '>', '>=', 'between', 'in', 'not_in', 'is_null', 'is_not_null'],
-  string: ['=', '!=', 'in', 'not_in', 'contains', 'is_null', 'is_not_null'],
-  boolean: ['=', '!=', 'is_null', 'is_not_null'],
-  date: [
-    '=',
-    '!=',
-    '<',
-    '<=',
-    '>',
-    '>=',
-    'between',
-    'within_last_days',
-    'more_than_days_ago',
-    'within_next_days',
-    'is_null',
-    'is_not_null',
-  ],
-  timestamp: [
-    '=',
-    '!=',
-    '<',
-    '<=',
-    '>',
-    '>=',
-    'between',
-    'within_last_days',
-    'more_than_days_ago',
-    'within_next_days',
-    'is_null',
-    'is_not_null',
-  ],
-  list: ['contains', 'contains_any', 'contains_all', 'is_empty', 'is_not_empty', 'is_null', 'is_not_null'],
-  other: ['is_null', 'is_not_null'],
-};
+// The operator table lives in operators.ts (browser-safe, shared with the rule builder).
+export { OPERATORS_BY_KIND };
 
 /** Collects bound values; `add` returns the placeholder to paste into SQL. */
 export class SqlParams {

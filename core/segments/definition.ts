@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { C360Error } from '../errors.ts';
+import { OPERATORS, type Operator } from './operators.ts';
 
 /**
  * A segment definition: one YAML file in `<workspace>/segments/`. The zod schema below is the type; rules are a
@@ -8,30 +9,9 @@ import { C360Error } from '../errors.ts';
  * later against the table's catalogue (compiler.ts), with the same problem format.
  */
 
-export const OPERATORS = [
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'between',
-  'in',
-  'not_in',
-  'contains',
-  'contains_any',
-  'contains_all',
-  'is_null',
-  'is_not_null',
-  'is_empty',
-  'is_not_empty',
-  'within_last_days',
-  'more_than_days_ago',
-  'within_next_days',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
+export { OPERATORS, type Operator };
 
-/** Spellings people type, mapped to the operator names above. */
+/** Spellings people type, mapped to the operator names (operators.ts). */
 const OPERATOR_ALIASES: Record<string, Operator> = {
   '==': '=',
   eq: '=',

@@ -6,7 +6,8 @@ import { buildRenderer, RENDERER_OUTDIR } from '../../scripts/buildRenderer.ts';
 
 /**
  * What the renderer bundle is made of: the renderer's own files and the browser-safe part of core/ it imports
- * (the API client and contract, the schemas of its answers, the error codes).
+ * (the API client and contract, the schemas of its answers, the error codes, the segment operators), and the
+ * column docs of dim_customers the rule builder bundles.
  */
 const BUNDLE_SOURCES = [
   'renderer/src',
@@ -18,6 +19,8 @@ const BUNDLE_SOURCES = [
   'core/api/schemas',
   'core/insights/schemas.ts',
   'core/errorCodes.ts',
+  'core/segments/operators.ts',
+  'sql/models/marts/_marts.yml',
 ];
 
 async function newestChange(path: string): Promise<number> {

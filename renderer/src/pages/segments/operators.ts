@@ -1,58 +1,16 @@
 /**
- * The compiler's operator table (core/segments/conditions.ts OPERATORS_BY_KIND), copied: that module binds
- * SQL with DuckDB and cannot be bundled for the browser. The compiler stays the judge — an operator it rejects
- * comes back as a problem at the rule — so a drift shows, it does not corrupt a segment.
+ * The rule builder's side of the operators. The table itself (which operators each kind of column takes) is the
+ * compiler's, from the browser-safe core/segments/operators.ts; the compiler stays the judge, so an operator it
+ * rejects comes back as a problem at the rule.
  */
+import {
+  OPERATORS,
+  OPERATORS_BY_KIND,
+  type ColumnKind,
+  type Operator,
+} from '../../../../core/segments/operators.ts';
 
-export type ColumnKind = 'number' | 'string' | 'boolean' | 'date' | 'timestamp' | 'list' | 'other';
-
-export const OPERATORS = [
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'between',
-  'in',
-  'not_in',
-  'contains',
-  'contains_any',
-  'contains_all',
-  'is_null',
-  'is_not_null',
-  'is_empty',
-  'is_not_empty',
-  'within_last_days',
-  'more_than_days_ago',
-  'within_next_days',
-] as const;
-export type Operator = (typeof OPERATORS)[number];
-
-const DATE_OPERATORS: readonly Operator[] = [
-  '=',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'between',
-  'within_last_days',
-  'more_than_days_ago',
-  'within_next_days',
-  'is_null',
-  'is_not_null',
-];
-
-export const OPERATORS_BY_KIND: Record<ColumnKind, readonly Operator[]> = {
-  number: ['=', '!=', '<', '<=', '>', '>=', 'between', 'in', 'not_in', 'is_null', 'is_not_null'],
-  string: ['=', '!=', 'in', 'not_in', 'contains', 'is_null', 'is_not_null'],
-  boolean: ['=', '!=', 'is_null', 'is_not_null'],
-  date: DATE_OPERATORS,
-  timestamp: DATE_OPERATORS,
-  list: ['contains', 'contains_any', 'contains_all', 'is_empty', 'is_not_empty', 'is_null', 'is_not_null'],
-  other: ['is_null', 'is_not_null'],
-};
+export { OPERATORS, OPERATORS_BY_KIND, type ColumnKind, type Operator };
 
 /** How many values an operator takes: none, one, two (between) or a list. */
 export type ValueShape = 'none' | 'one' | 'two' | 'list' | 'days';
