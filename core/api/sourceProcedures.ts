@@ -14,7 +14,7 @@ import { loadRawFiles, type LoadProgressEvent, type LoadReport } from '../source
 import { rawTablesOf } from '../sources/rawTables.ts';
 import { projectSources } from '../sources/sourceFile.ts';
 import { defineProcedure } from './procedure.ts';
-import { MAX_LOAD_UPLOAD_BYTES, loadFileNameSchema } from './schemas/load.ts';
+import { MAX_LOAD_UPLOAD_BYTES, loadFileNameSchema, loadPolicySchema } from './schemas/load.ts';
 
 export const demoInput = demoOptionsSchema.extend({ workspace: z.string().optional() });
 
@@ -42,17 +42,9 @@ export const demoProcedure = defineProcedure({
   },
 });
 
-export const loadInput = z.object({
+export const loadInput = loadPolicySchema.extend({
   workspace: z.string().optional(),
   dir: z.string().min(1, 'give the folder that holds the files'),
-  /** Load files that would otherwise be refused (too many rejected rows, or emptying their table). */
-  force: z.boolean().optional(),
-  /** Over the config's load.max_reject_share for this load. */
-  maxRejectShare: z
-    .number()
-    .min(0, 'the share is between 0 and 1, e.g. 0.05 for 5 %')
-    .max(1, 'the share is between 0 and 1, e.g. 0.05 for 5 %')
-    .optional(),
 });
 
 export interface LoadRunOptions {

@@ -57,13 +57,8 @@ export const loadFileNameSchema = z
     },
   );
 
-export const loadInputSchema = z.object({
-  files: z
-    .array(z.object({ name: loadFileNameSchema, content: z.instanceof(Blob) }))
-    .min(1, 'give at least one file')
-    .max(MAX_LOAD_FILES, `at most ${MAX_LOAD_FILES} files in one load`),
-  /** Shown as the report's folder (e.g. the folder the CLI read); never used as a path. */
-  folder: z.string().max(1000).optional(),
+/** How a load treats files with rejected rows: the same for a local `c360 load DIR` and an uploaded load. */
+export const loadPolicySchema = z.object({
   /** Load files that would otherwise be refused (too many rejected rows, or emptying their table). */
   force: z.boolean().optional(),
   /** Over the config's load.max_reject_share for this load. */
@@ -72,6 +67,15 @@ export const loadInputSchema = z.object({
     .min(0, 'the share is between 0 and 1, e.g. 0.05 for 5 %')
     .max(1, 'the share is between 0 and 1, e.g. 0.05 for 5 %')
     .optional(),
+});
+
+export const loadInputSchema = loadPolicySchema.extend({
+  files: z
+    .array(z.object({ name: loadFileNameSchema, content: z.instanceof(Blob) }))
+    .min(1, 'give at least one file')
+    .max(MAX_LOAD_FILES, `at most ${MAX_LOAD_FILES} files in one load`),
+  /** Shown as the report's folder (e.g. the folder the CLI read); never used as a path. */
+  folder: z.string().max(1000).optional(),
 });
 
 export const loadProgressEventSchema = z.object({
