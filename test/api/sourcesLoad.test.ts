@@ -1,19 +1,10 @@
 import { request } from 'node:http';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { MessageChannel } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ORPCError } from '@orpc/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import {
-  createHttpClient,
-  createPortClient,
-  createWebSocketClient,
-  webSocketUrl,
-  type ApiClient,
-  type ApiMessagePort,
-} from '../../core/api/client/index.ts';
+import type { ApiClient } from '../../core/api/client/index.ts';
 import { createRouter } from '../../core/api/router.ts';
 import {
   isLoadFileName,
@@ -23,9 +14,9 @@ import {
   type LoadReportData,
 } from '../../core/api/schemas/load.ts';
 import { discoverRawFiles } from '../../core/sources/rawFileDiscovery.ts';
-import { serveMessagePort } from '../../core/api/server/messagePort.ts';
 import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
 import { WorkspaceService } from '../../core/service/index.ts';
+import { transportsOf } from './transportClients.ts';
 
 // `sources.load` (issue 15 §1, §2): a load's files travel as contents over every transport, land in the raw
 // tables of the service that received them, and never as a path on the receiving side.
@@ -68,27 +59,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function wsClient(): Promise<ApiClient> {
-  const socket = new WebSocket(webSocketUrl(server.url), {
-    headers: { authorization: `Bearer ${server.token}` },
-  });
-  cleanups.push(() => socket.close());
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  return createWebSocketClient(socket as unknown as Parameters<typeof createWebSocketClient>[0]);
-}
-
-function portClient(): ApiClient {
-  const channel = new MessageChannel();
-  serveMessagePort(createRouter(), channel.port1 as unknown as ApiMessagePort, { service });
-  cleanups.push(() => channel.port1.close());
-  return createPortClient(channel.port2 as unknown as ApiMessagePort);
-}
-
-const transports: [string, () => ApiClient | Promise<ApiClient>][] = [
-  ['HTTP', () => createHttpClient(server.url, { token: server.token })],
-  ['WebSocket', wsClient],
-  ['MessagePort', portClient],
-];
+const transports = transportsOf(
+  () => server,
+  () => ({ service }),
+  () => createRouter(),
+  cleanups,
+);
 
 async function fixture(name: string): Promise<Blob> {
   return new Blob([await readFile(join(FIXTURES, name))]);

@@ -1,22 +1,13 @@
-import { MessageChannel } from 'node:worker_threads';
 import { ORPCError } from '@orpc/client';
 import { createRouterClient } from '@orpc/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import {
-  createHttpClient,
-  createPortClient,
-  createWebSocketClient,
-  webSocketUrl,
-  type ApiClient,
-  type ApiMessagePort,
-} from '../../core/api/client/index.ts';
+import type { ApiClient } from '../../core/api/client/index.ts';
 import { createRouter } from '../../core/api/router.ts';
 import { C360Error } from '../../core/errors.ts';
 import type { BuildEventData, BuildResultData } from '../../core/api/schemas/build.ts';
-import { serveMessagePort } from '../../core/api/server/messagePort.ts';
 import { startWebServer, type WebServer } from '../../core/api/server/webServer.ts';
 import { createLocalWorkspace, type LocalWorkspace } from './localService.ts';
+import { transportsOf } from './transportClients.ts';
 
 let ws: LocalWorkspace;
 let server: WebServer;
@@ -42,35 +33,12 @@ afterAll(async () => {
   await ws?.close();
 });
 
-function httpClient(): ApiClient {
-  return createHttpClient(server.url, { token: server.token });
-}
-
-async function wsClient(): Promise<ApiClient> {
-  const socket = new WebSocket(webSocketUrl(server.url), {
-    headers: { authorization: `Bearer ${server.token}` },
-  });
-  cleanups.push(() => socket.close());
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  return createWebSocketClient(socket as unknown as Parameters<typeof createWebSocketClient>[0]);
-}
-
-function portClient(): ApiClient {
-  const channel = new MessageChannel();
-  serveMessagePort(
-    createRouter({ log: (line) => logLines.push(line) }),
-    channel.port1 as unknown as ApiMessagePort,
-    ws.context,
-  );
-  cleanups.push(() => channel.port1.close());
-  return createPortClient(channel.port2 as unknown as ApiMessagePort);
-}
-
-const transports: [string, () => ApiClient | Promise<ApiClient>][] = [
-  ['HTTP', httpClient],
-  ['WebSocket', wsClient],
-  ['MessagePort', portClient],
-];
+const transports = transportsOf(
+  () => server,
+  () => ws.context,
+  () => createRouter({ log: (line) => logLines.push(line) }),
+  cleanups,
+);
 
 /** Reads a build's stream to the end: the events in arrival order and the value it returned. */
 async function collectBuild(client: ApiClient, n: number) {
