@@ -6,18 +6,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { columnKind } from '../../core/segments/catalogue.ts';
 import { columnsFromDocs } from '../../renderer/src/pages/segments/columnDocs.ts';
+import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
-import {
-  missingTranslations,
-  recordPageErrors,
-  saveScreenshot,
-  seriousAxeViolations,
-  untranslatedText,
-} from './pageChecks.ts';
+import { missingTranslations, saveScreenshot, seriousAxeViolations, untranslatedText } from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
-import { INTL_LOCALE, LANGUAGE_STORAGE_KEY, ui, type Language } from './uiStrings.ts';
+import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
 
 /**
@@ -136,26 +131,13 @@ function segmentNames(listed: unknown): string[] {
   return names as string[];
 }
 
-async function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({
-    storageState: session,
-    locale: INTL_LOCALE[language],
-    viewport: { width: 1360, height: 900 },
-  });
-  contexts.push(context);
-  await context.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [
-    LANGUAGE_STORAGE_KEY,
+/** A new tab of this file's logged-in browser, showing the app in `language` at `hash`. */
+function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
+  return openAppPage(
+    { browser: browser!, storageState: session, url: server!.url, contexts },
     language,
-  ] as const);
-  const page = await context.newPage();
-  const errors = recordPageErrors(page);
-  const response = await page.goto(`${server!.url}${hash}`);
-  expect(response?.status()).toBe(200);
-  return { page, errors };
-}
-
-async function settled(page: Page): Promise<void> {
-  await expect.poll(() => page.locator('.state--loading').count(), { timeout: 30_000 }).toBe(0);
+    hash,
+  );
 }
 
 /** The member count the editor shows, once it shows one. */

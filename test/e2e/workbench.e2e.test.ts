@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_LIMITS } from '../../core/insights/schemas.ts';
+import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
 import {
@@ -13,6 +13,7 @@ import {
   untranslatedText,
 } from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
+import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
 
 /**
@@ -23,32 +24,6 @@ import { startWebServer, type RunningWebServer } from './webServer.ts';
  */
 
 const CUSTOMERS = 2000;
-/** renderer/src/i18n/index.ts LANGUAGE_STORAGE_KEY; the app reads the language from it before the browser's. */
-const LANGUAGE_STORAGE_KEY = 'c360.language';
-type Language = 'en' | 'de' | 'xx';
-/** The Intl locale the app formats with per language (renderer/src/i18n/index.ts INTL_LOCALES). */
-const INTL_LOCALE: Record<Language, string> = { en: 'en-GB', de: 'de-DE', xx: 'en-GB' };
-
-interface Resources {
-  [key: string]: string | Resources;
-}
-const RESOURCES: Record<'en' | 'de', Resources> = {
-  en: JSON.parse(
-    readFileSync(new URL('../../renderer/src/i18n/en.json', import.meta.url), 'utf8'),
-  ) as Resources,
-  de: JSON.parse(
-    readFileSync(new URL('../../renderer/src/i18n/de.json', import.meta.url), 'utf8'),
-  ) as Resources,
-};
-
-/** A UI string as the app shows it in `language` (the pseudo-locale wraps the English one in ⟦…⟧). */
-function ui(language: Language, key: string): string {
-  let node: string | Resources | undefined = RESOURCES[language === 'xx' ? 'en' : language];
-  for (const part of key.split('.')) node = typeof node === 'object' ? node[part] : undefined;
-  if (typeof node !== 'string') throw new Error(`renderer/src/i18n has no string "${key}"`);
-  return language === 'xx' ? `⟦${node}⟧` : node;
-}
-
 /** What the database says, computed here in SQL of our own rather than through core/insights. */
 interface Truth {
   customers: number;
@@ -150,28 +125,13 @@ afterAll(async () => {
   await workspace?.remove();
 });
 
-/** A new browser tab with the session cookie, showing the app in `language` at `hash`. */
-async function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser!.newContext({
-    storageState: session,
-    locale: INTL_LOCALE[language],
-    viewport: { width: 1360, height: 900 },
-  });
-  contexts.push(context);
-  await context.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [
-    LANGUAGE_STORAGE_KEY,
+/** A new tab of this file's logged-in browser, showing the app in `language` at `hash`. */
+function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
+  return openAppPage(
+    { browser: browser!, storageState: session, url: server!.url, contexts },
     language,
-  ] as const);
-  const page = await context.newPage();
-  const errors = recordPageErrors(page);
-  const response = await page.goto(`${server!.url}${hash}`);
-  expect(response?.status()).toBe(200);
-  return { page, errors };
-}
-
-/** Every query of the page answered: no loading placeholder left. */
-async function settled(page: Page): Promise<void> {
-  await expect.poll(() => page.locator('.state--loading').count(), { timeout: 30_000 }).toBe(0);
+    hash,
+  );
 }
 
 async function overviewShown(page: Page): Promise<void> {

@@ -1,0 +1,43 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { recordPageErrors } from './pageChecks.ts';
+import { INTL_LOCALE, LANGUAGE_STORAGE_KEY, type Language } from './uiStrings.ts';
+
+/** A logged-in browser on a running `c360 web`: what every page of a test file opens from. */
+export interface AppSession {
+  browser: Browser;
+  /** The cookies of a context that opened the server's login address. */
+  storageState: Awaited<ReturnType<BrowserContext['storageState']>>;
+  /** The server's base URL (without the token). */
+  url: string;
+  /** Contexts opened here, for the test file to close after each test. */
+  contexts: BrowserContext[];
+}
+
+/** A new browser tab with the session cookie, showing the app in `language` at `hash`. */
+export async function openApp(
+  session: AppSession,
+  language: Language,
+  hash: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await session.browser.newContext({
+    storageState: session.storageState,
+    locale: INTL_LOCALE[language],
+    viewport: { width: 1360, height: 900 },
+  });
+  session.contexts.push(context);
+  await context.addInitScript(([key, value]) => window.localStorage.setItem(key, value), [
+    LANGUAGE_STORAGE_KEY,
+    language,
+  ] as const);
+  const page = await context.newPage();
+  const errors = recordPageErrors(page);
+  const response = await page.goto(`${session.url}${hash}`);
+  expect(response?.status()).toBe(200);
+  return { page, errors };
+}
+
+/** Every query of the page answered: no loading placeholder left. */
+export async function settled(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('.state--loading').count(), { timeout: 30_000 }).toBe(0);
+}
