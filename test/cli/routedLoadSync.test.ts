@@ -1,29 +1,22 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type ApiClient } from '../../core/api/client/index.ts';
 import { openDatabase } from '../../core/db/duckdb.ts';
 import { readPlanFile, type SyncOutcome } from '../../core/sync/index.ts';
-import { LOCK_FILE, OWNER_FILE, STATE_DIR } from '../../core/workspace/lock.ts';
+import { OWNER_FILE, STATE_DIR } from '../../core/workspace/lock.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { buildBaseWorkspace, writeTestConfig } from '../sync/syncWorkspace.ts';
+import { c360 as runC360, closedPort, fakeOwner, startWeb as startOwner, stopWeb } from './ownerProcesses.ts';
 
 // `c360 load` and `c360 sync` while `c360 web` owns the workspace (issue 15 §1 "Across processes"): the call goes
 // to the web server over the API, the load's files as contents, the sync with the server's own Klaviyo key, and
 // the CLI prints the same progress, summary and --json lines as a local run.
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'exports');
 const TIMEOUT = 180_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let root: string;
 let workspace: string;
@@ -42,49 +35,12 @@ function cliEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function c360(
-  args: string[],
-  onStderr?: (text: string, child: ChildProcessWithoutNullStreams) => void,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI without a Klaviyo key: a routed sync must use the owner's. */
+const c360 = (args: string[], onStderr?: Parameters<typeof runC360>[1]) => runC360(args, onStderr, cliEnv());
 
 /** `c360 web` with the Klaviyo key (of the fake) in its environment: the key source of the owner. */
-function startWeb(dir: string): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
-  const child = spawn(process.execPath, [BIN, 'web', '--workspace', dir, '--no-open'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...cliEnv(), KLAVIYO_API_KEY: fake.apiKey, KLAVIYO_BASE_URL: fake.url },
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const end = out.indexOf('\n');
-      if (end >= 0) resolve({ child, line: out.slice(0, end) });
-    });
-    child.on('close', (code) => reject(new Error(`c360 web exited (${code}) before listening: ${err}`)));
-  });
-}
-
-async function stopWeb(): Promise<void> {
-  if (!web || web.exitCode !== null) return;
-  const exited = new Promise((done) => web!.on('close', done));
-  web.kill('SIGINT');
-  await exited;
-}
+const startWeb = (dir: string) =>
+  startOwner(dir, { ...cliEnv(), KLAVIYO_API_KEY: fake.apiKey, KLAVIYO_BASE_URL: fake.url });
 
 const jsonLines = (text: string) =>
   text
@@ -310,7 +266,7 @@ describe('after the routed calls', () => {
     'the web server’s database holds the loaded rows',
     async () => {
       expect((await api.workspace.info()).name).toBeTruthy();
-      await stopWeb();
+      await stopWeb(web);
       const db = await openDatabase(join(workspace, 'workspace.duckdb'), { readOnly: true });
       try {
         const [users] = await db.queryJs('select count(*)::integer as n from raw_zendesk.users');
@@ -331,36 +287,16 @@ describe('after the routed calls', () => {
   );
 });
 
-/** A port nothing listens on (taken from the OS, then freed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 describe('c360 load whose workspace owner does not answer', () => {
   it(
     'fails with WORKSPACE_UNREACHABLE (exit 3), saying who holds it and what to do',
     async () => {
       const dir = join(root, 'unreachable');
-      await mkdir(join(dir, STATE_DIR, LOCK_FILE), { recursive: true });
       const secret = 'unreachable-owner-token-77aa';
-      await writeFile(
-        join(dir, STATE_DIR, OWNER_FILE),
-        JSON.stringify({
-          id: `fake-${process.pid}`,
-          pid: process.pid,
-          host: hostname(),
-          user: 'someone',
-          kind: 'web',
-          command: 'c360 web --port 4399',
-          startedAt: new Date().toISOString(),
-          api: { url: `http://127.0.0.1:${await closedPort()}`, token: secret },
-        }),
-        { mode: 0o600 },
-      );
+      await fakeOwner(dir, {
+        pid: process.pid,
+        api: { url: `http://127.0.0.1:${await closedPort()}`, token: secret },
+      });
       const run = await c360(['--json', 'load', exportsDir, '--workspace', dir]);
       expect(run.code, run.stderr).toBe(3);
       const error = jsonLines(run.stderr).find((line) => line.level === 'error');

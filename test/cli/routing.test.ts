@@ -1,24 +1,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient, type ApiClient } from '../../core/api/client/index.ts';
 import { openDatabase } from '../../core/db/duckdb.ts';
-import { LOCK_FILE, OWNER_FILE, readWorkspaceOwner, STATE_DIR } from '../../core/workspace/lock.ts';
+import { readWorkspaceOwner } from '../../core/workspace/lock.ts';
+import { c360, closedPort, fakeOwner, startWeb, stopWeb } from './ownerProcesses.ts';
 
 // Two processes on one workspace (issue 15 §1 "Across processes"): `c360 web` owns a small demo workspace, and
 // `c360` commands started meanwhile are routed to it (build) or told who holds it (everything else).
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
 const TIMEOUT = 120_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let root: string;
 let workspace: string;
@@ -26,78 +19,6 @@ let web: ChildProcessWithoutNullStreams | undefined;
 let base: string;
 let token: string;
 let api: ApiClient;
-
-function c360(
-  args: string[],
-  onStderr?: (text: string, child: ChildProcessWithoutNullStreams) => void,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onStderr?.(stderr, child);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function startWeb(dir: string): Promise<{ child: ChildProcessWithoutNullStreams; line: string }> {
-  const child = spawn(process.execPath, [BIN, 'web', '--workspace', dir, '--no-open'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const end = out.indexOf('\n');
-      if (end >= 0) resolve({ child, line: out.slice(0, end) });
-    });
-    child.on('close', (code) => reject(new Error(`c360 web exited (${code}) before listening: ${err}`)));
-  });
-}
-
-async function stopWeb(): Promise<void> {
-  if (!web || web.exitCode !== null) return;
-  const exited = new Promise((done) => web!.on('close', done));
-  web.kill('SIGINT');
-  await exited;
-}
-
-/** A port nothing listens on (taken from the OS, then freed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-/** An owner file and lock folder as another process would have left them. */
-async function fakeOwner(
-  dir: string,
-  owner: { pid: number; api?: { url: string; token: string } },
-): Promise<void> {
-  await mkdir(join(dir, STATE_DIR, LOCK_FILE), { recursive: true });
-  await writeFile(
-    join(dir, STATE_DIR, OWNER_FILE),
-    JSON.stringify({
-      id: `fake-${owner.pid}`,
-      host: hostname(),
-      user: 'someone',
-      kind: 'web',
-      command: 'c360 web --port 4399',
-      startedAt: new Date().toISOString(),
-      ...owner,
-    }),
-    { mode: 0o600 },
-  );
-}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'c360-routing-'));
@@ -212,7 +133,7 @@ describe('a c360 command while `c360 web` owns the workspace', () => {
   it(
     'takes the workspace over from a stale owner file once the server is gone',
     async () => {
-      await stopWeb();
+      await stopWeb(web);
       expect(await readWorkspaceOwner(workspace)).toBeUndefined();
       const dead = spawn(process.execPath, ['-e', '']);
       await new Promise((done) => dead.on('exit', done));
