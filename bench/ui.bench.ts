@@ -3,11 +3,14 @@
  *   (a) navigation in a fresh browser context → Overview fully rendered (bar < 1.5 s, median of N runs);
  *   (b) customer search, keystroke → results on screen (bar p95 < 150 ms over ≥ 100 keystrokes);
  *   (c) segment preview of the saved segments through the HTTP transport with a warm service, from Node
- *       (bar p95 < 100 ms over ≥ 100 calls).
+ *       (bar p95 < 100 ms over ≥ 100 calls);
+ *   (d) the segment editor (issue 16), keystroke → count on screen over 200 scripted rule edits
+ *       (bar p95 < 250 ms; bench/editorKeystrokes.ts).
  *
  *   npm run bench:ui                                   # generates + builds a 1M demo shop first (minutes)
  *   npm run bench:ui -- --workspace DIR                # reuse a built workspace (or $C360_BENCH_WORKSPACE)
  *   npm run bench:ui -- --customers 200000 --runs 5 --keep --screenshots DIR
+ *   npm run bench:ui -- --workspace DIR --parts d --edits 200     # only some parts
  *
  * `c360 web` is started as a user starts it (test/e2e/webServer.ts); the renderer must be built
  * (`npm run build`). Numbers go to stdout as a table and to bench/results/ui.json, with the 1-minute load
@@ -21,12 +24,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { createHttpClient, type ApiClient } from '../core/api/client/index.ts';
-import { createRouter } from '../core/api/router.ts';
-import { startWebServer as startApiServer } from '../core/api/server/webServer.ts';
 import { openDatabase } from '../core/db/duckdb.ts';
-import { WorkspaceService } from '../core/service/workspaceService.ts';
 import { launchChromium } from '../test/e2e/browser.ts';
 import { startWebServer, type RunningWebServer } from '../test/e2e/webServer.ts';
+import { editorBench, EDITOR_COLUMN } from './editorKeystrokes.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'c360.js');
@@ -41,7 +42,10 @@ const CUSTOMERS = Number(argument('customers') ?? 1_000_000);
 const RUNS = Number(argument('runs') ?? 5);
 const MIN_KEYSTROKES = Number(argument('keystrokes') ?? 100);
 const PREVIEW_CALLS = Number(argument('previews') ?? 120);
-const BARS = { overviewMs: 1500, searchP95Ms: 150, previewP95Ms: 100 };
+const EDITS = Number(argument('edits') ?? 200);
+/** Which parts run (a–d), e.g. `--parts d`. */
+const PARTS = new Set((argument('parts') ?? 'abcd').split(''));
+const BARS = { overviewMs: 1500, searchP95Ms: 150, previewP95Ms: 100, editorP95Ms: 250 };
 
 const load = () => Number(loadavg()[0]!.toFixed(2));
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -57,6 +61,7 @@ function summary(times: number[]) {
     n: sorted.length,
     p50: round(percentile(sorted, 0.5)),
     p95: round(percentile(sorted, 0.95)),
+    p99: round(percentile(sorted, 0.99)),
     max: round(sorted.at(-1) ?? NaN),
   };
 }
@@ -329,16 +334,18 @@ async function previewBench(client: ApiClient) {
   };
 }
 
+type Row = [part: string, figure: string, bar: string, met: boolean, loads: number[]];
+
 async function run(): Promise<void> {
   const rendererBuilt = existsSync(join(ROOT, 'renderer', 'dist', 'index.html'));
   if (!rendererBuilt) throw new Error('the renderer is not built: run `npm run build` first');
   const { dir, cleanup } = await workspace();
   const shots = argument('screenshots');
   if (shots) await mkdir(shots, { recursive: true });
+  const shot = (name: string) => (shots ? join(shots, name) : undefined);
   let server: RunningWebServer | undefined;
   let browser: Browser | undefined;
   try {
-    const texts = await searchTexts(dir);
     const [info] = await (async () => {
       const db = await openDatabase(join(dir, 'workspace.duckdb'), { readOnly: true });
       try {
@@ -347,138 +354,142 @@ async function run(): Promise<void> {
         db.close();
       }
     })();
+    const texts = PARTS.has('b') ? await searchTexts(dir) : [];
     log('starting c360 web …');
     server = await startWebServer(dir, { timeoutMs: 120_000 });
     browser = await launchChromium();
-
-    // (a) a first visit warms the server (DuckDB's buffer pool, the bundle from disk); then N fresh contexts.
-    log(`(a) overview: 1 warm-up + ${RUNS} runs …`);
-    const loadA = [load()];
-    const overviewWarmUp = await overviewOnce(browser, server.loginUrl);
-    const overviews = [];
-    for (let i = 0; i < RUNS; i++)
-      overviews.push(
-        await overviewOnce(
-          browser,
-          server.loginUrl,
-          shots && i === 0 ? join(shots, 'overview.png') : undefined,
-        ),
-      );
-    loadA.push(load());
-
-    log(`(b) search: ≥ ${MIN_KEYSTROKES} keystrokes …`);
-    const loadB = [load()];
-    const search = await searchBench(
-      browser,
-      server.loginUrl,
-      texts,
-      shots ? join(shots, 'customers.png') : undefined,
-    );
-    loadB.push(load());
-
-    // (c) through `c360 web` when it serves the segment calls; a server without the segment engine (the
-    // interim service of core/cli/actions/web.ts) is replaced by the workspace service behind the same HTTP server.
-    log(`(c) segment preview over HTTP: ${PREVIEW_CALLS} calls …`);
-    const loadC = [load()];
-    let previewServer = 'c360 web';
-    let preview;
-    try {
-      preview = await previewBench(createHttpClient(server.url, { token: server.token }));
-    } catch (error) {
-      if (!/segment engine/.test(String((error as Error).message))) throw error;
-      await server.stop();
-      server = undefined;
-      previewServer = 'WorkspaceService + core/api/server/webServer.ts in the bench process';
-      log(`    c360 web has no segment engine yet; serving the router from ${previewServer}`);
-      const service = await WorkspaceService.open(dir);
-      const api = await startApiServer({
-        router: createRouter(),
-        context: { service },
-        staticDir: join(ROOT, 'renderer', 'dist'),
-        host: '127.0.0.1',
-      });
-      try {
-        preview = await previewBench(createHttpClient(api.url, { token: api.token }));
-      } finally {
-        await api.close();
-        await service.close();
-      }
-    }
-    loadC.push(load());
-
-    const overviewMs = overviews.map((o) => o.inPageMs);
-    const overview = {
-      runs: overviewMs.map((x) => Number(x.toFixed(0))),
-      medianMs: summary(overviewMs).p50,
-      wallMedianMs: summary(overviews.map((o) => o.wallMs)).p50,
-      warmUpMs: Number(overviewWarmUp.inPageMs.toFixed(0)),
-      kpis: overviewWarmUp.kpis,
-      charts: overviewWarmUp.charts,
-    };
-    const result = {
+    const client = createHttpClient(server.url, { token: server.token });
+    const result: Record<string, unknown> = {
       benchmark: 'ui (web mode, Chromium)',
       measuredAt: new Date().toISOString(),
       customers: Number(info?.customers),
       node: process.version,
-      overview: {
-        ...overview,
-        loadAverage: loadA,
-        bar: BARS.overviewMs,
-        met: overview.medianMs < BARS.overviewMs,
-      },
-      search: {
-        ...search,
-        loadAverage: loadB,
-        bar: BARS.searchP95Ms,
-        met: search.keystrokes.p95 < BARS.searchP95Ms,
-      },
-      preview: {
-        server: previewServer,
-        ...preview,
-        loadAverage: loadC,
-        bar: BARS.previewP95Ms,
-        met: preview.repeated.calls.p95 < BARS.previewP95Ms && preview.rotating.calls.p95 < BARS.previewP95Ms,
-      },
     };
-    const row = (name: string, figure: string, bar: string, met: boolean, loads: number[]) =>
-      `| ${name} | ${figure} | ${bar} | ${met ? 'met' : 'NOT met'} | ${loads.join(' → ')} |`;
+    const rows: Row[] = [];
+
+    if (PARTS.has('a')) {
+      // (a) a first visit warms the server (DuckDB's buffer pool, the bundle from disk); then N fresh contexts.
+      log(`(a) overview: 1 warm-up + ${RUNS} runs …`);
+      const loads = [load()];
+      const warmUp = await overviewOnce(browser, server.loginUrl);
+      const overviews = [];
+      for (let i = 0; i < RUNS; i++)
+        overviews.push(
+          await overviewOnce(browser, server.loginUrl, i === 0 ? shot('overview.png') : undefined),
+        );
+      loads.push(load());
+      const overviewMs = overviews.map((o) => o.inPageMs);
+      const overview = {
+        runs: overviewMs.map((x) => Number(x.toFixed(0))),
+        medianMs: summary(overviewMs).p50,
+        wallMedianMs: summary(overviews.map((o) => o.wallMs)).p50,
+        warmUpMs: Number(warmUp.inPageMs.toFixed(0)),
+        kpis: warmUp.kpis,
+        charts: warmUp.charts,
+      };
+      const met = overview.medianMs < BARS.overviewMs;
+      result.overview = { ...overview, loadAverage: loads, bar: BARS.overviewMs, met };
+      rows.push([
+        `(a) overview rendered, fresh context (median of ${RUNS})`,
+        `${overview.medianMs} ms (runs ${overview.runs.join(' / ')} ms)`,
+        `< ${BARS.overviewMs} ms`,
+        met,
+        loads,
+      ]);
+    }
+
+    if (PARTS.has('b')) {
+      log(`(b) search: ≥ ${MIN_KEYSTROKES} keystrokes …`);
+      const loads = [load()];
+      const search = await searchBench(browser, server.loginUrl, texts, shot('customers.png'));
+      loads.push(load());
+      const met = search.keystrokes.p95 < BARS.searchP95Ms;
+      result.search = { ...search, loadAverage: loads, bar: BARS.searchP95Ms, met };
+      rows.push([
+        `(b) search keystroke → results (${search.keystrokes.n} keystrokes)`,
+        `p50 ${search.keystrokes.p50} ms, p95 ${search.keystrokes.p95} ms (${search.debounceMs} ms debounce included; ` +
+          `search call p50 ${search.requests.p50} ms, p95 ${search.requests.p95} ms)`,
+        `p95 < ${BARS.searchP95Ms} ms`,
+        met,
+        loads,
+      ]);
+    }
+
+    if (PARTS.has('c')) {
+      log(`(c) segment preview over HTTP: ${PREVIEW_CALLS} calls …`);
+      const loads = [load()];
+      const preview = await previewBench(client);
+      loads.push(load());
+      const met =
+        preview.repeated.calls.p95 < BARS.previewP95Ms && preview.rotating.calls.p95 < BARS.previewP95Ms;
+      result.preview = { server: 'c360 web', ...preview, loadAverage: loads, bar: BARS.previewP95Ms, met };
+      for (const order of ['repeated', 'rotating'] as const) {
+        const figures = preview[order];
+        rows.push([
+          `(c) segment preview over HTTP, ${order} (${figures.calls.n} calls, ${preview.segments} segments)`,
+          `p50 ${figures.calls.p50} ms, p95 ${figures.calls.p95} ms (engine figures p50 ${figures.engineMs.p50} ms, ` +
+            `p95 ${figures.engineMs.p95} ms)`,
+          `p95 < ${BARS.previewP95Ms} ms`,
+          figures.calls.p95 < BARS.previewP95Ms,
+          loads,
+        ]);
+      }
+    }
+
+    if (PARTS.has('d')) {
+      log(`(d) segment editor: ${EDITS} rule edits …`);
+      const en = JSON.parse(await readFile(join(ROOT, 'renderer/src/i18n/en.json'), 'utf8')) as {
+        segments: { builder: { column: string; operator: string; value: string } };
+      };
+      const loads = [load()];
+      const editor = await editorBench(
+        browser,
+        newContext,
+        server.loginUrl,
+        client,
+        en.segments.builder,
+        EDITS,
+        shot('segment-editor.png'),
+      );
+      loads.push(load());
+      const figures = summary(editor.edits.map((e) => e.ms));
+      const early = editor.edits.filter((e) => e.early).length;
+      const met = figures.p95 < BARS.editorP95Ms && editor.wrong.length === 0;
+      result.editor = {
+        column: EDITOR_COLUMN,
+        keystrokeToCount: figures,
+        early,
+        wrong: editor.wrong,
+        loadAverage: loads,
+        bar: BARS.editorP95Ms,
+        met,
+      };
+      rows.push([
+        `(d) segment editor, keystroke → count (${figures.n} edits of \`${EDITOR_COLUMN} >= N\`)`,
+        `p50 ${figures.p50} ms, p95 ${figures.p95} ms, p99 ${figures.p99} ms (50 ms debounce included; ` +
+          `${editor.wrong.length} counts differ from the API's${early ? `, ${early} edits previewed early` : ''})`,
+        `p95 < ${BARS.editorP95Ms} ms`,
+        met,
+        loads,
+      ]);
+    }
+
     process.stdout.write(
       [
-        `UI benchmark, ${result.customers.toLocaleString('en')} customers`,
+        `UI benchmark, ${Number(info?.customers).toLocaleString('en')} customers`,
         '| part | figure | bar | | load avg (1 min) |',
         '|---|---|---|---|---|',
-        row(
-          `(a) overview rendered, fresh context (median of ${RUNS})`,
-          `${overview.medianMs} ms (runs ${overview.runs.join(' / ')} ms)`,
-          `< ${BARS.overviewMs} ms`,
-          result.overview.met,
-          loadA,
+        ...rows.map(
+          ([name, figure, bar, met, loads]) =>
+            `| ${name} | ${figure} | ${bar} | ${met ? 'met' : 'NOT met'} | ${loads.join(' → ')} |`,
         ),
-        row(
-          `(b) search keystroke → results (${search.keystrokes.n} keystrokes)`,
-          `p50 ${search.keystrokes.p50} ms, p95 ${search.keystrokes.p95} ms (${search.debounceMs} ms debounce included; ` +
-            `search call p50 ${search.requests.p50} ms, p95 ${search.requests.p95} ms)`,
-          `p95 < ${BARS.searchP95Ms} ms`,
-          result.search.met,
-          loadB,
-        ),
-        ...(['repeated', 'rotating'] as const).map((order) => {
-          const figures = preview[order];
-          return row(
-            `(c) segment preview over HTTP, ${order} (${figures.calls.n} calls, ${preview.segments} segments)`,
-            `p50 ${figures.calls.p50} ms, p95 ${figures.calls.p95} ms (engine figures p50 ${figures.engineMs.p50} ms, ` +
-              `p95 ${figures.engineMs.p95} ms)`,
-            `p95 < ${BARS.previewP95Ms} ms`,
-            figures.calls.p95 < BARS.previewP95Ms,
-            loadC,
-          );
-        }),
         '',
       ].join('\n'),
     );
     await mkdir(RESULTS, { recursive: true });
-    await writeFile(join(RESULTS, 'ui.json'), `${JSON.stringify(result, null, 2)}\n`);
-    log(`written ${join(RESULTS, 'ui.json')}`);
+    const out = join(RESULTS, PARTS.size === 4 ? 'ui.json' : `ui-${[...PARTS].sort().join('')}.json`);
+    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+    log(`written ${out}`);
   } finally {
     await browser?.close();
     await server?.stop();
