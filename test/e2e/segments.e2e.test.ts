@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { columnKind } from '../../core/segments/catalogue.ts';
-import { columnsFromDocs } from '../../renderer/src/pages/segments/columnDocs.ts';
 import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
@@ -154,19 +151,6 @@ async function expectTotal(page: Page, expected: number): Promise<void> {
 }
 
 describe('the segment studio in web mode, in Chromium, on a demo shop with the built-in templates', () => {
-  it('the column kinds the builder types its operators by are those of dim_customers in the database', () => {
-    const docs = columnsFromDocs(
-      readFileSync(new URL('../../sql/models/marts/_marts.yml', import.meta.url), 'utf8'),
-    );
-    expect(docs.length).toBeGreaterThan(50);
-    const mismatches = docs
-      .filter((doc) => truth.columnTypes.has(doc.name))
-      .filter((doc) => columnKind(truth.columnTypes.get(doc.name)!) !== doc.kind)
-      .map((doc) => `${doc.name}: docs say ${doc.kind}, the table ${truth.columnTypes.get(doc.name)}`);
-    expect(mismatches).toEqual([]);
-    expect(docs.map((doc) => doc.name).sort()).toEqual([...truth.columnTypes.keys()].sort());
-  });
-
   it('the list shows every saved segment with the size SQL counts, and the broken file with its problem', async () => {
     const { page, errors } = await openApp('en', '#/segments');
     await page.locator('[data-segment-count]').first().waitFor();
