@@ -10,6 +10,13 @@ import { addDays } from './conditions.ts';
  */
 
 export const MAX_VALUES = 50;
+/**
+ * A value is named only when at least this many customers share it (the rest is counted in `other`): a picker
+ * needs the common values, and a value of one customer (an e-mail, a name) must not reach the browser.
+ */
+export const MIN_VALUE_COUNT = 5;
+/** Identifying columns: their values are never listed, whatever their counts. */
+const PERSONAL_COLUMNS = /^(customer_id|email|first_name|last_name|postal_code)$|_ids?$/;
 export const QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9] as const;
 /** Relative date presets ("in the last N days"), counted against the data's as-of day. */
 export const DATE_PRESET_DAYS = [7, 30, 90, 180, 365] as const;
@@ -20,7 +27,10 @@ export interface ColumnValues {
   /** Customers in the table, and those whose value is null. */
   rows: number;
   nulls: number;
-  /** Categories: the MAX_VALUES most common values, most common first (list columns: their elements). */
+  /**
+   * Categories: the MAX_VALUES most common values shared by MIN_VALUE_COUNT customers or more, most common first
+   * (list columns: their elements); none for identifying columns (e-mail, names, ids).
+   */
   values?: { value: string | number | boolean; count: number }[];
   /** Customers whose value is none of `values` (null left out). */
   other?: number;
@@ -45,12 +55,12 @@ async function topValues(
 ): Promise<{ values: NonNullable<ColumnValues['values']>; total: number }> {
   const rows = await db.queryJson(
     `select v, count(*) as n from (select ${expression} as v from ${from}) where v is not null
-     group by v order by n desc, v limit ${MAX_VALUES + 1}`,
+     group by v having count(*) >= ${MIN_VALUE_COUNT} order by n desc, v limit ${MAX_VALUES}`,
   );
   const [{ total }] = (await db.queryJson(
     `select count(*) as total from (select ${expression} as v from ${from}) where v is not null`,
   )) as [{ total: number }];
-  const values = rows.slice(0, MAX_VALUES).map((row) => ({ value: plain(row.v), count: Number(row.n) }));
+  const values = rows.map((row) => ({ value: plain(row.v), count: Number(row.n) }));
   return { values, total: Number(total) };
 }
 
@@ -72,6 +82,7 @@ export async function columnValues(db: Database, catalogue: Catalogue, name: str
     rows: Number(counts?.rows ?? 0),
     nulls: Number(counts?.nulls ?? 0),
   };
+  if (PERSONAL_COLUMNS.test(column.name)) return base;
   if (column.kind === 'string' || column.kind === 'boolean' || column.kind === 'list') {
     const expression = column.kind === 'list' ? `unnest(${ident})` : ident;
     const { values, total } = await topValues(db, from, expression);

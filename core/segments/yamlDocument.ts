@@ -81,7 +81,8 @@ export function definitionYaml(definition: Record<string, unknown>, original?: s
     const doc = parseDocument(original);
     if (!doc.errors.length && isMap(doc.contents)) {
       doc.contents = update(doc, doc.contents, definition) as typeof doc.contents;
-      return doc.toString();
+      // `[a, b]` as segment files write lists (the package's default pads them: `[ a, b ]`)
+      return doc.toString({ flowCollectionPadding: false });
     }
   }
   return stringify(definition as Json);

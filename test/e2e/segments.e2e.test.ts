@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -25,6 +26,8 @@ const BROKEN_FILE = 'broken_typo.yaml';
 const CUSTOM_SEGMENT = 'repeat_vips';
 /** The template the editing tests change: one condition, no priority group, holdout or exclusion. */
 const EDITED = 'cross_channel_customers';
+/** The segment the save test creates (after the tests that count the saved segments). */
+const SAVED_NEW = 'three_orders_saved';
 
 interface Truth {
   /** Members of each template's seg_ table, and of the custom segment by its rules. */
@@ -298,4 +301,53 @@ describe('the segment studio in web mode, in Chromium, on a demo shop with the b
       expect(errors).toEqual([]);
     },
   );
+  it('Save writes a new segment file, which the list then shows with the size SQL counts', async () => {
+    const { page, errors } = await openApp('en', '#/segments/+new');
+    const rule = page.locator('.rule[data-path="rules.all.0"]');
+    await rule.waitFor();
+    await page.getByRole('textbox', { name: ui('en', 'segments.editor.name') }).fill(SAVED_NEW);
+    await rule.getByRole('textbox', { name: ui('en', 'segments.builder.value') }).fill('3');
+    await expectTotal(page, truth.threeOrders);
+    await page.getByRole('button', { name: ui('en', 'segments.editor.save') }).click();
+    await page.waitForURL(`**/#/segments/${SAVED_NEW}`);
+    const file = join(workspace!.dir, 'segments', `${SAVED_NEW}.yaml`);
+    expect(parse(await readFile(file, 'utf8'))).toMatchObject({
+      name: SAVED_NEW,
+      rules: [{ column: 'total_orders', op: '>=', value: 3 }],
+    });
+    await expectTotal(page, truth.threeOrders);
+    await saveScreenshot(page, 'e2e-segments-saved-en');
+    await page.getByRole('link', { name: ui('en', 'segments.editor.back') }).click();
+    const cell = page.locator(`[data-segment-count="${SAVED_NEW}"]`);
+    await cell.waitFor();
+    expect(await cell.textContent()).toBe(new Intl.NumberFormat(INTL_LOCALE.en).format(truth.threeOrders));
+    expect(errors).toEqual([]);
+  });
+
+  it('a file changed on disk since it was opened is not overwritten: the conflict is shown, and mine is saved only when asked', async () => {
+    const { page, errors } = await openApp('en', `#/segments/${CUSTOM_SEGMENT}`);
+    await expectTotal(page, truth.sizes.get(CUSTOM_SEGMENT)!);
+    const file = join(workspace!.dir, 'segments', `${CUSTOM_SEGMENT}.yaml`);
+    const theirs = `${await readFile(file, 'utf8')}# a teammate's note\n`;
+    await writeFile(file, theirs);
+    const orders = page.locator('.rule[data-path="rules.all.1"]');
+    await orders.getByRole('textbox', { name: ui('en', 'segments.builder.value') }).fill('3');
+    await page.getByRole('button', { name: ui('en', 'segments.editor.save') }).click();
+    const conflict = page.locator('.conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain("# a teammate's note");
+    expect(await readFile(file, 'utf8')).toBe(theirs);
+    await saveScreenshot(page, 'e2e-segments-conflict-en');
+    await page.getByRole('button', { name: ui('en', 'segments.conflict.keepMine') }).click();
+    await page
+      .getByText(ui('en', 'segments.editor.savedTo').replace('{{file}}', `segments/${CUSTOM_SEGMENT}.yaml`))
+      .waitFor();
+    const saved = await readFile(file, 'utf8');
+    // mine replaced theirs, on purpose: exactly the text the conflict showed as mine
+    expect(saved).not.toContain("# a teammate's note");
+    expect(saved).toContain(`name: ${CUSTOM_SEGMENT}`);
+    expect(parse(saved)).toMatchObject({ rules: [{ value: 'vip' }, { value: 3 }] });
+    // the one failed request is the refused save: HTTP 409
+    expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+  });
 });

@@ -258,6 +258,20 @@ describe('segments.columns and segments.values', () => {
     );
   });
 
+  it('never names a value fewer than 5 customers share, nor any value of an identifying column', async () => {
+    const emails = await client.segments.values({ column: 'email' });
+    expect(emails.values).toBeUndefined();
+    expect(emails.rows).toBe(await count('select count(*) from dim_customers'));
+    const cities = await client.segments.values({ column: 'city' });
+    const rare = await count(
+      'select count(*) from (select city from dim_customers where city is not null group by 1 having count(*) < 5)',
+    );
+    expect(rare).toBeGreaterThan(0);
+    expect(cities.values?.every((v) => v.count >= 5)).toBe(true);
+    const named = cities.values?.reduce((sum, v) => sum + v.count, 0) ?? 0;
+    expect(named + cities.other!).toBe(await count('select count(city) from dim_customers'));
+  });
+
   it('an unknown column is NOT_FOUND', async () => {
     expect(await failure(client.segments.values({ column: 'no_such_column' }))).toMatchObject({
       code: 'NOT_FOUND',
