@@ -333,6 +333,16 @@ describe('the rule builder', () => {
     expect(rule('rules.all.0').dataset.muted).toBe('true');
     expect(rule('rules.all.0').textContent).toContain('muted: not counted');
     expect(yamlBox().value).toContain('muted: true');
+    // the funnel lists the muted rule where it stands, as muted, before the rule after it
+    const funnel = screen.getByRole('table', { name: 'Funnel: who each step keeps' });
+    await waitFor(() =>
+      expect(
+        within(funnel)
+          .getAllByRole('row')
+          .slice(1)
+          .map((row) => row.textContent),
+      ).toEqual(['All customers 1,0000', 'Rule total_orders >= 1muted–', 'Rule rule 149911']),
+    );
     // the other rule still shows its funnel figures
     expect(rule('rules.all.1').querySelector('.rule-count')?.getAttribute('data-keeps')).toBe('499');
     fireEvent.click(within(rule('rules.all.0')).getByRole('button', { name: 'Unmute' }));

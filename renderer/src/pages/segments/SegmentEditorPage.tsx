@@ -30,6 +30,43 @@ import { readYaml, YamlView } from './YamlView.tsx';
 export const PREVIEW_DEBOUNCE_MS = 50;
 
 type FunnelStep = SegmentPreview['funnel'][number];
+/** A funnel row: a step the service counted, or a muted top-level rule (kept in the file, not counted). */
+type FunnelRow = FunnelStep & { muted?: boolean };
+
+const topLevelIndex = (path: string | undefined) => Number(/^rules\.all\.(\d+)/.exec(path ?? '')?.[1] ?? -1);
+const AFTER_RULES = new Set<FunnelStep['kind']>(['exclusion', 'priority', 'holdout']);
+
+/** The service's funnel with the muted top-level rules put back where they stand in the rules. */
+export function funnelWithMuted(funnel: readonly FunnelStep[], muted: readonly FunnelRow[]): FunnelRow[] {
+  const pending = [...muted].sort((a, b) => topLevelIndex(a.path) - topLevelIndex(b.path));
+  const rows: FunnelRow[] = [];
+  for (const step of funnel) {
+    const position =
+      step.kind === 'rule' ? topLevelIndex(step.path) : AFTER_RULES.has(step.kind) ? Infinity : -1;
+    while (pending.length && topLevelIndex(pending[0]!.path) < position) rows.push(pending.shift()!);
+    rows.push(step);
+  }
+  return [...rows, ...pending];
+}
+
+/** How a muted top-level rule is named in the funnel: its condition as written, or its group's kind. */
+function mutedRows(
+  root: GroupNode,
+  paths: ReadonlyMap<string, string>,
+  groupLabel: (kind: string) => string,
+) {
+  return root.children.flatMap((node): FunnelRow[] => {
+    if (!node.muted) return [];
+    const label =
+      node.label ??
+      (node.kind === 'condition'
+        ? `${node.column} ${node.op} ${node.texts.join(', ')}`.trim()
+        : node.kind === 'sql'
+          ? node.sql
+          : groupLabel(node.kind));
+    return [{ kind: 'rule', label, path: paths.get(node.id) ?? '', remaining: 0, removed: 0, muted: true }];
+  });
+}
 
 /** The file the editor opened (none for a new segment): a save writes it only if it is still this one. */
 export interface OpenedFile {
@@ -335,7 +372,12 @@ export function SegmentEditor({
             onRetry={() => void preview.refetch()}
           />
         ) : shown ? (
-          <SummaryPanel preview={shown} fetching={preview.isFetching} saved={saved} />
+          <SummaryPanel
+            preview={shown}
+            fetching={preview.isFetching}
+            saved={saved}
+            muted={mutedRows(state.root, paths, (kind) => t(`segments.builder.${kind}`))}
+          />
         ) : problems.length ? (
           <Panel title={t('segments.editor.totalTitle')}>
             <p className="note">{t('segments.editor.fixProblems')}</p>
@@ -353,14 +395,16 @@ function SummaryPanel({
   preview,
   fetching,
   saved,
+  muted,
 }: {
   preview: SegmentPreview;
   fetching: boolean;
   saved: SegmentPreview | null;
+  muted: FunnelRow[];
 }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const columns: Column<FunnelStep>[] = [
+  const columns: Column<FunnelRow>[] = [
     {
       key: 'step',
       header: t('segments.funnel.step'),
@@ -378,13 +422,13 @@ function SummaryPanel({
       key: 'remaining',
       header: t('segments.funnel.remaining'),
       numeric: true,
-      cell: (s) => format.integer(s.remaining),
+      cell: (s) => (s.muted ? t('segments.funnel.muted') : format.integer(s.remaining)),
     },
     {
       key: 'removed',
       header: t('segments.funnel.removed'),
       numeric: true,
-      cell: (s) => format.integer(s.removed),
+      cell: (s) => (s.muted ? '–' : format.integer(s.removed)),
     },
   ];
   return (
@@ -419,8 +463,8 @@ function SummaryPanel({
       <DataTable
         caption={t('segments.funnel.title')}
         columns={columns}
-        rows={preview.funnel}
-        rowKey={(step, i) => `${i}:${step.path ?? step.kind}`}
+        rows={funnelWithMuted(preview.funnel, muted)}
+        rowKey={(step, i) => `${i}:${step.path ?? step.kind}${step.muted ? ':muted' : ''}`}
       />
       {preview.warnings.length ? (
         <ul className="problem-list" aria-label={t('segments.editor.warnings')}>
