@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { C360Error } from '../errors.ts';
@@ -97,6 +97,43 @@ async function writeAtomically(path: string, text: string): Promise<void> {
   }
 }
 
+/** How long a save waits for another save of the same file, and when a lock left by a crash is stale. */
+const LOCK_WAIT_MS = 3_000;
+const STALE_LOCK_MS = 30_000;
+
+/**
+ * One save of a file at a time, across processes too (desktop app, `c360 web`): an exclusive lock file next to
+ * it while the file is compared and written, so two editors that opened the same version cannot both save.
+ */
+async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(path, '..', `.${basename(path)}.lock`);
+  const started = Date.now();
+  for (;;) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const info = await stat(lock).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > STALE_LOCK_MS) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() - started > LOCK_WAIT_MS)
+        throw new C360Error(
+          'SEGMENT_CONFLICT',
+          `segments/${basename(path)} is being saved by another editor right now; nothing was written. Try again in a moment.`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 function checkFileName(file: string): void {
   if (!FILE_NAME.test(file) || basename(file) !== file)
     throw new C360Error(
@@ -134,6 +171,16 @@ export async function saveSegment(request: SaveSegmentRequest, ctx: SaveContext)
 
   await mkdir(ctx.dir, { recursive: true });
   const path = join(ctx.dir, file);
+  return withFileLock(path, () => writeChecked(request, loaded.definition, path, file));
+}
+
+/** Compares the file on disk with the one the editor opened, then writes (under the file's lock). */
+async function writeChecked(
+  request: SaveSegmentRequest,
+  definition: LoadedSegment['definition'],
+  path: string,
+  file: string,
+): Promise<SavedSegmentFile> {
   const current = await readIfThere(path);
   const currentHash = current ? contentHashOf(current) : null;
   const opened = request.contentHash !== undefined;
@@ -149,11 +196,11 @@ export async function saveSegment(request: SaveSegmentRequest, ctx: SaveContext)
   await writeAtomically(path, text);
   const data: unknown = parse(text);
   return {
-    name,
+    name: definition.name,
     file,
     yaml: text,
     definition: isRecord(data) ? data : {},
-    definitionHash: definitionHash(loaded.definition),
+    definitionHash: definitionHash(definition),
     contentHash: contentHashOf(text),
   };
 }

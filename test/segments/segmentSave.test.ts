@@ -123,6 +123,25 @@ describe('segments.save', () => {
     expect(parse(saved.yaml)).toMatchObject({ description: 'mine' });
   });
 
+  it('of two saves of the same opened version at once, one is written and the other is a conflict', async () => {
+    const opened = await client.segments.get({ segment: 'upsell_candidates' });
+    const save = (description: string) =>
+      client.segments.save({
+        definition: { ...opened.definition, description },
+        file: opened.file,
+        contentHash: opened.contentHash,
+      });
+    const outcomes = await Promise.allSettled([save('first editor'), save('second editor')]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = outcomes.find((o) => o.status === 'rejected')!;
+    expect(rejected.reason).toMatchObject({ code: 'SEGMENT_CONFLICT' });
+    const written = (
+      outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ yaml: string }>
+    ).value;
+    expect(await readFile(join(segmentsDir, opened.file), 'utf8')).toBe(written.yaml);
+    expect((await readdir(segmentsDir)).filter((n) => n.endsWith('.lock'))).toEqual([]);
+  });
+
   it('refuses a new segment whose file exists already, and one whose name another file uses', async () => {
     const taken = await failure(
       client.segments.save({
