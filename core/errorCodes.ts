@@ -94,6 +94,12 @@ export const ERROR_CODES = {
     summary:
       'a sync of this workspace is running already: wait for it to finish (or cancel it), then sync again',
   },
+  SEGMENT_CONFLICT: {
+    exit: 2,
+    http: 409,
+    summary:
+      'the segment file changed on disk since it was opened (or a file of that name exists): reload it, or merge the changes and save again',
+  },
   UPSTREAM_FAILED: { exit: 1, http: 502, summary: 'Klaviyo refused a call or could not be reached' },
   UNAUTHORIZED: { exit: 2, http: 401, summary: 'the request carries no valid session token' },
   INTERNAL: { exit: 1, http: 500, summary: 'an unexpected error; the message says what failed' },

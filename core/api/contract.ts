@@ -8,6 +8,10 @@ import {
   segmentListSchema,
   segmentPreviewInputSchema,
   segmentPreviewSchema,
+  segmentColumnsSchema,
+  segmentSaveInputSchema,
+  segmentValuesInputSchema,
+  segmentValuesSchema,
 } from './schemas/segments.ts';
 import { loadInputSchema, loadProgressEventSchema, loadReportSchema } from './schemas/load.ts';
 import { syncOutcomeSchema, syncProgressEventSchema, syncRunInputSchema } from './schemas/sync.ts';
@@ -54,6 +58,12 @@ export const contract = {
     get: oc.input(savedSegmentInputSchema).output(savedSegmentSchema),
     /** Why one customer (id or email) is in or out of a saved segment, rule by rule. */
     explain: oc.input(segmentExplainInputSchema).output(segmentExplanationSchema),
+    /** Writes a segment file (checked first; comments of an opened file kept); SEGMENT_CONFLICT if it changed. */
+    save: oc.input(segmentSaveInputSchema).output(savedSegmentSchema),
+    /** The dim_customers columns rules can read, with kind, operators, description and documented values. */
+    columns: oc.output(segmentColumnsSchema),
+    /** What one column holds: top values with counts, min/max/quantiles, or date presets (value pickers). */
+    values: oc.input(segmentValuesInputSchema).output(segmentValuesSchema),
   },
   models: {
     /** Builds the models (a write job); streams progress events and returns the build's summary. */

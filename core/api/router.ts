@@ -12,6 +12,7 @@ import { customerProfile, customerSearch, overview } from '../insights/index.ts'
 import type { BuildEvent, BuildResult } from '../models/runner.ts';
 import { parseSegmentDefinition } from '../segments/index.ts';
 import { readSavedSegment } from '../segments/savedSegment.ts';
+import { segmentColumns, segmentValues, saveSegmentOn } from './segmentProcedures.ts';
 import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
 import { loadUploadedFiles } from './sourceProcedures.ts';
@@ -236,6 +237,11 @@ export function createRouter(options: RouterOptions = {}) {
         const target = await engine.resolve(input.segment);
         return engine.explain(target, input.customer, signal ? { signal } : {});
       }),
+      save: os.segments.save.handler(({ input, context }) => saveSegmentOn(context.service, input)),
+      columns: os.segments.columns.handler(({ context }) => segmentColumns(context.service)),
+      values: os.segments.values.handler(({ input, context, signal }) =>
+        segmentValues(context.service, input.column, signal),
+      ),
     },
     models: {
       build: os.models.build.handler(({ input, context, signal }) =>

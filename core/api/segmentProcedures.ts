@@ -1,4 +1,8 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
+import { columnValues, type ColumnValues } from '../segments/columnValues.ts';
+import type { SavedSegmentFile } from '../segments/savedSegment.ts';
+import { saveSegment, type SaveSegmentRequest } from '../segments/segmentSave.ts';
 import { withService } from '../service/withService.ts';
 import type { WorkspaceService } from '../service/workspaceService.ts';
 import {
@@ -9,6 +13,7 @@ import {
   OPERATORS_BY_KIND,
   parseSegmentDefinition,
   parseSegmentYaml,
+  type ColumnKind,
   type SegmentEngine,
   sensitivityWarnings,
   type Explanation,
@@ -201,10 +206,59 @@ export const listTemplatesProcedure = defineProcedure({
 export interface ColumnSummary {
   name: string;
   type: string;
-  kind: string;
+  kind: ColumnKind;
   description: string;
-  operators: readonly string[];
+  operators: string[];
   values?: (string | number | boolean)[];
+}
+
+/** The columns of the segment catalogue (dim_customers as the database describes it, with the model docs). */
+export async function segmentColumns(service: WorkspaceService): Promise<ColumnSummary[]> {
+  const engine = service.segments;
+  await engine.refresh();
+  return [...engine.catalogue.columns.values()].map((c) => ({
+    name: c.name,
+    type: c.type,
+    kind: c.kind,
+    description: c.description ?? describeColumn(c),
+    operators: [...OPERATORS_BY_KIND[c.kind]],
+    ...(c.values ? { values: c.values } : {}),
+  }));
+}
+
+/** What one column holds, for the value pickers: a read on a pooled connection, within the query deadline. */
+export async function segmentValues(
+  service: WorkspaceService,
+  column: string,
+  signal?: AbortSignal,
+): Promise<ColumnValues> {
+  const engine = service.segments;
+  await engine.refresh();
+  const catalogue = engine.catalogue;
+  return service.read((db) => columnValues(db, catalogue, column), signal ? { signal } : {});
+}
+
+/**
+ * Saves a segment file in the workspace's segments folder after the engine checked it like a preview, then
+ * reloads the engine's segments so the list and previews use the saved file.
+ */
+export async function saveSegmentOn(
+  service: WorkspaceService,
+  request: SaveSegmentRequest,
+): Promise<SavedSegmentFile> {
+  const engine = service.segments;
+  await engine.refresh();
+  const saved = await saveSegment(request, {
+    dir: service.segmentsDir,
+    check: (loaded) => engine.check(loaded),
+    fileOfName: (name) => {
+      const file = engine.set.saved.get(name)?.file;
+      return file ? basename(file) : undefined;
+    },
+  });
+  // refresh() looks at the folder at most once a second: the saved file must count in the very next call.
+  await engine.reload();
+  return saved;
 }
 
 export const segmentColumnsProcedure = defineProcedure({
@@ -212,19 +266,8 @@ export const segmentColumnsProcedure = defineProcedure({
   summary: 'List the dim_customers columns rules can use, with their operators (for the rule builder)',
   input: workspaceInput,
   async handler(input, ctx): Promise<ColumnSummary[]> {
-    return withEngine(
-      input.workspace,
-      ctx,
-      async (engine) =>
-        [...engine.catalogue.columns.values()].map((c) => ({
-          name: c.name,
-          type: c.type,
-          kind: c.kind,
-          description: c.description ?? describeColumn(c),
-          operators: OPERATORS_BY_KIND[c.kind],
-          ...(c.values ? { values: c.values } : {}),
-        })),
-      { readOnly: true },
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      segmentColumns(service),
     );
   },
 });

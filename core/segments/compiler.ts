@@ -6,6 +6,7 @@ import { quoteIdent } from '../db/duckdb.ts';
 import type { Catalogue, CatalogueColumn } from './catalogue.ts';
 import { describeColumn } from './catalogue.ts';
 import {
+  isMuted,
   ruleKind,
   locateProblem,
   SegmentDefinitionError,
@@ -224,13 +225,17 @@ class RuleCompiler {
     const kind = ruleKind(rule);
     if (kind === 'all' || kind === 'any') {
       const rules = 'all' in rule ? rule.all : 'any' in rule ? rule.any : [];
-      const children = rules.map((child, i) => this.tree(child, `${path}.${kind}.${i}`));
+      // A muted rule is left out as if it were not written; the others keep their paths (the index in the file).
+      const children = rules.flatMap((child, i) =>
+        isMuted(child) ? [] : [this.tree(child, `${path}.${kind}.${i}`)],
+      );
       const joined = children.map((c) => `(${c.sql})`).join(kind === 'all' ? ' and ' : ' or ');
       return {
         path,
         kind,
         label: describeRule(rule),
-        sql: `(${joined})`,
+        // a group whose rules are all muted selects everyone, like a muted group
+        sql: children.length ? `(${joined})` : 'true',
         columns: [...new Set(children.flatMap((c) => c.columns))],
         children,
         params: [0, 0],
@@ -314,7 +319,9 @@ export function compileSegment(
         sql: isTrue(quoteIdent(column.name)),
       });
   }
-  const rules = compiler.tree(def.rules, 'rules');
+  const rules = isMuted(def.rules)
+    ? compiler.tree({ all: [def.rules] }, 'rules')
+    : compiler.tree(def.rules, 'rules');
   const topLevel = rules.kind === 'all' ? rules.children : [rules];
   for (const node of topLevel)
     steps.push({

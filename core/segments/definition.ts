@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { z } from 'zod';
-import { C360Error } from '../errors.ts';
+import { C360Error, redactSecrets } from '../errors.ts';
 import { OPERATORS, type Operator } from './operators.ts';
 
 /**
@@ -73,6 +74,8 @@ export interface ConditionRule {
   op: Operator;
   value?: RuleValue | RuleValue[];
   label?: string;
+  /** A muted rule stays in the file but selects nothing: the segment behaves as if it were not there. */
+  muted?: boolean;
 }
 
 /** A condition whose model variables were replaced by their values (what compiles to SQL). */
@@ -82,14 +85,17 @@ export interface LiteralConditionRule extends Omit<ConditionRule, 'value'> {
 export interface AllRule {
   all: Rule[];
   label?: string;
+  muted?: boolean;
 }
 export interface AnyRule {
   any: Rule[];
   label?: string;
+  muted?: boolean;
 }
 export interface SqlRule {
   sql: string;
   label?: string;
+  muted?: boolean;
 }
 export type Rule = ConditionRule | AllRule | AnyRule | SqlRule;
 export type RuleKind = 'condition' | 'all' | 'any' | 'sql';
@@ -101,6 +107,10 @@ export function ruleKind(rule: Rule): RuleKind {
   return 'condition';
 }
 
+export function isMuted(rule: Rule): boolean {
+  return rule.muted === true;
+}
+
 /** The children of a group, none for a leaf. */
 export function ruleChildren(rule: Rule): Rule[] {
   if ('all' in rule) return rule.all;
@@ -109,17 +119,22 @@ export function ruleChildren(rule: Rule): Rule[] {
 }
 
 const labelSchema = z.string().min(1, 'a label is a non-empty text').optional();
+const mutedSchema = z.boolean({ error: 'muted is true or false' }).optional();
+/** `muted: true` is kept; `muted: false` means the same as no flag, so it is dropped (one form, one hash). */
+const mutedOf = (muted: boolean | undefined) => (muted ? { muted: true as const } : {});
 
 const conditionSchema = z.strictObject({
   column: z.string({ error: 'column must be the name of a dim_customers column' }).min(1),
   op: operatorSchema,
   value: valueSchema.optional(),
   label: labelSchema,
+  muted: mutedSchema,
 });
 
 const sqlRuleSchema = z.strictObject({
   sql: z.string({ error: 'sql must be a boolean SQL expression over dim_customers columns' }).min(1),
   label: labelSchema,
+  muted: mutedSchema,
 });
 
 type IssuePath = (string | number)[];
@@ -135,7 +150,7 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const RULE_SHAPES =
-  'a rule is {column, op, value}, a group {all: [rules]} or {any: [rules]}, or an expert rule {sql: "expression"}';
+  'a rule is {column, op, value}, a group {all: [rules]} or {any: [rules]}, or an expert rule {sql: "expression"} (each may say muted: true)';
 
 /** A rule of the tree. Dispatches on the keys so that a mistake gets the message of the shape that was meant. */
 export const ruleSchema: z.ZodType<Rule, unknown> = z.unknown().transform((raw, ctx): Rule => {
@@ -149,26 +164,35 @@ export const ruleSchema: z.ZodType<Rule, unknown> = z.unknown().transform((raw, 
       .array(ruleSchema, { error: `${kind} must be a list of rules` })
       .min(1, `${kind} needs at least one rule`);
     const group = z
-      .strictObject({ [kind]: rules, label: labelSchema } as { all: typeof rules; label: typeof labelSchema })
+      .strictObject({ [kind]: rules, label: labelSchema, muted: mutedSchema } as {
+        all: typeof rules;
+        label: typeof labelSchema;
+        muted: typeof mutedSchema;
+      })
       .safeParse(raw);
     if (!group.success) return forwardIssues(ctx, group.error);
     const children = (group.data as unknown as Record<string, Rule[]>)[kind]!;
-    const label = group.data.label ? { label: group.data.label } : {};
-    return kind === 'all' ? { all: children, ...label } : { any: children, ...label };
+    const extra = { ...(group.data.label ? { label: group.data.label } : {}), ...mutedOf(group.data.muted) };
+    return kind === 'all' ? { all: children, ...extra } : { any: children, ...extra };
   }
   if ('sql' in raw) {
     const parsed = sqlRuleSchema.safeParse(raw);
     if (!parsed.success) return forwardIssues(ctx, parsed.error);
-    return parsed.data.label ? { sql: parsed.data.sql, label: parsed.data.label } : { sql: parsed.data.sql };
+    return {
+      sql: parsed.data.sql,
+      ...(parsed.data.label ? { label: parsed.data.label } : {}),
+      ...mutedOf(parsed.data.muted),
+    };
   }
   if ('column' in raw) {
     const parsed = conditionSchema.safeParse(raw);
     if (!parsed.success) return forwardIssues(ctx, parsed.error);
-    const { label, value, ...rest } = parsed.data;
+    const { label, value, muted, ...rest } = parsed.data;
     return {
       ...rest,
       ...(value !== undefined ? { value } : {}),
       ...(label ? { label } : {}),
+      ...mutedOf(muted),
     };
   }
   ctx.addIssue({
@@ -267,6 +291,21 @@ export function formatProblem(problem: SegmentProblem): string {
   return `${where}: ${problem.path || '(top level)'}: ${problem.message}`;
 }
 
+/**
+ * A problem as it may leave the process (an API error's `details.problems`): the file by its name in the
+ * segments folder (never a server path), and the message without e-mail addresses a rule's value may quote.
+ */
+export function problemForClient(problem: SegmentProblem): SegmentProblem {
+  return {
+    ...problem,
+    ...(problem.file ? { file: basename(problem.file) } : {}),
+    message: redactSecrets(problem.message),
+  };
+}
+
+/** Problems sent as data: the rule builder shows each at its rule without reading the message. */
+export const MAX_PROBLEMS_SENT = 200;
+
 /** A segment definition (a file or the input of a call) that c360 cannot use. */
 export class SegmentDefinitionError extends C360Error {
   override name = 'SegmentDefinitionError';
@@ -276,6 +315,7 @@ export class SegmentDefinitionError extends C360Error {
       problems.length === 1
         ? formatProblem(problems[0]!)
         : `${problems.length} problems in segment definitions:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      { details: { problems: problems.slice(0, MAX_PROBLEMS_SENT).map(problemForClient) } },
     );
   }
 }

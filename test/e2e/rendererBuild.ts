@@ -20,6 +20,7 @@ const BUNDLE_SOURCES = [
   'core/insights/schemas.ts',
   'core/errorCodes.ts',
   'core/segments/operators.ts',
+  'core/segments/yamlDocument.ts',
   'sql/models/marts/_marts.yml',
 ];
 

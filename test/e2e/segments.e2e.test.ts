@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { columnKind } from '../../core/segments/catalogue.ts';
-import { columnsFromDocs } from '../../renderer/src/pages/segments/columnDocs.ts';
 import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
@@ -28,6 +26,8 @@ const BROKEN_FILE = 'broken_typo.yaml';
 const CUSTOM_SEGMENT = 'repeat_vips';
 /** The template the editing tests change: one condition, no priority group, holdout or exclusion. */
 const EDITED = 'cross_channel_customers';
+/** The segment the save test creates (after the tests that count the saved segments). */
+const SAVED_NEW = 'three_orders_saved';
 
 interface Truth {
   /** Members of each template's seg_ table, and of the custom segment by its rules. */
@@ -38,8 +38,8 @@ interface Truth {
   anyChannelThreeOrders: number;
   /** Marketable customers with at least 3 valid orders (the new segment's rule, total_orders ≥ 3). */
   threeOrders: number;
-  /** dim_customers' columns and their DuckDB types. */
-  columnTypes: Map<string, string>;
+  /** Marketable customers (a new segment whose one rule is muted). */
+  marketable: number;
 }
 
 async function truthFromDatabase(database: string, templates: string[]): Promise<Truth> {
@@ -57,7 +57,6 @@ async function truthFromDatabase(database: string, templates: string[]): Promise
          where is_marketable and customer_value_tier = 'vip' and total_orders >= 2`,
       ),
     );
-    const described = (await connection.runAndReadAll('describe main.dim_customers')).getRowObjectsJson();
     return {
       sizes,
       anyChannel: await count(
@@ -70,7 +69,7 @@ async function truthFromDatabase(database: string, templates: string[]): Promise
       threeOrders: await count(
         'select count(*) as n from main.dim_customers where is_marketable and total_orders >= 3',
       ),
-      columnTypes: new Map(described.map((row) => [String(row.column_name), String(row.column_type)])),
+      marketable: await count('select count(*) as n from main.dim_customers where is_marketable'),
     };
   } finally {
     connection.closeSync();
@@ -154,19 +153,6 @@ async function expectTotal(page: Page, expected: number): Promise<void> {
 }
 
 describe('the segment studio in web mode, in Chromium, on a demo shop with the built-in templates', () => {
-  it('the column kinds the builder types its operators by are those of dim_customers in the database', () => {
-    const docs = columnsFromDocs(
-      readFileSync(new URL('../../sql/models/marts/_marts.yml', import.meta.url), 'utf8'),
-    );
-    expect(docs.length).toBeGreaterThan(50);
-    const mismatches = docs
-      .filter((doc) => truth.columnTypes.has(doc.name))
-      .filter((doc) => columnKind(truth.columnTypes.get(doc.name)!) !== doc.kind)
-      .map((doc) => `${doc.name}: docs say ${doc.kind}, the table ${truth.columnTypes.get(doc.name)}`);
-    expect(mismatches).toEqual([]);
-    expect(docs.map((doc) => doc.name).sort()).toEqual([...truth.columnTypes.keys()].sort());
-  });
-
   it('the list shows every saved segment with the size SQL counts, and the broken file with its problem', async () => {
     const { page, errors } = await openApp('en', '#/segments');
     await page.locator('[data-segment-count]').first().waitFor();
@@ -314,4 +300,77 @@ describe('the segment studio in web mode, in Chromium, on a demo shop with the b
       expect(errors).toEqual([]);
     },
   );
+  it('a muted rule counts nothing, and YAML typed in the YAML view moves the builder and the count', async () => {
+    const { page, errors } = await openApp('en', '#/segments/+new');
+    const rule = page.locator('.rule[data-path="rules.all.0"]');
+    await rule.waitFor();
+    await expect.poll(() => total(page)).toBeGreaterThan(0);
+    await rule.getByRole('button', { name: ui('en', 'segments.builder.mute') }).click();
+    await expectTotal(page, truth.marketable);
+    const yaml = page.getByRole('textbox', { name: ui('en', 'segments.editor.yamlLabel') });
+    expect(await yaml.inputValue()).toContain('muted: true');
+    await saveScreenshot(page, 'e2e-segments-muted-en');
+    await yaml.fill(
+      'name: typed_in_yaml\n# comments are kept\nrules:\n  - column: total_orders\n    op: ">="\n    value: 3\n',
+    );
+    await expectTotal(page, truth.threeOrders);
+    expect(await rule.getAttribute('data-muted')).toBeNull();
+    expect(await rule.getByRole('textbox', { name: ui('en', 'segments.builder.value') }).inputValue()).toBe(
+      '3',
+    );
+    await yaml.fill('name: typed_in_yaml\nrules: [\n');
+    await page.locator('.yaml-problems .problem__position').first().waitFor();
+    await saveScreenshot(page, 'e2e-segments-yaml-error-en');
+    expect(errors).toEqual([]);
+  });
+
+  it('Save writes a new segment file, which the list then shows with the size SQL counts', async () => {
+    const { page, errors } = await openApp('en', '#/segments/+new');
+    const rule = page.locator('.rule[data-path="rules.all.0"]');
+    await rule.waitFor();
+    await page.getByRole('textbox', { name: ui('en', 'segments.editor.name') }).fill(SAVED_NEW);
+    await rule.getByRole('textbox', { name: ui('en', 'segments.builder.value') }).fill('3');
+    await expectTotal(page, truth.threeOrders);
+    await page.getByRole('button', { name: ui('en', 'segments.editor.save') }).click();
+    await page.waitForURL(`**/#/segments/${SAVED_NEW}`);
+    const file = join(workspace!.dir, 'segments', `${SAVED_NEW}.yaml`);
+    expect(parse(await readFile(file, 'utf8'))).toMatchObject({
+      name: SAVED_NEW,
+      rules: [{ column: 'total_orders', op: '>=', value: 3 }],
+    });
+    await expectTotal(page, truth.threeOrders);
+    await saveScreenshot(page, 'e2e-segments-saved-en');
+    await page.getByRole('link', { name: ui('en', 'segments.editor.back') }).click();
+    const cell = page.locator(`[data-segment-count="${SAVED_NEW}"]`);
+    await cell.waitFor();
+    expect(await cell.textContent()).toBe(new Intl.NumberFormat(INTL_LOCALE.en).format(truth.threeOrders));
+    expect(errors).toEqual([]);
+  });
+
+  it('a file changed on disk since it was opened is not overwritten: the conflict is shown, and mine is saved only when asked', async () => {
+    const { page, errors } = await openApp('en', `#/segments/${CUSTOM_SEGMENT}`);
+    await expectTotal(page, truth.sizes.get(CUSTOM_SEGMENT)!);
+    const file = join(workspace!.dir, 'segments', `${CUSTOM_SEGMENT}.yaml`);
+    const theirs = `${await readFile(file, 'utf8')}# a teammate's note\n`;
+    await writeFile(file, theirs);
+    const orders = page.locator('.rule[data-path="rules.all.1"]');
+    await orders.getByRole('textbox', { name: ui('en', 'segments.builder.value') }).fill('3');
+    await page.getByRole('button', { name: ui('en', 'segments.editor.save') }).click();
+    const conflict = page.locator('.conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toContain("# a teammate's note");
+    expect(await readFile(file, 'utf8')).toBe(theirs);
+    await saveScreenshot(page, 'e2e-segments-conflict-en');
+    await page.getByRole('button', { name: ui('en', 'segments.conflict.keepMine') }).click();
+    await page
+      .getByText(ui('en', 'segments.editor.savedTo').replace('{{file}}', `segments/${CUSTOM_SEGMENT}.yaml`))
+      .waitFor();
+    const saved = await readFile(file, 'utf8');
+    // mine replaced theirs, on purpose: exactly the text the conflict showed as mine
+    expect(saved).not.toContain("# a teammate's note");
+    expect(saved).toContain(`name: ${CUSTOM_SEGMENT}`);
+    expect(parse(saved)).toMatchObject({ rules: [{ value: 'vip' }, { value: 3 }] });
+    // the one failed request is the refused save: HTTP 409
+    expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+  });
 });

@@ -148,6 +148,86 @@ export const savedSegmentSchema = z.object({
   contentHash: z.string(),
 });
 
+/** A file name in the workspace's segments folder (never a path). */
+const segmentFileName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml$/,
+    'a segment file is named like winback_early.yaml (no folders)',
+  );
+
+/**
+ * Saves a segment file: the definition as data (the rule builder) or the YAML text (the YAML view). An opened
+ * file is named with the contentHash segments.get sent: if the file changed since, the answer is the error
+ * SEGMENT_CONFLICT (HTTP 409) whose data.details hold the file's text now (`theirs`) and its `contentHash`.
+ */
+export const segmentSaveInputSchema = z
+  .object({
+    definition: z.record(z.string(), z.unknown()).optional(),
+    yaml: z.string().max(1_000_000).optional(),
+    /** The opened file; none for a new segment (then `<name>.yaml`, which must not exist yet). */
+    file: segmentFileName.optional(),
+    contentHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+  })
+  .refine((input) => (input.definition === undefined) !== (input.yaml === undefined), {
+    message: 'give either definition (data) or yaml (text), not both',
+  })
+  .refine((input) => input.contentHash === undefined || input.file !== undefined, {
+    message: 'contentHash belongs to an opened file: give its file too',
+  });
+
+/** What SEGMENT_CONFLICT carries in data.details. */
+export const segmentConflictSchema = z.object({
+  file: z.string(),
+  theirs: z.string().nullable(),
+  contentHash: z.string().nullable(),
+});
+
+const columnKindSchema = z.enum(['number', 'string', 'boolean', 'date', 'timestamp', 'list', 'other']);
+const plainValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+/** The columns rules can read: kind (which operators apply), description and documented values. */
+export const segmentColumnsSchema = z
+  .array(
+    z.object({
+      name: z.string(),
+      type: z.string().describe('DuckDB type, e.g. BIGINT, VARCHAR[]'),
+      kind: columnKindSchema,
+      description: z.string(),
+      operators: z.array(z.string()),
+      values: z.array(plainValueSchema).max(500).optional().describe('documented accepted values'),
+    }),
+  )
+  .max(2000);
+
+export const segmentValuesInputSchema = z.object({ column: z.string().min(1).max(200) });
+
+/** What a column holds (core/segments/columnValues.ts): the rule builder's value pickers. */
+export const segmentValuesSchema = z.object({
+  column: z.string(),
+  kind: columnKindSchema,
+  rows: z.number().int().nonnegative(),
+  nulls: z.number().int().nonnegative(),
+  values: z
+    .array(z.object({ value: plainValueSchema, count: z.number().int().nonnegative() }))
+    .max(MAX_BREAKDOWN_VALUES)
+    .optional(),
+  other: z.number().int().nonnegative().optional(),
+  min: z.union([z.string(), z.number()]).optional(),
+  max: z.union([z.string(), z.number()]).optional(),
+  quantiles: z
+    .array(z.object({ q: z.number(), value: z.number() }))
+    .max(20)
+    .optional(),
+  presets: z
+    .array(z.object({ days: z.number().int(), from: z.string(), count: z.number().int().nonnegative() }))
+    .max(20)
+    .optional(),
+});
+
 export const segmentExplainInputSchema = z.object({
   segment: segmentName,
   customer: z.string().trim().min(1, 'give a customer id or email').max(320),
@@ -212,3 +292,9 @@ export type SegmentPreview = z.infer<typeof segmentPreviewSchema>;
 export type SegmentExplainInput = z.infer<typeof segmentExplainInputSchema>;
 export type SavedSegment = z.infer<typeof savedSegmentSchema>;
 export type SegmentExplanation = z.infer<typeof segmentExplanationSchema>;
+export type SegmentSaveInput = z.infer<typeof segmentSaveInputSchema>;
+export type SegmentConflict = z.infer<typeof segmentConflictSchema>;
+export type SegmentColumns = z.infer<typeof segmentColumnsSchema>;
+export type SegmentColumn = SegmentColumns[number];
+export type SegmentValuesInput = z.infer<typeof segmentValuesInputSchema>;
+export type SegmentValues = z.infer<typeof segmentValuesSchema>;

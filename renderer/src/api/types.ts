@@ -8,9 +8,13 @@ import type {
 } from '../../../core/insights/schemas.ts';
 import type {
   SavedSegment,
+  SegmentColumns,
   SegmentList,
   SegmentPreview,
   SegmentPreviewInput,
+  SegmentSaveInput,
+  SegmentValues,
+  SegmentValuesInput,
 } from '../../../core/api/schemas/segments.ts';
 
 type SavedSegmentInput = { segment: string };
@@ -52,6 +56,10 @@ export type C360Client = {
     list(input?: undefined, options?: CallOptions): Promise<SegmentList>;
     preview(input: SegmentPreviewInput, options?: CallOptions): Promise<SegmentPreview>;
     get(input: SavedSegmentInput, options?: CallOptions): Promise<SavedSegment>;
+    /** The segment editor's calls (save, the column catalogue, value pickers). */
+    save?(input: SegmentSaveInput, options?: CallOptions): Promise<SavedSegment>;
+    columns?(input?: undefined, options?: CallOptions): Promise<SegmentColumns>;
+    values?(input: SegmentValuesInput, options?: CallOptions): Promise<SegmentValues>;
   };
 };
 
@@ -66,4 +74,7 @@ export type {
   SegmentList,
   SegmentPreview,
   SegmentPreviewInput,
+  SegmentColumns,
+  SegmentSaveInput,
+  SegmentValues,
 };

@@ -1,8 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../format/format.ts';
-import { COLUMNS, COLUMNS_BY_NAME, KIND_ORDER, columnKindOf } from './catalogue.ts';
+import { KIND_ORDER, type ColumnCatalogue } from './catalogue.ts';
+import { useColumnValues } from './editorQueries.ts';
 import { OPERATORS, OPERATORS_BY_KIND, isOperator, valueShape, type Operator } from './operators.ts';
-import { problemsAt, type DefinitionProblem } from './problems.ts';
+import { problemPosition, problemsAt, type DefinitionProblem } from './problems.ts';
 import {
   cloneNode,
   newCondition,
@@ -20,6 +21,8 @@ export interface StepCount {
 }
 
 export interface BuilderContext {
+  /** The columns from segments.columns: kinds type the operators, descriptions explain the column. */
+  catalogue: ColumnCatalogue;
   paths: ReadonlyMap<string, string>;
   problems: readonly DefinitionProblem[];
   counts: ReadonlyMap<string, StepCount>;
@@ -76,7 +79,11 @@ function GroupView({
   const path = ctx.paths.get(node.id) ?? '';
   const problems = problemsAt(ctx.problems, path, childPaths(node, ctx));
   return (
-    <fieldset className={`rule-group rule-group--${node.kind}`} data-path={path}>
+    <fieldset
+      className={`rule-group rule-group--${node.kind}${node.muted ? ' rule-group--muted' : ''}`}
+      data-path={path}
+      data-muted={node.muted ? 'true' : undefined}
+    >
       <legend className="rule-group__legend">
         <select
           className="select"
@@ -95,7 +102,7 @@ function GroupView({
             {node.label}
           </span>
         ) : null}
-        <NodeCount path={path} ctx={ctx} />
+        <NodeCount path={path} ctx={ctx} muted={node.muted} />
       </legend>
       <ul className="rule-group__children">
         {node.children.map((child) => (
@@ -141,6 +148,7 @@ function GroupView({
         </button>
         {isRoot ? null : (
           <>
+            <MuteButton node={node} ctx={ctx} />
             <button
               type="button"
               className="button button--small"
@@ -165,16 +173,17 @@ function GroupView({
 function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext }) {
   const { t } = useTranslation();
   const path = ctx.paths.get(node.id) ?? '';
-  const column = COLUMNS_BY_NAME.get(node.column);
+  const { catalogue } = ctx;
+  const column = catalogue.byName.get(node.column);
   const kind = column?.kind;
-  const allowed: readonly string[] = kind ? OPERATORS_BY_KIND[kind] : OPERATORS;
+  const allowed: readonly string[] = column ? column.operators : kind ? OPERATORS_BY_KIND[kind] : OPERATORS;
   const operators = allowed.includes(node.op) ? allowed : [...allowed, node.op];
   const problems = problemsAt(ctx.problems, path, []);
   const set = (change: Partial<ConditionNode>) =>
     ctx.edit(node.id, (current) => ({ ...(current as ConditionNode), ...change }));
 
   const changeColumn = (name: string) => {
-    const nextKind = columnKindOf(name);
+    const nextKind = catalogue.kindOf(name);
     const nextAllowed: readonly string[] = nextKind ? OPERATORS_BY_KIND[nextKind] : OPERATORS;
     if (nextAllowed.includes(node.op)) return set({ column: name });
     const op = nextAllowed[0] ?? 'is_not_null';
@@ -186,7 +195,12 @@ function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext 
   };
 
   return (
-    <div className="rule" data-path={path} data-column={node.column}>
+    <div
+      className={`rule${node.muted ? ' rule--muted' : ''}`}
+      data-path={path}
+      data-column={node.column}
+      data-muted={node.muted ? 'true' : undefined}
+    >
       <div className="rule__fields">
         <select
           className="select rule__column"
@@ -196,15 +210,18 @@ function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext 
           translate="no"
         >
           {column ? null : <option value={node.column}>{node.column}</option>}
-          {KIND_ORDER.map((group) => (
-            <optgroup key={group} label={t(`segments.kind.${group}`)}>
-              {COLUMNS.filter((c) => c.kind === group).map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.name}
-                </option>
-              ))}
-            </optgroup>
-          ))}
+          {KIND_ORDER.map((group) => {
+            const inGroup = catalogue.columns.filter((c) => c.kind === group);
+            return inGroup.length ? (
+              <optgroup key={group} label={t(`segments.kind.${group}`)}>
+                {inGroup.map((c) => (
+                  <option key={c.name} value={c.name} title={c.description}>
+                    {c.name}
+                  </option>
+                ))}
+              </optgroup>
+            ) : null;
+          })}
         </select>
         <select
           className="select rule__op"
@@ -218,8 +235,9 @@ function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext 
             </option>
           ))}
         </select>
-        <ValueInputs node={node} onChange={(texts) => set({ texts })} />
-        <NodeCount path={path} ctx={ctx} />
+        <ValueInputs node={node} catalogue={catalogue} onChange={(texts) => set({ texts })} />
+        <NodeCount path={path} ctx={ctx} muted={node.muted} />
+        <MuteButton node={node} ctx={ctx} />
         <button
           type="button"
           className="button button--small button--danger"
@@ -246,12 +264,24 @@ function emptyTexts(op: string, isBoolean: boolean): string[] {
   return [isBoolean && shape === 'one' ? 'true' : ''];
 }
 
-function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts: string[]) => void }) {
+function ValueInputs({
+  node,
+  catalogue,
+  onChange,
+}: {
+  node: ConditionNode;
+  catalogue: ColumnCatalogue;
+  onChange: (texts: string[]) => void;
+}) {
   const { t } = useTranslation();
-  if (!isOperator(node.op)) return null;
-  const shape = valueShape(node.op);
-  const column = COLUMNS_BY_NAME.get(node.column);
+  const format = useFormat();
+  const column = catalogue.byName.get(node.column);
   const kind = column?.kind;
+  const shape = isOperator(node.op) ? valueShape(node.op) : null;
+  // What the column holds, for the pickers (not for yes/no columns, whose two values need no lookup).
+  const wanted = shape !== null && shape !== 'none' && column !== undefined && kind !== 'boolean';
+  const data = useColumnValues(wanted ? node.column : null).data;
+  if (shape === null) return null;
   const text = (i: number) => node.texts[i] ?? '';
   const update = (i: number, value: string) => {
     const texts = [...node.texts];
@@ -259,6 +289,45 @@ function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts
     onChange(texts);
   };
   if (shape === 'none') return null;
+  // Suggestions of the data: the common values with their counts (the documented values until they come).
+  const suggestions =
+    data?.values?.map((v) => ({ value: String(v.value), label: format.integer(v.count) })) ??
+    column?.values?.map((v) => ({ value: String(v), label: '' })) ??
+    [];
+  const number = (value: string | number) =>
+    typeof value !== 'number'
+      ? value
+      : Number.isInteger(value)
+        ? format.integer(value)
+        : format.decimal(value, 2);
+  // The range of a number or date column, and where its quartiles lie (a threshold to start from).
+  const range =
+    data?.min !== undefined && data.max !== undefined ? (
+      <span className="rule__range" data-min={data.min} data-max={data.max}>
+        {t('segments.values.range', { min: number(data.min), max: number(data.max) })}
+        {data.quantiles?.length
+          ? ` · ${data.quantiles.map((q) => t('segments.values.quantileShort', { percent: Math.round(q.q * 100), value: number(q.value) })).join(' · ')}`
+          : ''}
+      </span>
+    ) : null;
+  /** Common values as buttons (a text input with a datalist would stop being a plain text box). */
+  const chips = (offered: typeof suggestions, pick: (value: string) => void) =>
+    offered.length ? (
+      <span className="rule__values" role="group" aria-label={t('segments.values.add')}>
+        {offered.map((s) => (
+          <button
+            key={s.value}
+            type="button"
+            className="button button--small button--chip"
+            translate="no"
+            onClick={() => pick(s.value)}
+          >
+            {s.value}
+            {s.label ? <span className="chip__count"> {s.label}</span> : null}
+          </button>
+        ))}
+      </span>
+    ) : null;
   if (shape === 'days')
     return (
       <span className="rule__value">
@@ -270,6 +339,22 @@ function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts
           onChange={(event) => update(0, event.target.value)}
         />
         <span>{t('segments.builder.daysUnit')}</span>
+        {data?.presets?.length && node.op === 'within_last_days' ? (
+          <span className="rule__presets" role="group" aria-label={t('segments.values.presets')}>
+            {data.presets.map((p) => (
+              <button
+                key={p.days}
+                type="button"
+                className="button button--small button--chip"
+                aria-pressed={text(0) === String(p.days)}
+                onClick={() => update(0, String(p.days))}
+                title={t('segments.values.presetCount', { formatted: format.integer(p.count) })}
+              >
+                {t('segments.values.preset', { days: p.days })}
+              </button>
+            ))}
+          </span>
+        ) : null}
       </span>
     );
   const inputType = kind === 'date' || kind === 'timestamp' ? 'date' : 'text';
@@ -293,7 +378,12 @@ function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts
         />
       </span>
     );
-  if (shape === 'list')
+  if (shape === 'list') {
+    const chosen = text(0)
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+    const offered = suggestions.filter((s) => !chosen.includes(s.value)).slice(0, 12);
     return (
       <span className="rule__value">
         <input
@@ -303,13 +393,11 @@ function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts
           value={text(0)}
           onChange={(event) => update(0, event.target.value)}
         />
-        {column?.values?.length ? (
-          <span className="rule__values" translate="no">
-            {column.values.join(', ')}
-          </span>
-        ) : null}
+        {chips(offered, (value) => update(0, [...chosen, value].join(', ')))}
+        {range}
       </span>
     );
+  }
   if (kind === 'boolean')
     return (
       <select
@@ -323,34 +411,41 @@ function ValueInputs({ node, onChange }: { node: ConditionNode; onChange: (texts
         <option value="false">{t('segments.builder.false')}</option>
       </select>
     );
-  if (column?.values?.length && kind === 'string') {
-    const values = column.values.map(String);
-    return (
-      <select
-        className="select"
+  return (
+    <span className="rule__value">
+      <input
+        className="input input--number"
+        type={inputType}
+        inputMode={kind === 'number' ? 'decimal' : undefined}
         aria-label={t('segments.builder.value')}
         value={text(0)}
         onChange={(event) => update(0, event.target.value)}
-        translate="no"
-      >
-        {values.includes(text(0)) ? null : <option value={text(0)}>{text(0)}</option>}
-        {values.map((value) => (
-          <option key={value} value={value}>
-            {value}
-          </option>
-        ))}
-      </select>
-    );
-  }
+      />
+      {kind === 'string'
+        ? chips(suggestions.filter((s) => s.value !== text(0)).slice(0, 8), (value) => update(0, value))
+        : null}
+      {range}
+    </span>
+  );
+}
+
+/** Mutes a rule or group (kept in the file, left out of the count) or brings it back. */
+function MuteButton({ node, ctx }: { node: RuleNode; ctx: BuilderContext }) {
+  const { t } = useTranslation();
   return (
-    <input
-      className="input input--number"
-      type={inputType}
-      inputMode={kind === 'number' ? 'decimal' : undefined}
-      aria-label={t('segments.builder.value')}
-      value={text(0)}
-      onChange={(event) => update(0, event.target.value)}
-    />
+    <button
+      type="button"
+      className="button button--small"
+      aria-pressed={node.muted === true}
+      onClick={() =>
+        ctx.edit(node.id, (current) => {
+          const { muted: _muted, ...rest } = current;
+          return current.muted ? (rest as RuleNode) : ({ ...current, muted: true } as RuleNode);
+        })
+      }
+    >
+      {node.muted ? t('segments.builder.unmute') : t('segments.builder.mute')}
+    </button>
   );
 }
 
@@ -358,11 +453,16 @@ function SqlRow({ node, ctx }: { node: SqlNode; ctx: BuilderContext }) {
   const { t } = useTranslation();
   const path = ctx.paths.get(node.id) ?? '';
   return (
-    <div className="rule rule--sql" data-path={path}>
+    <div
+      className={`rule rule--sql${node.muted ? ' rule--muted' : ''}`}
+      data-path={path}
+      data-muted={node.muted ? 'true' : undefined}
+    >
       <div className="rule__fields">
         <span className="rule__kind">{t('segments.builder.expertRule')}</span>
         <code translate="no">{node.sql}</code>
-        <NodeCount path={path} ctx={ctx} />
+        <NodeCount path={path} ctx={ctx} muted={node.muted} />
+        <MuteButton node={node} ctx={ctx} />
         <button
           type="button"
           className="button button--small button--danger"
@@ -376,10 +476,11 @@ function SqlRow({ node, ctx }: { node: SqlNode; ctx: BuilderContext }) {
   );
 }
 
-/** The funnel's figures for a top-level rule (the service counts no deeper yet). */
-function NodeCount({ path, ctx }: { path: string; ctx: BuilderContext }) {
+/** The funnel's figures for a top-level rule (the service counts no deeper yet); a muted rule counts nothing. */
+function NodeCount({ path, ctx, muted }: { path: string; ctx: BuilderContext; muted?: boolean | undefined }) {
   const { t } = useTranslation();
   const format = useFormat();
+  if (muted) return <span className="rule-count rule-count--muted">{t('segments.builder.muted')}</span>;
   const count = ctx.counts.get(path);
   if (!count) return null;
   return (
@@ -401,6 +502,11 @@ export function Problems({ problems }: { problems: readonly DefinitionProblem[] 
           <code className="problem__path" translate="no">
             {problem.path || t('segments.problems.topLevel')}
           </code>{' '}
+          {problemPosition(problem) ? (
+            <span className="problem__position" translate="no">
+              {t('segments.problems.at', { position: problemPosition(problem) })}
+            </span>
+          ) : null}{' '}
           <span className="problem__message" translate="no">
             {problem.message}
           </span>

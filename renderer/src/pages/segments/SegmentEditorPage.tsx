@@ -1,38 +1,109 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { stringify } from 'yaml';
+import { definitionYaml } from '../../../../core/segments/yamlDocument.ts';
 import { useSavedSegment, useSegmentPreview } from '../../api/queries.ts';
-import type { SegmentPreview } from '../../api/types.ts';
+import type { SavedSegment, SegmentPreview } from '../../api/types.ts';
 import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
-import { ScrollRegion } from '../../components/ScrollRegion.tsx';
 import { ErrorState, Loading } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
-import { routeHref } from '../../shell/route.ts';
+import { navigate, routeHref } from '../../shell/route.ts';
 import { useDebouncedValue } from '../customers/useDebouncedValue.ts';
-import { problemsFromError } from './problems.ts';
+import { columnCatalogue, type ColumnCatalogue } from './catalogue.ts';
+import { ConflictPanel, conflictFromError, type Conflict } from './ConflictPanel.tsx';
+import { useSaveSegment, useSegmentColumns } from './editorQueries.ts';
+import { problemsFromError, type DefinitionProblem } from './problems.ts';
 import { Problems, RuleBuilder, type BuilderContext, type StepCount } from './RuleBuilder.tsx';
 import {
   nodePaths,
   rootFromRules,
-  ruleFromNode,
+  rulesFromRoot,
   updateNode,
   type DefinitionJson,
   type GroupNode,
   type RuleNode,
 } from './ruleTree.ts';
 import { BLANK_DEFINITION } from './templates.ts';
+import { readYaml, YamlView } from './YamlView.tsx';
 
 /** Every edit is previewed once it has rested this long: a held key sends one request, not twenty. */
 export const PREVIEW_DEBOUNCE_MS = 50;
 
 type FunnelStep = SegmentPreview['funnel'][number];
+/** A funnel row: a step the service counted, or a muted top-level rule (kept in the file, not counted). */
+type FunnelRow = FunnelStep & { muted?: boolean };
+
+const topLevelIndex = (path: string | undefined) => Number(/^rules\.all\.(\d+)/.exec(path ?? '')?.[1] ?? -1);
+const AFTER_RULES = new Set<FunnelStep['kind']>(['exclusion', 'priority', 'holdout']);
+
+/** The service's funnel with the muted top-level rules put back where they stand in the rules. */
+export function funnelWithMuted(funnel: readonly FunnelStep[], muted: readonly FunnelRow[]): FunnelRow[] {
+  const pending = [...muted].sort((a, b) => topLevelIndex(a.path) - topLevelIndex(b.path));
+  const rows: FunnelRow[] = [];
+  for (const step of funnel) {
+    const position =
+      step.kind === 'rule' ? topLevelIndex(step.path) : AFTER_RULES.has(step.kind) ? Infinity : -1;
+    while (pending.length && topLevelIndex(pending[0]!.path) < position) rows.push(pending.shift()!);
+    rows.push(step);
+  }
+  return [...rows, ...pending];
+}
+
+/** How a muted top-level rule is named in the funnel: its condition as written, or its group's kind. */
+function mutedRows(
+  root: GroupNode,
+  paths: ReadonlyMap<string, string>,
+  groupLabel: (kind: string) => string,
+) {
+  return root.children.flatMap((node): FunnelRow[] => {
+    if (!node.muted) return [];
+    const label =
+      node.label ??
+      (node.kind === 'condition'
+        ? `${node.column} ${node.op} ${node.texts.join(', ')}`.trim()
+        : node.kind === 'sql'
+          ? node.sql
+          : groupLabel(node.kind));
+    return [{ kind: 'rule', label, path: paths.get(node.id) ?? '', remaining: 0, removed: 0, muted: true }];
+  });
+}
+
+/** The file the editor opened (none for a new segment): a save writes it only if it is still this one. */
+export interface OpenedFile {
+  file: string;
+  contentHash: string;
+  yaml: string;
+}
+
+function openedOf(saved: SavedSegment): OpenedFile {
+  return { file: saved.file, contentHash: saved.contentHash, yaml: saved.yaml };
+}
+
+/** The columns rules can read come from the service (segments.columns): the editor waits for them. */
+function WithColumns({ children }: { children: (catalogue: ColumnCatalogue) => ReactNode }) {
+  const { t } = useTranslation();
+  const columns = useSegmentColumns();
+  const catalogue = useMemo(() => (columns.data ? columnCatalogue(columns.data) : null), [columns.data]);
+  if (columns.isError)
+    return (
+      <ErrorState
+        title={t('segments.editor.columnsError')}
+        error={columns.error}
+        onRetry={() => void columns.refetch()}
+      />
+    );
+  return catalogue ? <>{children(catalogue)}</> : <Loading rows={6} />;
+}
 
 export function NewSegmentEditor() {
   const { t } = useTranslation();
   return (
     <EditorFrame title={t('segments.editor.newTitle')}>
-      <SegmentEditor initial={BLANK_DEFINITION} saved={null} />
+      <WithColumns>
+        {(catalogue) => (
+          <SegmentEditor initial={BLANK_DEFINITION} opened={null} saved={null} catalogue={catalogue} />
+        )}
+      </WithColumns>
     </EditorFrame>
   );
 }
@@ -55,9 +126,22 @@ export function SavedSegmentEditor({ name }: { name: string }) {
         onRetry={() => void failed.refetch()}
       />
     );
-  else if (file.data && saved.data)
-    body = <SegmentEditor initial={file.data.definition as DefinitionJson} saved={saved.data} />;
-  else body = <Loading rows={6} />;
+  else if (file.data && saved.data) {
+    const opened = file.data;
+    const preview = saved.data;
+    body = (
+      <WithColumns>
+        {(catalogue) => (
+          <SegmentEditor
+            initial={opened.definition}
+            opened={openedOf(opened)}
+            saved={preview}
+            catalogue={catalogue}
+          />
+        )}
+      </WithColumns>
+    );
+  } else body = <Loading rows={6} />;
   return <EditorFrame title={name}>{body}</EditorFrame>;
 }
 
@@ -80,28 +164,66 @@ function EditorFrame({ title, children }: { title: string; children: ReactNode }
 }
 
 interface EditorState {
+  /** The definition's keys the builder does not edit (list, priority, holdout, consent, properties). */
+  base: DefinitionJson;
   name: string;
   description: string;
   root: GroupNode;
 }
 
-function SegmentEditor({ initial, saved }: { initial: DefinitionJson; saved: SegmentPreview | null }) {
+function stateFrom(definition: DefinitionJson): EditorState {
+  return {
+    base: definition,
+    name: typeof definition.name === 'string' ? definition.name : '',
+    description: typeof definition.description === 'string' ? definition.description : '',
+    root: rootFromRules(definition.rules),
+  };
+}
+
+export function SegmentEditor({
+  initial,
+  opened: openedAtStart,
+  saved,
+  catalogue,
+}: {
+  initial: DefinitionJson;
+  opened: OpenedFile | null;
+  saved: SegmentPreview | null;
+  catalogue: ColumnCatalogue;
+}) {
   const { t } = useTranslation();
-  const [state, setState] = useState<EditorState>(() => ({
-    name: typeof initial.name === 'string' ? initial.name : '',
-    description: typeof initial.description === 'string' ? initial.description : '',
-    root: rootFromRules(initial.rules),
-  }));
-  // Keys the builder does not edit (list, priority, holdout, consent, properties) are sent as they were.
-  const definition = useMemo<DefinitionJson>(
-    () => ({ ...initial, name: state.name, description: state.description, rules: ruleFromNode(state.root) }),
-    [initial, state],
-  );
+  const [state, setState] = useState<EditorState>(() => stateFrom(initial));
+  const [opened, setOpened] = useState<OpenedFile | null>(openedAtStart);
+  /** The YAML the builder's edits are written into: the opened file, then the last text typed in the YAML view. */
+  const [yamlBase, setYamlBase] = useState<string | null>(openedAtStart?.yaml ?? null);
+  /** What the YAML view shows while the user types in it (it may not parse yet). */
+  const [yamlDraft, setYamlDraft] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const save = useSaveSegment();
+
+  const definition = useMemo<DefinitionJson>(() => {
+    const { name: _n, description: _d, rules: _r, ...rest } = state.base;
+    return {
+      name: state.name,
+      ...(state.description || 'description' in state.base ? { description: state.description } : {}),
+      ...rest,
+      rules: rulesFromRoot(state.root, catalogue.kindOf),
+    };
+  }, [state, catalogue]);
+  /** The text that is saved: the definition written into the file as opened (its comments kept). */
+  const generatedYaml = useMemo(() => definitionYaml(definition, yamlBase), [definition, yamlBase]);
+  const yamlText = yamlDraft ?? generatedYaml;
+  const yamlRead = useMemo(() => (yamlDraft === null ? null : readYaml(yamlDraft)), [yamlDraft]);
+
   const debounced = useDebouncedValue(definition, PREVIEW_DEBOUNCE_MS);
   const preview = useSegmentPreview({ definition: debounced });
-  const problems = useMemo(
-    () => (preview.isError ? problemsFromError(preview.error) : null) ?? [],
-    [preview.isError, preview.error],
+  const saveProblems = useMemo(
+    () => (save.isError && !conflictFromError(save.error) ? (problemsFromError(save.error) ?? []) : []),
+    [save.isError, save.error],
+  );
+  const problems = useMemo<DefinitionProblem[]>(
+    () => [...((preview.isError ? problemsFromError(preview.error) : null) ?? []), ...saveProblems],
+    [preview.isError, preview.error, saveProblems],
   );
   const failedOtherwise = preview.isError && problemsFromError(preview.error) === null;
   const paths = useMemo(() => nodePaths(state.root), [state.root]);
@@ -114,40 +236,134 @@ function SegmentEditor({ initial, saved }: { initial: DefinitionJson; saved: Seg
         map.set(step.path, { remaining: step.remaining, removed: step.removed });
     return map;
   }, [shown]);
+  const edited = useCallback(() => {
+    setYamlDraft(null);
+    save.reset();
+  }, [save]);
   const edit = useCallback(
-    (id: string, change: (node: RuleNode) => RuleNode | RuleNode[] | null) =>
-      setState((current) => ({ ...current, root: updateNode(current.root, id, change) })),
-    [],
+    (id: string, change: (node: RuleNode) => RuleNode | RuleNode[] | null) => {
+      edited();
+      setState((current) => ({ ...current, root: updateNode(current.root, id, change) }));
+    },
+    [edited],
   );
-  const ctx: BuilderContext = { paths, problems, counts, edit };
+  const ctx: BuilderContext = { catalogue, paths, problems, counts, edit };
   const topProblems = problems.filter((p) => !p.path.startsWith('rules'));
 
+  const typeYaml = (text: string) => {
+    setYamlDraft(text);
+    save.reset();
+    const read = readYaml(text);
+    // The builder follows the text as soon as it parses; until then it keeps the last good rules.
+    if (read.definition) {
+      setYamlBase(text);
+      setState(stateFrom(read.definition));
+    }
+  };
+
+  const saveAs = (contentHash: string | null | undefined, text: string) => {
+    setConflict(null);
+    save.mutate(
+      {
+        yaml: text,
+        ...(opened ? { file: opened.file } : {}),
+        ...(contentHash ? { contentHash } : {}),
+      },
+      {
+        onSuccess: (result) => {
+          setOpened(openedOf(result));
+          setYamlBase(result.yaml);
+          setYamlDraft(null);
+          if (!opened || state.name !== saved?.segment)
+            navigate({ page: 'segments', segment: { kind: 'saved', name: result.name } });
+        },
+        onError: (error) => setConflict(conflictFromError(error)),
+      },
+    );
+  };
+  const takeTheirs = (theirs: Conflict) => {
+    if (theirs.theirs !== null && theirs.contentHash) {
+      const read = readYaml(theirs.theirs);
+      setOpened({ file: theirs.file, contentHash: theirs.contentHash, yaml: theirs.theirs });
+      setYamlBase(theirs.theirs);
+      setYamlDraft(null);
+      if (read.definition) setState(stateFrom(read.definition));
+    }
+    setConflict(null);
+    save.reset();
+  };
+
+  const saveFailed = save.isError && !conflict && saveProblems.length === 0;
   return (
     <div className="segment-editor__layout">
-      <Panel title={t('segments.editor.rulesTitle')} description={t('segments.editor.rulesDescription')}>
-        <div className="segment-meta">
-          <label className="field">
-            <span className="field__label">{t('segments.editor.name')}</span>
-            <input
-              className="input"
-              value={state.name}
-              spellCheck={false}
-              onChange={(event) => setState((current) => ({ ...current, name: event.target.value }))}
-            />
-          </label>
-          <label className="field field--wide">
-            <span className="field__label">{t('segments.editor.description')}</span>
-            <input
-              className="input"
-              value={state.description}
-              onChange={(event) => setState((current) => ({ ...current, description: event.target.value }))}
-            />
-          </label>
-        </div>
-        <Problems problems={topProblems} />
-        <RuleBuilder root={state.root} ctx={ctx} />
-        <p className="note">{t('segments.editor.notSaved')}</p>
-      </Panel>
+      <div className="segment-editor__main">
+        <Panel title={t('segments.editor.rulesTitle')} description={t('segments.editor.rulesDescription')}>
+          <div className="segment-meta">
+            <label className="field">
+              <span className="field__label">{t('segments.editor.name')}</span>
+              <input
+                className="input"
+                value={state.name}
+                spellCheck={false}
+                onChange={(event) => {
+                  edited();
+                  setState((current) => ({ ...current, name: event.target.value }));
+                }}
+              />
+            </label>
+            <label className="field field--wide">
+              <span className="field__label">{t('segments.editor.description')}</span>
+              <input
+                className="input"
+                value={state.description}
+                onChange={(event) => {
+                  edited();
+                  setState((current) => ({ ...current, description: event.target.value }));
+                }}
+              />
+            </label>
+          </div>
+          <Problems problems={topProblems} />
+          <RuleBuilder root={state.root} ctx={ctx} />
+          <div className="segment-save">
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={save.isPending || Boolean(yamlRead?.problems.length)}
+              onClick={() => saveAs(opened?.contentHash, yamlText)}
+            >
+              {save.isPending ? t('segments.editor.saving') : t('segments.editor.save')}
+            </button>
+            <span className="note" role="status">
+              {save.isSuccess && opened
+                ? t('segments.editor.savedTo', { file: `segments/${opened.file}` })
+                : opened
+                  ? t('segments.editor.opened', { file: `segments/${opened.file}` })
+                  : t('segments.editor.notSaved', { file: `segments/${state.name || '…'}.yaml` })}
+            </span>
+          </div>
+          {saveProblems.length ? (
+            <p className="notice notice--error" role="alert">
+              {t('segments.editor.saveInvalid')}
+            </p>
+          ) : null}
+          {saveFailed ? <ErrorState title={t('segments.editor.saveError')} error={save.error} /> : null}
+        </Panel>
+        {conflict ? (
+          <ConflictPanel
+            conflict={conflict}
+            mine={yamlText}
+            onKeepMine={opened ? () => saveAs(conflict.contentHash, yamlText) : null}
+            onTakeTheirs={() => takeTheirs(conflict)}
+          />
+        ) : null}
+        <YamlView
+          text={yamlText}
+          problems={yamlRead?.problems ?? problems}
+          onChange={typeYaml}
+          onDone={() => setYamlDraft(null)}
+        />
+      </div>
       <div className="segment-editor__side">
         {failedOtherwise ? (
           <ErrorState
@@ -156,7 +372,12 @@ function SegmentEditor({ initial, saved }: { initial: DefinitionJson; saved: Seg
             onRetry={() => void preview.refetch()}
           />
         ) : shown ? (
-          <SummaryPanel preview={shown} fetching={preview.isFetching} saved={saved} />
+          <SummaryPanel
+            preview={shown}
+            fetching={preview.isFetching}
+            saved={saved}
+            muted={mutedRows(state.root, paths, (kind) => t(`segments.builder.${kind}`))}
+          />
         ) : problems.length ? (
           <Panel title={t('segments.editor.totalTitle')}>
             <p className="note">{t('segments.editor.fixProblems')}</p>
@@ -164,12 +385,7 @@ function SegmentEditor({ initial, saved }: { initial: DefinitionJson; saved: Seg
         ) : (
           <Loading rows={4} />
         )}
-        <details className="panel yaml-view">
-          <summary>{t('segments.editor.yamlTitle')}</summary>
-          <ScrollRegion label={t('segments.editor.yamlTitle')}>
-            <pre translate="no">{stringify(definition)}</pre>
-          </ScrollRegion>
-        </details>
+        {/* Further panels (insights: what-if, breakdowns, overlaps) are appended to this column. */}
       </div>
     </div>
   );
@@ -179,14 +395,16 @@ function SummaryPanel({
   preview,
   fetching,
   saved,
+  muted,
 }: {
   preview: SegmentPreview;
   fetching: boolean;
   saved: SegmentPreview | null;
+  muted: FunnelRow[];
 }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const columns: Column<FunnelStep>[] = [
+  const columns: Column<FunnelRow>[] = [
     {
       key: 'step',
       header: t('segments.funnel.step'),
@@ -204,13 +422,13 @@ function SummaryPanel({
       key: 'remaining',
       header: t('segments.funnel.remaining'),
       numeric: true,
-      cell: (s) => format.integer(s.remaining),
+      cell: (s) => (s.muted ? t('segments.funnel.muted') : format.integer(s.remaining)),
     },
     {
       key: 'removed',
       header: t('segments.funnel.removed'),
       numeric: true,
-      cell: (s) => format.integer(s.removed),
+      cell: (s) => (s.muted ? '–' : format.integer(s.removed)),
     },
   ];
   return (
@@ -245,8 +463,8 @@ function SummaryPanel({
       <DataTable
         caption={t('segments.funnel.title')}
         columns={columns}
-        rows={preview.funnel}
-        rowKey={(step, i) => `${i}:${step.path ?? step.kind}`}
+        rows={funnelWithMuted(preview.funnel, muted)}
+        rowKey={(step, i) => `${i}:${step.path ?? step.kind}${step.muted ? ':muted' : ''}`}
       />
       {preview.warnings.length ? (
         <ul className="problem-list" aria-label={t('segments.editor.warnings')}>

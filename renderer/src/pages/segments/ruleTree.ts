@@ -1,4 +1,3 @@
-import { columnKindOf } from './catalogue.ts';
 import { isOperator, valueShape, type ColumnKind, type Operator } from './operators.ts';
 
 /**
@@ -18,6 +17,8 @@ export interface GroupNode {
   id: string;
   kind: 'all' | 'any';
   label?: string;
+  /** Muted: kept in the file, left out of the count (core/segments/definition.ts `muted: true`). */
+  muted?: boolean;
   children: RuleNode[];
 }
 export interface ConditionNode {
@@ -28,6 +29,7 @@ export interface ConditionNode {
   /** One text per value slot: one, two for `between`, one comma-separated text for a list. */
   texts: string[];
   label?: string;
+  muted?: boolean;
 }
 /** An expert SQL rule: shown and kept as it is, not edited in the builder. */
 export interface SqlNode {
@@ -35,6 +37,7 @@ export interface SqlNode {
   kind: 'sql';
   sql: string;
   label?: string;
+  muted?: boolean;
 }
 export type RuleNode = GroupNode | ConditionNode | SqlNode;
 
@@ -45,6 +48,9 @@ export function isGroup(node: RuleNode): node is GroupNode {
 
 /** A definition as JSON: what segments.preview takes inline and a segment file holds. */
 export type DefinitionJson = Record<string, unknown>;
+
+/** The kind of a column by name (from segments.columns); undefined for a column the catalogue lacks. */
+export type KindOf = (column: string) => ColumnKind | undefined;
 
 let nextId = 0;
 export function newId(): string {
@@ -94,8 +100,8 @@ function textsOf(op: string, value: unknown): string[] {
 }
 
 /** The value a condition sends, from its texts; undefined when the operator takes none. */
-export function conditionValue(node: ConditionNode): RuleValue | RuleValue[] | undefined {
-  const kind = columnKindOf(node.column);
+export function conditionValue(node: ConditionNode, kindOf: KindOf): RuleValue | RuleValue[] | undefined {
+  const kind = kindOf(node.column);
   if (!isOperator(node.op)) return node.texts[0];
   const shape = valueShape(node.op);
   if (shape === 'none') return undefined;
@@ -108,7 +114,10 @@ export function conditionValue(node: ConditionNode): RuleValue | RuleValue[] | u
 
 /** A rule of a definition (as JSON) → a node of the builder. Unknown shapes become an expert-rule node. */
 export function nodeFromRule(rule: unknown): RuleNode {
-  const label = isRecord(rule) && typeof rule.label === 'string' ? { label: rule.label } : {};
+  const label = {
+    ...(isRecord(rule) && typeof rule.label === 'string' ? { label: rule.label } : {}),
+    ...(isRecord(rule) && rule.muted === true ? { muted: true } : {}),
+  };
   if (isRecord(rule) && Array.isArray(rule.all))
     return { id: newId(), kind: 'all', children: rule.all.map(nodeFromRule), ...label };
   if (isRecord(rule) && Array.isArray(rule.any))
@@ -135,12 +144,21 @@ export function rootFromRules(rules: unknown): GroupNode {
   return node.kind === 'all' ? node : { id: newId(), kind: 'all', children: [node] };
 }
 
-export function ruleFromNode(node: RuleNode): Record<string, unknown> {
-  const label = node.label ? { label: node.label } : {};
-  if (isGroup(node)) return { [node.kind]: node.children.map(ruleFromNode), ...label };
+export function ruleFromNode(node: RuleNode, kindOf: KindOf): Record<string, unknown> {
+  const label = { ...(node.label ? { label: node.label } : {}), ...(node.muted ? { muted: true } : {}) };
+  if (isGroup(node)) return { [node.kind]: node.children.map((c) => ruleFromNode(c, kindOf)), ...label };
   if (node.kind === 'sql') return { sql: node.sql, ...label };
-  const value = conditionValue(node);
+  const value = conditionValue(node, kindOf);
   return { column: node.column, op: node.op, ...(value === undefined ? {} : { value }), ...label };
+}
+
+/**
+ * The `rules:` of the definition: a plain AND root is written as a list (the form segment files use, so a
+ * saved file keeps its shape); an OR, labelled or muted root as the group it is.
+ */
+export function rulesFromRoot(root: GroupNode, kindOf: KindOf): unknown {
+  const rule = ruleFromNode(root, kindOf);
+  return root.kind === 'all' && !root.label && !root.muted ? rule.all : rule;
 }
 
 /** The YAML path the compiler names a node by: `rules`, `rules.all.0`, `rules.all.1.any.2`. */
