@@ -13,6 +13,10 @@ import type {
   SegmentPreviewInput,
 } from '../../../core/api/schemas/segments.ts';
 
+import type { SegmentListWithHistory } from '../../../core/api/schemas/segmentList.ts';
+import type { KlaviyoConnection, Settings } from '../../../core/api/schemas/settings.ts';
+import type { SegmentTemplates } from '../../../core/api/schemas/templates.ts';
+
 type SavedSegmentInput = { segment: string };
 
 /** What an oRPC client accepts as a call's second argument; the renderer passes TanStack Query's signal. */
@@ -49,9 +53,18 @@ export type C360Client = {
   };
   /** The Segments pages' calls; optional so that fakes of the other pages' tests need not carry them. */
   segments?: {
-    list(input?: undefined, options?: CallOptions): Promise<SegmentList>;
+    list(input?: undefined, options?: CallOptions): Promise<SegmentListWithHistory>;
     preview(input: SegmentPreviewInput, options?: CallOptions): Promise<SegmentPreview>;
     get(input: SavedSegmentInput, options?: CallOptions): Promise<SavedSegment>;
+    /** The built-in templates (gallery; the editor starts a new segment from one). */
+    templates?(input?: undefined, options?: CallOptions): Promise<SegmentTemplates>;
+  };
+  /** The Settings page's calls; optional like `segments`. */
+  settings?: {
+    get(input?: undefined, options?: CallOptions): Promise<Settings>;
+  };
+  klaviyo?: {
+    testConnection(input?: undefined, options?: CallOptions): Promise<KlaviyoConnection>;
   };
 };
 
@@ -66,4 +79,8 @@ export type {
   SegmentList,
   SegmentPreview,
   SegmentPreviewInput,
+  SegmentListWithHistory,
+  SegmentTemplates,
+  Settings,
+  KlaviyoConnection,
 };
