@@ -164,7 +164,7 @@ function SegmentTable({ segments }: { segments: SegmentRow[] }) {
       header: t('segmentList.consent'),
       cell: (row) =>
         row.sensitive ? (
-          <span className="badge badge--warn" data-segment-consent={row.name}>
+          <span className="badge badge--warn badge--wrap" data-segment-consent={row.name}>
             {t('segmentList.sensitive')}
             {row.consentColumns.length ? (
               <>

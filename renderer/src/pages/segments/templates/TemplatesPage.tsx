@@ -88,7 +88,7 @@ function TemplateCard({ template, saved }: { template: SegmentTemplate; saved: b
                 </span>
               </>
             ) : (
-              <span className="badge badge--warn">
+              <span className="badge badge--warn badge--wrap">
                 {t('templates.splitNotSynced', { column: flow.splitColumn })}
               </span>
             )}
@@ -115,7 +115,7 @@ function TemplateCard({ template, saved }: { template: SegmentTemplate; saved: b
           <dt>{t('templates.consent')}</dt>
           <dd data-template-consent={template.name}>
             {template.sensitive ? (
-              <span className="badge badge--warn">
+              <span className="badge badge--warn badge--wrap">
                 {t('templates.sensitive', { columns: template.consentColumns.join(', ') })}
               </span>
             ) : (
