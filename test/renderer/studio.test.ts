@@ -8,6 +8,7 @@ import type {
   SegmentTemplates,
   Settings,
 } from '../../renderer/src/api/types.ts';
+import { findUntranslated } from '../e2e/untranslated.ts';
 import { apiError, fakeClient } from './fixtures.ts';
 import { plain, renderApp } from './renderApp.ts';
 
@@ -335,5 +336,23 @@ describe('settings', () => {
     fireEvent.change(select, { target: { value: 'de' } });
     await waitFor(() => expect(i18n.language).toBe('de'));
     expect(await screen.findByRole('heading', { level: 1, name: 'Einstellungen' })).toBeTruthy();
+  });
+});
+
+describe('pseudo-locale', () => {
+  it.each([
+    ['#/segments', '⟦Saved segments⟧'],
+    ['#/segments/+templates', '⟦Winback flow⟧'],
+    ['#/settings', '⟦Guardrails⟧'],
+  ])('leaves no untranslated string on %s', async (hash, heading) => {
+    const client = studioClient();
+    renderApp(client, { language: 'xx', hash });
+    await screen.findByRole('heading', { level: 2, name: heading });
+    if (hash === '#/settings') {
+      fireEvent.click(screen.getByRole('button', { name: '⟦Test connection⟧' }));
+      await screen.findByText('Demo Shop');
+    }
+    await waitFor(() => expect(document.querySelector('[aria-busy="true"]')).toBeNull());
+    expect(findUntranslated(document.body)).toEqual([]);
   });
 });

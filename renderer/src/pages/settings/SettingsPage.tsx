@@ -80,7 +80,7 @@ function WorkspacePanel() {
           {info.data.databaseBytes !== undefined ? (
             <div className="facts__row">
               <dt>{t('settings.workspace.size')}</dt>
-              <dd>{megabytes.format(info.data.databaseBytes / 1_000_000)}</dd>
+              <dd translate="no">{megabytes.format(info.data.databaseBytes / 1_000_000)}</dd>
             </div>
           ) : null}
           <div className="facts__row">
@@ -88,7 +88,7 @@ function WorkspacePanel() {
             <dd>
               {info.data.lastBuild ? (
                 <>
-                  {format.dateTime(`${info.data.lastBuild.finishedAt}Z`)}{' '}
+                  <span translate="no">{format.dateTime(`${info.data.lastBuild.finishedAt}Z`)}</span>{' '}
                   <span
                     className={`badge ${info.data.lastBuild.published ? 'badge--published' : 'badge--failed'}`}
                   >
@@ -106,7 +106,7 @@ function WorkspacePanel() {
             <dt>{t('settings.workspace.asOf')}</dt>
             <dd>
               {info.data.asOf ? (
-                format.date(info.data.asOf)
+                <span translate="no">{format.date(info.data.asOf)}</span>
               ) : (
                 <span className="muted">{t('settings.workspace.noBuild')}</span>
               )}
@@ -256,9 +256,13 @@ function GuardrailsPanel({ settings }: { settings: Settings }) {
           {
             key: 'name',
             header: t('settings.guardrails.setting'),
+            // The label, and the name to look for in the config file (a guardrail without a label: the name).
             cell: (row) => (
-              <span title={row.key} data-guardrail={row.key}>
-                {settingLabel(t, row.key)}
+              <span className="setting-name" data-guardrail={row.key}>
+                {settingLabel(t, row.key) !== row.key ? <span>{settingLabel(t, row.key)}</span> : null}
+                <code className="muted" translate="no">
+                  {row.key}
+                </code>
               </span>
             ),
           },
