@@ -339,6 +339,47 @@ describe('settings', () => {
   });
 });
 
+describe('settings in the desktop app', () => {
+  afterEach(() => {
+    delete (window as { c360?: unknown }).c360;
+  });
+
+  it('lists the recent workspaces and switches through the main process', async () => {
+    const switched: string[] = [];
+    const state = (dir: string) => ({
+      status: 'open' as const,
+      workspace: { dir, name: dir.split('/').pop()! },
+    });
+    (window as { c360?: unknown }).c360 = {
+      kind: 'electron',
+      connectApi: async () => ({ status: 'none' }),
+      workspace: {
+        current: async () => state('/shops/Demo-Shop'),
+        recent: async () => [
+          { dir: '/shops/Demo-Shop', name: 'Demo-Shop' },
+          { dir: '/shops/brand-b', name: 'brand-b' },
+        ],
+        open: async () => ({ status: 'cancelled' }),
+        create: async () => ({ status: 'cancelled' }),
+        switchTo: async (dir: string) => (switched.push(dir), state(dir)),
+      },
+    };
+    renderApp(studioClient(), { hash: '#/settings' });
+    const list = await screen.findByText('Recent workspaces');
+    const recent = list.nextElementSibling as HTMLElement;
+    expect(within(recent).getByText('open now').closest('li')!.textContent).toContain('Demo-Shop');
+    fireEvent.click(within(recent).getByRole('button', { name: 'Switch' }));
+    await waitFor(() => expect(switched).toEqual(['/shops/brand-b']));
+    expect(screen.getByRole('button', { name: 'Open workspace…' })).toBeTruthy();
+  });
+
+  it('shows no workspace buttons in web mode', async () => {
+    renderApp(studioClient(), { hash: '#/settings' });
+    await screen.findByText(/start c360 web with -w FOLDER/);
+    expect(screen.queryByRole('button', { name: 'Open workspace…' })).toBeNull();
+  });
+});
+
 describe('pseudo-locale', () => {
   it.each([
     ['#/segments', '⟦Saved segments⟧'],

@@ -6,6 +6,7 @@ import { ErrorState, Loading } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 import { LANGUAGES, isLanguage, storeLanguage } from '../../i18n/index.ts';
 import type { KlaviyoConnection, Settings } from '../../api/types.ts';
+import { DesktopWorkspaces, desktopWorkspaces } from './DesktopWorkspaces.tsx';
 import { useKlaviyoConnectionTest, useSettings, useWorkspaceDetails } from './settingsQueries.ts';
 
 /**
@@ -48,15 +49,11 @@ export function SettingsPage() {
   );
 }
 
-function isDesktop(): boolean {
-  const bridge = (window as { c360?: { kind?: unknown } }).c360;
-  return bridge?.kind === 'electron';
-}
-
 function WorkspacePanel() {
   const { t } = useTranslation();
   const format = useFormat();
   const info = useWorkspaceDetails();
+  const desktop = desktopWorkspaces();
   const megabytes = new Intl.NumberFormat(format.locale, {
     style: 'unit',
     unit: 'megabyte',
@@ -65,7 +62,7 @@ function WorkspacePanel() {
   return (
     <Panel
       title={t('settings.workspace.title')}
-      description={isDesktop() ? t('settings.workspace.desktopHint') : t('settings.workspace.webHint')}
+      description={desktop ? t('settings.workspace.desktopHint') : t('settings.workspace.webHint')}
     >
       {info.isPending ? (
         <Loading rows={3} />
@@ -114,6 +111,7 @@ function WorkspacePanel() {
           </div>
         </dl>
       )}
+      {desktop ? <DesktopWorkspaces api={desktop} current={info.data?.name ?? ''} /> : null}
     </Panel>
   );
 }
