@@ -254,6 +254,9 @@ describe('segment list', () => {
     });
     expect(await screen.findByText('The segments could not be loaded')).toBeTruthy();
     expect(screen.getByText('QUERY_TIMEOUT')).toBeTruthy();
+    expect(
+      screen.getByRole('link', { name: 'Browse the segment templates meanwhile' }).getAttribute('href'),
+    ).toBe('#/segments/+templates');
   });
 });
 

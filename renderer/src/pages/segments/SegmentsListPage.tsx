@@ -40,7 +40,17 @@ export function SegmentsListPage() {
       {list.isPending ? (
         <Loading rows={5} />
       ) : list.isError ? (
-        <ErrorState title={t('segments.list.error')} error={list.error} onRetry={() => void list.refetch()} />
+        <>
+          <ErrorState
+            title={t('segments.list.error')}
+            error={list.error}
+            onRetry={() => void list.refetch()}
+          />
+          {/* The templates need no built data: a workspace that cannot count yet can still start from one. */}
+          <p className="segments-page__templates-hint">
+            <a href={TEMPLATES_HREF}>{t('segmentList.errorTemplates')}</a>
+          </p>
+        </>
       ) : (
         <>
           {list.data.problems.length > 0 ? <ProblemsPanel problems={list.data.problems} /> : null}
