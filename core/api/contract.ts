@@ -5,7 +5,6 @@ import {
   savedSegmentSchema,
   segmentExplainInputSchema,
   segmentExplanationSchema,
-  segmentListSchema,
   segmentPreviewInputSchema,
   segmentPreviewSchema,
   segmentColumnsSchema,
@@ -16,6 +15,9 @@ import {
 import { loadInputSchema, loadProgressEventSchema, loadReportSchema } from './schemas/load.ts';
 import { syncOutcomeSchema, syncProgressEventSchema, syncRunInputSchema } from './schemas/sync.ts';
 import { workspaceInfoSchema } from './schemas/workspace.ts';
+import { segmentListWithHistorySchema } from './schemas/segmentList.ts';
+import { klaviyoConnectionSchema, settingsSchema } from './schemas/settings.ts';
+import { segmentTemplatesSchema } from './schemas/templates.ts';
 export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
   customerProfileInputSchema,
@@ -47,8 +49,11 @@ export const contract = {
     profile: oc.input(customerProfileInputSchema).output(customerProfileSchema),
   },
   segments: {
-    /** The saved segments with their size now and at the last snapshot, and the files that could not be used. */
-    list: oc.output(segmentListSchema),
+    /**
+     * The saved segments with their size now, at the last snapshot and at the last builds (size history), the
+     * Klaviyo list each feeds, priority, holdout and sensitivity, and the files that could not be used.
+     */
+    list: oc.output(segmentListWithHistorySchema),
     /**
      * Count, funnel, breakdowns and overlaps of a saved segment (by name) or of an unsaved definition (the rule
      * builder); a newer call cancels nothing by itself, but an aborted call interrupts its query.
@@ -64,6 +69,16 @@ export const contract = {
     columns: oc.output(segmentColumnsSchema),
     /** What one column holds: top values with counts, min/max/quantiles, or date presets (value pickers). */
     values: oc.input(segmentValuesInputSchema).output(segmentValuesSchema),
+    /** The built-in templates: definition, YAML, the Klaviyo flow each feeds and the property it splits on. */
+    templates: oc.output(segmentTemplatesSchema),
+  },
+  settings: {
+    /** What c360.config.yaml sets for Klaviyo, guardrails and the profile mapping (read-only; never the key). */
+    get: oc.output(settingsSchema),
+  },
+  klaviyo: {
+    /** One read call with the serving process's Klaviyo key: names the account, or says what to fix. */
+    testConnection: oc.output(klaviyoConnectionSchema),
   },
   models: {
     /** Builds the models (a write job); streams progress events and returns the build's summary. */

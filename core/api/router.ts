@@ -17,6 +17,8 @@ import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
 import { loadUploadedFiles } from './sourceProcedures.ts';
 import { syncProcedure } from './syncProcedures.ts';
+import { segmentListWithHistory, segmentTemplates } from './segmentStudioCalls.ts';
+import { testKlaviyoConnection, workspaceSettings } from './settingsCalls.ts';
 import type { LoadProgressEvent, LoadReport } from '../sources/loadFiles.ts';
 import type { ApplyProgress, SyncOutcome } from '../sync/index.ts';
 import type { SyncPlanData } from './schemas/sync.ts';
@@ -205,9 +207,13 @@ export function createRouter(options: RouterOptions = {}) {
       }),
     },
     segments: {
-      list: os.segments.list.handler(async ({ context, signal }) => {
-        const engine = await segmentEngine(context);
-        return { segments: await engine.sizes(signal ? { signal } : {}), problems: engine.problems };
+      list: os.segments.list.handler(async ({ context, signal }) =>
+        segmentListWithHistory(context.service, await segmentEngine(context), signal),
+      ),
+      templates: os.segments.templates.handler(async ({ context }) => {
+        // Before the first build there is no catalogue: the gallery still shows every template.
+        const engine = await segmentEngine(context).catch(() => null);
+        return segmentTemplates(context.service, engine?.set);
       }),
       preview: os.segments.preview.handler(async ({ input, context, signal }) => {
         const engine = await segmentEngine(context);
@@ -241,6 +247,14 @@ export function createRouter(options: RouterOptions = {}) {
       columns: os.segments.columns.handler(({ context }) => segmentColumns(context.service)),
       values: os.segments.values.handler(({ input, context, signal }) =>
         segmentValues(context.service, input.column, signal),
+      ),
+    },
+    settings: {
+      get: os.settings.get.handler(({ context }) => workspaceSettings(context)),
+    },
+    klaviyo: {
+      testConnection: os.klaviyo.testConnection.handler(({ context, signal }) =>
+        testKlaviyoConnection(context, signal),
       ),
     },
     models: {

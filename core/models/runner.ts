@@ -81,6 +81,8 @@ export interface DerivedContext {
   db: Database;
   vars: Vars;
   asOf: string;
+  /** The build's run id (c360.build_runs), for what a derived step records about this build. */
+  runId: string;
   /** Relation of a model for this build (its build table, or the published one when not rebuilt). */
   relationFor(name: string): string;
   /**
@@ -102,6 +104,11 @@ export interface DerivedResult {
   /** Published tables that are no longer made; dropped in the same transaction. */
   drop: string[];
   warnings: string[];
+  /**
+   * Runs inside the publish transaction after the tables were swapped in (e.g. the segment size history):
+   * what it writes is committed with the tables it describes, or rolled back with them.
+   */
+  onPublish?: (db: Database) => Promise<void>;
 }
 
 export interface DerivedTables {
@@ -374,6 +381,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
             db,
             vars,
             asOf,
+            runId,
             relationFor,
             tableFor,
             buildTableFor: (name) => name + BUILD_SUFFIX,
@@ -400,6 +408,7 @@ export async function runBuild(db: Database, options: BuildOptions = {}): Promis
             else await db.run(`drop table if exists ${persistedBuildRelation(name)}`);
           }
           for (const name of derived.drop) await db.run(`drop table if exists ${publishedRelation(name)}`);
+          await derived.onPublish?.(db);
         });
         published = true;
       } catch (error) {

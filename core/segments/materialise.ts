@@ -3,13 +3,16 @@ import type { DerivedContext, DerivedResult, DerivedTables } from '../models/ind
 import { SEGMENT_TABLE } from './catalogue.ts';
 import { formatProblem, type LoadedSegment } from './definition.ts';
 import { SegmentEngine } from './engine.ts';
+import { measureSegment, recordSegmentSizes, type SegmentSizeMeasure } from './sizeHistory.ts';
 
 /**
  * The build's segment tables: every saved segment of the workspace (`segments/*.yaml`) becomes the table
  * `seg_<name>` — its list members (held-out customers left out) with customer_id, email and the segment's
  * `properties:` — computed by the same membership function as the Klaviyo list sync (engine.listMembers), on
  * the dim_customers of the build in progress. The runner publishes them in the same transaction as the models,
- * so a segment table never describes other data than the dim_customers next to it.
+ * so a segment table never describes other data than the dim_customers next to it. Each segment's size is
+ * measured on the way and recorded in the same publish transaction (sizeHistory.ts): the segment list's size
+ * history gets a point at every build that publishes.
  */
 
 export const SEGMENT_TABLE_PREFIX = 'seg_';
@@ -64,6 +67,7 @@ export function segmentTables(options: SegmentTablesOptions): DerivedTables {
         (p) => `no segment table for a broken segment: ${formatProblem(p)}`,
       );
       const made: string[] = [];
+      const sizes: SegmentSizeMeasure[] = [];
       try {
         for (const loaded of engine.segments) {
           const name = segmentTableName(loaded.definition.name);
@@ -82,6 +86,7 @@ export function segmentTables(options: SegmentTablesOptions): DerivedTables {
             members.values as never[],
           );
           made.push(name);
+          sizes.push(await measureSegment(ctx.db, engine.set, loaded, members));
         }
       } catch (error) {
         for (const name of made)
@@ -91,7 +96,12 @@ export function segmentTables(options: SegmentTablesOptions): DerivedTables {
         // The engine's working tables were built over the build's table: the next engine starts afresh.
         await engine.release();
       }
-      return { tables: made, drop: published.filter((t) => !made.includes(t)), warnings };
+      return {
+        tables: made,
+        drop: published.filter((t) => !made.includes(t)),
+        warnings,
+        onPublish: (db) => recordSegmentSizes(db, { runId: ctx.runId, asOf: ctx.asOf }, sizes),
+      };
     },
   };
 }

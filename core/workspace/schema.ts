@@ -84,6 +84,19 @@ const MIGRATIONS: Migration[] = [
       `alter table c360.build_runs add column if not exists status varchar`,
     ],
   },
+  {
+    version: 5,
+    description: 'segment sizes recorded at every build that publishes (size history of the segment list)',
+    statements: [
+      // One row per saved segment and published build (core/segments/sizeHistory.ts), written in the build's
+      // publish transaction: members as the seg_<name> table holds them, the holdout, and what the rules alone
+      // match. Kept small (a few numbers per build) so every build can add a point to the sparkline.
+      `create table if not exists c360.segment_sizes (
+        build_run_id varchar not null, segment varchar not null, as_of date not null,
+        recorded_at timestamp not null, members bigint not null, holdout bigint not null, matched bigint,
+        definition_hash varchar not null, primary key (build_run_id, segment))`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */
@@ -105,6 +118,11 @@ export async function workspaceSchemaVersion(db: Database): Promise<number> {
   return Number(row?.v ?? 0);
 }
 
+async function appliedVersions(db: Database): Promise<Set<number>> {
+  const rows = await db.queryJs(`select version::integer as v from ${VERSION_TABLE}`);
+  return new Set(rows.map((r) => Number(r.v)));
+}
+
 export class SchemaVersionError extends Error {
   override name = 'SchemaVersionError';
 }
@@ -115,7 +133,9 @@ export class SchemaVersionError extends Error {
  */
 export async function migrateWorkspaceSchema(db: Database): Promise<{ from: number; to: number }> {
   const from = await workspaceSchemaVersion(db);
-  if (from === WORKSPACE_SCHEMA_VERSION) return { from, to: from };
+  const applied = from > 0 ? await appliedVersions(db) : new Set<number>();
+  const pending = MIGRATIONS.filter((m) => !applied.has(m.version));
+  if (from === WORKSPACE_SCHEMA_VERSION && pending.length === 0) return { from, to: from };
   if (from > WORKSPACE_SCHEMA_VERSION)
     throw new SchemaVersionError(
       `This workspace was written by a newer version of c360 (schema ${from}; this version knows up to ` +
@@ -126,7 +146,9 @@ export async function migrateWorkspaceSchema(db: Database): Promise<{ from: numb
     `create table if not exists ${VERSION_TABLE} (
       version integer primary key, applied_at timestamp not null, description varchar not null)`,
   );
-  for (const migration of MIGRATIONS.filter((m) => m.version > from)) {
+  // Every migration not recorded yet, not only those above the highest: version numbers may have gaps (a
+  // number left unused), and a migration merged with a lower number than one a workspace already has still runs.
+  for (const migration of pending) {
     await withTransaction(db, async (tx) => {
       for (const statement of migration.statements) await tx.run(statement);
       await tx.run(

@@ -6,6 +6,7 @@ import type { C360Client } from './api/types.ts';
 import { CustomersPage } from './pages/customers/CustomersPage.tsx';
 import { OverviewPage } from './pages/overview/OverviewPage.tsx';
 import { SegmentsRoute } from './pages/segments/SegmentsRoute.tsx';
+import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { Shell } from './shell/Shell.tsx';
 import { useRoute } from './shell/route.ts';
 
@@ -47,6 +48,8 @@ function Routes() {
         <CustomersPage customerId={route.customerId} />
       ) : route.page === 'segments' ? (
         <SegmentsRoute segment={route.segment} />
+      ) : route.page === 'settings' ? (
+        <SettingsPage />
       ) : (
         <OverviewPage />
       )}

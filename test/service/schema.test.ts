@@ -47,7 +47,7 @@ describe('the c360 schema', () => {
         to: WORKSPACE_SCHEMA_VERSION,
       });
       expect((await db.queryJson(C360_TABLES)).map((r) => r.table_name)).toEqual(tables);
-      expect(await db.queryJs('select count(*)::integer as n from c360.schema_version')).toEqual([
+      expect(await db.queryJs('select max(version)::integer as n from c360.schema_version')).toEqual([
         { n: WORKSPACE_SCHEMA_VERSION },
       ]);
       expect(await db.queryJs('select count(*)::integer as n from c360.sync_runs')).toEqual([{ n: 1 }]);
@@ -104,7 +104,7 @@ describe('schema version 2', () => {
       await db.run(`insert into c360.schema_version values (1, now()::timestamp, 'v1')`);
       await db.run(`insert into c360.build_runs values ('b1', now()::timestamp, now()::timestamp, true, true, 1.5,
         '[]', '{}', '[]', '[]')`);
-      expect(await migrateWorkspaceSchema(db)).toEqual({ from: 1, to: 2 });
+      expect(await migrateWorkspaceSchema(db)).toEqual({ from: 1, to: WORKSPACE_SCHEMA_VERSION });
       expect(await db.queryJson('select run_id, status, started_at from c360.build_runs')).toEqual([
         { run_id: 'b1', status: null, started_at: null },
       ]);

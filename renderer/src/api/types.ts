@@ -17,6 +17,10 @@ import type {
   SegmentValuesInput,
 } from '../../../core/api/schemas/segments.ts';
 
+import type { SegmentListWithHistory } from '../../../core/api/schemas/segmentList.ts';
+import type { KlaviyoConnection, Settings } from '../../../core/api/schemas/settings.ts';
+import type { SegmentTemplates } from '../../../core/api/schemas/templates.ts';
+
 type SavedSegmentInput = { segment: string };
 
 /** What an oRPC client accepts as a call's second argument; the renderer passes TanStack Query's signal. */
@@ -53,13 +57,22 @@ export type C360Client = {
   };
   /** The Segments pages' calls; optional so that fakes of the other pages' tests need not carry them. */
   segments?: {
-    list(input?: undefined, options?: CallOptions): Promise<SegmentList>;
+    list(input?: undefined, options?: CallOptions): Promise<SegmentListWithHistory>;
     preview(input: SegmentPreviewInput, options?: CallOptions): Promise<SegmentPreview>;
     get(input: SavedSegmentInput, options?: CallOptions): Promise<SavedSegment>;
     /** The segment editor's calls (save, the column catalogue, value pickers). */
     save?(input: SegmentSaveInput, options?: CallOptions): Promise<SavedSegment>;
     columns?(input?: undefined, options?: CallOptions): Promise<SegmentColumns>;
     values?(input: SegmentValuesInput, options?: CallOptions): Promise<SegmentValues>;
+    /** The built-in templates (gallery; the editor starts a new segment from one). */
+    templates?(input?: undefined, options?: CallOptions): Promise<SegmentTemplates>;
+  };
+  /** The Settings page's calls; optional like `segments`. */
+  settings?: {
+    get(input?: undefined, options?: CallOptions): Promise<Settings>;
+  };
+  klaviyo?: {
+    testConnection(input?: undefined, options?: CallOptions): Promise<KlaviyoConnection>;
   };
 };
 
@@ -77,4 +90,8 @@ export type {
   SegmentColumns,
   SegmentSaveInput,
   SegmentValues,
+  SegmentListWithHistory,
+  SegmentTemplates,
+  Settings,
+  KlaviyoConnection,
 };

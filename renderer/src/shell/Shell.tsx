@@ -9,6 +9,7 @@ const NAV: { page: Route['page']; labelKey: string; route: Route }[] = [
   { page: 'overview', labelKey: 'nav.overview', route: { page: 'overview' } },
   { page: 'customers', labelKey: 'nav.customers', route: { page: 'customers', customerId: null } },
   { page: 'segments', labelKey: 'nav.segments', route: { page: 'segments', segment: null } },
+  { page: 'settings', labelKey: 'settings.nav', route: { page: 'settings' } },
 ];
 
 /** Header (product, navigation, workspace, freshness, language), skip link and the main landmark. */

@@ -8,12 +8,18 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { page: 'overview' }
   | { page: 'customers'; customerId: string | null }
-  | { page: 'segments'; segment: SegmentTarget | null };
+  | { page: 'segments'; segment: SegmentTarget | null }
+  | { page: 'settings' };
 
-/** The segment an editor shows: a saved one by name, or a new one not saved anywhere. */
-export type SegmentTarget = { kind: 'saved'; name: string } | { kind: 'new' };
+/**
+ * The segment an editor shows: a saved one by name, or a new one not saved anywhere (optionally started from a
+ * built-in template: `#/segments/+new?template=NAME`); or the template gallery (`#/segments/+templates`).
+ */
+export type SegmentTarget =
+  { kind: 'saved'; name: string } | { kind: 'new'; template?: string } | { kind: 'templates' };
 
 const NEW_SEGMENT = '+new';
+const TEMPLATES = '+templates';
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -24,8 +30,14 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'segments') {
     const part = parts[1] ? safeDecode(parts[1]) : null;
     if (part === NEW_SEGMENT) return { page: 'segments', segment: { kind: 'new' } };
+    if (part === TEMPLATES) return { page: 'segments', segment: { kind: 'templates' } };
+    if (part?.startsWith(`${NEW_SEGMENT}?`)) {
+      const template = new URLSearchParams(part.slice(NEW_SEGMENT.length + 1)).get('template');
+      return { page: 'segments', segment: template ? { kind: 'new', template } : { kind: 'new' } };
+    }
     return { page: 'segments', segment: part ? { kind: 'saved', name: part } : null };
   }
+  if (parts[0] === 'settings') return { page: 'settings' };
   return { page: 'overview' };
 }
 
@@ -35,10 +47,14 @@ export function routeHref(route: Route): string {
   }
   if (route.page === 'segments') {
     if (route.segment === null) return '#/segments';
-    return route.segment.kind === 'new'
-      ? `#/segments/${NEW_SEGMENT}`
-      : `#/segments/${encodeURIComponent(route.segment.name)}`;
+    if (route.segment.kind === 'templates') return `#/segments/${TEMPLATES}`;
+    if (route.segment.kind === 'new')
+      return route.segment.template
+        ? `#/segments/${NEW_SEGMENT}?template=${encodeURIComponent(route.segment.template)}`
+        : `#/segments/${NEW_SEGMENT}`;
+    return `#/segments/${encodeURIComponent(route.segment.name)}`;
   }
+  if (route.page === 'settings') return '#/settings';
   return '#/overview';
 }
 

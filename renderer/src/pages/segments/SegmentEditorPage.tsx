@@ -23,7 +23,7 @@ import {
   type GroupNode,
   type RuleNode,
 } from './ruleTree.ts';
-import { BLANK_DEFINITION } from './templates.ts';
+import { useNewSegmentStart } from './templates/templateQueries.ts';
 import { readYaml, YamlView } from './YamlView.tsx';
 
 /** Every edit is previewed once it has rested this long: a held key sends one request, not twenty. */
@@ -97,13 +97,30 @@ function WithColumns({ children }: { children: (catalogue: ColumnCatalogue) => R
 
 export function NewSegmentEditor() {
   const { t } = useTranslation();
+  // `#/segments/+new?template=NAME` starts from a built-in template (the gallery's "Use template").
+  const start = useNewSegmentStart();
   return (
     <EditorFrame title={t('segments.editor.newTitle')}>
-      <WithColumns>
-        {(catalogue) => (
-          <SegmentEditor initial={BLANK_DEFINITION} opened={null} saved={null} catalogue={catalogue} />
-        )}
-      </WithColumns>
+      {start.error ? (
+        <p className="note" role="alert">
+          {t('segments.editor.templateMissing', { name: start.templateName ?? '' })}
+        </p>
+      ) : null}
+      {start.pending ? (
+        <Loading rows={6} />
+      ) : (
+        <WithColumns>
+          {(catalogue) => (
+            <SegmentEditor
+              key={start.templateName ?? ''}
+              initial={start.definition}
+              opened={null}
+              saved={null}
+              catalogue={catalogue}
+            />
+          )}
+        </WithColumns>
+      )}
     </EditorFrame>
   );
 }

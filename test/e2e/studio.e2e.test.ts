@@ -1,0 +1,163 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { copyTemplates } from '../../core/segments/templates.ts';
+import { DEFAULT_ACCOUNT, startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
+import { openApp as openAppPage, settled } from './appPage.ts';
+import { launchChromium } from './browser.ts';
+import { c360 } from './c360Cli.ts';
+import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
+import { ensureRendererBuilt } from './rendererBuild.ts';
+import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
+import { startWebServer, type RunningWebServer } from './webServer.ts';
+
+/**
+ * The segment list, the templates gallery and Settings as a user meets them: a small demo shop with the built-in
+ * templates, built twice (so every segment has two points of size history), served by `c360 web` with the
+ * Klaviyo fake as its Klaviyo, in Debian's Chromium. Sizes on screen are checked against the seg_ tables read
+ * with DuckDB directly, not through core/segments.
+ */
+
+const CUSTOMERS = 300;
+const BUILDS = 2;
+
+let parent: string | undefined;
+let shop: string;
+/** Members of each saved segment's seg_ table after the last build. */
+let sizes: Map<string, number>;
+let fake: KlaviyoFake | undefined;
+let server: RunningWebServer | undefined;
+let browser: Browser | undefined;
+let session: Awaited<ReturnType<BrowserContext['storageState']>>;
+const contexts: BrowserContext[] = [];
+
+async function segTableSizes(database: string): Promise<Map<string, number>> {
+  const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    const tables = (
+      await connection.runAndReadAll(
+        `select table_name from duckdb_tables() where schema_name = 'main' and table_name like 'seg\\_%' escape '\\'`,
+      )
+    ).getRowObjectsJson();
+    const result = new Map<string, number>();
+    for (const { table_name: table } of tables) {
+      const [row] = (
+        await connection.runAndReadAll(`select count(*) as n from main."${String(table)}"`)
+      ).getRowObjectsJson();
+      result.set(String(table).slice('seg_'.length), Number(row?.n));
+    }
+    return result;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  parent = await mkdtemp(join(tmpdir(), 'c360-e2e-studio-'));
+  shop = join(parent, 'shop');
+  await c360(['demo', '--customers', String(CUSTOMERS), '-w', shop]);
+  // What `c360 segments init` does, without starting another process on a busy machine.
+  await copyTemplates(join(shop, 'segments'));
+  // Two builds that publish: the second with another threshold, as a marketer tries one.
+  await c360(['build', '-w', shop]);
+  await c360(['build', '-w', shop, '--select', 'dim_customers', '--var', 'lifecycle_active_days=45']);
+  sizes = await segTableSizes(join(shop, 'workspace.duckdb'));
+  fake = await startKlaviyoFake({ rateLimits: 'off' });
+  server = await startWebServer(shop, {
+    env: { KLAVIYO_BASE_URL: fake.url, KLAVIYO_API_KEY: fake.apiKey },
+  });
+  browser = await launchChromium();
+  const login = await browser.newContext();
+  await (await login.newPage()).goto(server.loginUrl);
+  session = await login.storageState();
+  await login.close();
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+  if (parent) await rm(parent, { recursive: true, force: true });
+});
+
+function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
+  return openAppPage(
+    { browser: browser!, storageState: session, url: server!.url, contexts },
+    language,
+    hash,
+  );
+}
+
+async function checkPage(page: Page, language: Language, name: string): Promise<void> {
+  await settled(page);
+  await saveScreenshot(page, `e2e-studio-${name}-${language}`);
+  expect(await missingTranslations(page), `missing translations on ${name}`).toEqual([]);
+  expect(await seriousAxeViolations(page), `axe-core on ${name}`).toEqual([]);
+}
+
+describe.each(['en', 'de'] as const)('the studio pages in "%s"', (language) => {
+  it('the list shows each segment with the size SQL counts and one history point per build', async () => {
+    const { page, errors } = await openApp(language, '#/segments');
+    await page.locator('[data-segment-count]').first().waitFor();
+    const format = new Intl.NumberFormat(INTL_LOCALE[language]);
+    expect(sizes.size).toBeGreaterThan(5);
+    for (const [name, size] of sizes) {
+      expect(await page.locator(`[data-segment-count="${name}"]`).textContent(), name).toBe(
+        format.format(size),
+      );
+      const history = page.locator(`[data-size-history="${name}"]`);
+      expect(await history.getAttribute('data-points'), name).toBe(String(BUILDS));
+      // the sparkline's label ends with the size of the last build: what the seg_ table holds
+      expect(await history.getAttribute('aria-label'), name).toContain(format.format(size));
+    }
+    const pregnancy = page.locator('[data-segment-consent="pregnancy_journey"]');
+    expect(await pregnancy.textContent()).toContain('pregnancy_opt_in');
+    expect(await page.locator('[data-segment-priority="winback_candidates"]').textContent()).toContain(
+      'retention',
+    );
+    await checkPage(page, language, 'segment-list');
+    expect(errors).toEqual([]);
+  });
+
+  it('the gallery says what each template feeds and opens the editor with "Use template"', async () => {
+    const { page, errors } = await openApp(language, '#/segments');
+    await page.getByRole('link', { name: ui(language, 'segmentList.templates') }).click();
+    await page.waitForURL('**/#/segments/+templates');
+    const winback = page.locator('[data-template="winback_candidates"]');
+    await winback.waitFor();
+    expect(await winback.getByRole('heading').textContent()).toBe(ui(language, 'templates.flows.winback'));
+    expect(await page.locator('[data-template-split="winback_candidates"]').textContent()).toContain(
+      'Winback Stage',
+    );
+    expect(await page.locator('[data-template]').count()).toBe(12);
+    await checkPage(page, language, 'templates');
+    await winback.getByRole('link', { name: ui(language, 'templates.use') }).click();
+    await page.waitForURL('**/#/segments/+new?template=winback_candidates');
+    await page.getByRole('heading', { level: 1, name: ui(language, 'segments.editor.newTitle') }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
+  it('Settings tests the Klaviyo connection with the server key and names the account', async () => {
+    const { page, errors } = await openApp(language, '#/overview');
+    await page.getByRole('link', { name: ui(language, 'settings.nav') }).click();
+    await page.getByRole('heading', { level: 1, name: ui(language, 'settings.title') }).waitFor();
+    await page.getByRole('button', { name: ui(language, 'settings.klaviyo.test') }).click();
+    const result = page.locator('[data-connection="ok"]');
+    await result.waitFor();
+    expect(await result.textContent()).toContain(DEFAULT_ACCOUNT.organization_name);
+    // the key stays on the server
+    expect(await page.content()).not.toContain(fake!.apiKey);
+    await checkPage(page, language, 'settings');
+    expect(errors).toEqual([]);
+  });
+});
