@@ -12,6 +12,14 @@ import {
 import { loadInputSchema, loadProgressEventSchema, loadReportSchema } from './schemas/load.ts';
 import { syncOutcomeSchema, syncProgressEventSchema, syncRunInputSchema } from './schemas/sync.ts';
 import { workspaceInfoSchema } from './schemas/workspace.ts';
+import {
+  buildRunsInputSchema,
+  buildRunsSchema,
+  runDetailSchema,
+  runShowInputSchema,
+  runsListInputSchema,
+  runsListSchema,
+} from './schemas/runs.ts';
 export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
   customerProfileInputSchema,
@@ -72,6 +80,14 @@ export const contract = {
      * serves the API; streams apply progress and returns the outcome, whose `plan` is what a plan file holds.
      */
     run: oc.input(syncRunInputSchema).output(eventIterator(syncProgressEventSchema, syncOutcomeSchema)),
+  },
+  runs: {
+    /** The recent sync runs, newest first, with their counts per target (what Klaviyo confirmed). */
+    list: oc.input(runsListInputSchema).output(runsListSchema),
+    /** One sync run (by id or its first characters) with one page of its rejected rows and their total. */
+    show: oc.input(runShowInputSchema).output(runDetailSchema),
+    /** The recent model builds, newest first. */
+    builds: oc.input(buildRunsInputSchema).output(buildRunsSchema),
   },
 };
 
