@@ -3,7 +3,7 @@ import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/re
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncOutcomeData, SyncProgressEventData } from '../../core/api/schemas/sync.ts';
 import type { PublishRunInput } from '../../renderer/src/pages/publish/publishClient.ts';
-import { apiError } from './fixtures.ts';
+import { apiError, fakeClient } from './fixtures.ts';
 import { applied, planFixture, planned, publishClient, runDetail, runSummary } from './publishFixtures.ts';
 import { plain, renderApp } from './renderApp.ts';
 
@@ -166,6 +166,16 @@ describe('Publish page', () => {
       await screen.findByRole('button', { name: 'Sensibles Segment für pregnancy_optin freigeben' }),
     ).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Veröffentlichen' })).toBeTruthy();
+  });
+});
+
+describe('a client without the publish calls', () => {
+  it('says where to publish instead of showing a blank page', async () => {
+    for (const hash of ['#/publish', '#/runs']) {
+      renderApp(fakeClient(), { hash });
+      expect((await screen.findByRole('alert')).textContent).toContain('Open the workbench in web mode');
+      cleanup();
+    }
   });
 });
 

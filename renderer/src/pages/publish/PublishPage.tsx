@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/clientContext.tsx';
 import { summarizeError } from '../../api/errors.ts';
@@ -10,10 +10,13 @@ import { progressKey, PublishProgress } from './PublishProgress.tsx';
 import { PublishResult, ResultTable } from './PublishResult.tsx';
 import { SyncChoice, type Selection } from './SyncChoice.tsx';
 import {
+  findPublishCalls,
+  missingCallsError,
   publishCalls,
   runSync,
   runsQueryKeys,
   type GuardrailApproval,
+  type PublishCalls,
   type PublishOutcome,
   type SyncProgressEventData,
 } from './publishClient.ts';
@@ -66,9 +69,14 @@ function CancelledRun() {
  * with live progress, a Cancel that ends the run on the server, and the result with a retry.
  */
 export function PublishPage({ segment }: { segment: string | null }) {
-  const { t } = useTranslation();
   const client = useClient();
-  const calls = publishCalls(client);
+  const calls = useMemo(() => findPublishCalls(client), [client]);
+  if (!calls) return <ErrorState error={missingCallsError()} />;
+  return <PublishFlow segment={segment} calls={calls} />;
+}
+
+function PublishFlow({ segment, calls }: { segment: string | null; calls: PublishCalls }) {
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [selection, setSelection] = useState<Selection>(() => initialSelection(segment));
   const [phase, setPhase] = useState<Phase>({ step: 'choose' });
@@ -147,12 +155,11 @@ export function PublishPage({ segment }: { segment: string | null }) {
     [calls, queryClient],
   );
 
-  // From a segment's Publish link: plan its list and the profiles at once.
-  const planned = useRef(false);
+  // From a segment's Publish link: plan its list and the profiles at once (again if React remounts the page).
   useEffect(() => {
-    if (segment === null || planned.current) return;
-    planned.current = true;
+    if (segment === null) return;
     void plan(initialSelection(segment));
+    return () => running.current?.abort();
   }, [segment, plan]);
 
   const busy = phase.step === 'planning' || phase.step === 'publishing';
@@ -202,13 +209,13 @@ export function PublishPage({ segment }: { segment: string | null }) {
               {reviewed.note}
             </p>
           ) : null}
-          <PlanView plan={reviewed.plan} />
           <GuardrailCards
             guardrails={guardrails}
             approved={approved}
             disabled={!canPublish}
             onApprove={(guardrail) => setApproved((current) => new Set(current).add(guardrailKey(guardrail)))}
           />
+          <PlanView plan={reviewed.plan} />
           {review?.stale ? (
             <div className="publish-note publish-note--error" role="alert">
               <p>{t('publish.stale.title')}</p>

@@ -52,11 +52,26 @@ export interface PublishCalls {
  * The Publish and Runs calls of the app's client. C360Client types only what the other pages call; the real
  * oRPC client carries every call of the contract, and a test's fake adds these when it needs them.
  */
-export function publishCalls(client: C360Client): PublishCalls {
+export function findPublishCalls(client: C360Client): PublishCalls | null {
   const calls = client as C360Client & Partial<PublishCalls>;
-  if (!calls.sync || !calls.runs)
-    throw new Error('This API client has no publish calls (sync.run, runs.list, runs.show, runs.builds).');
-  return { sync: calls.sync, runs: calls.runs };
+  return calls.sync && calls.runs ? { sync: calls.sync, runs: calls.runs } : null;
+}
+
+export function publishCalls(client: C360Client): PublishCalls {
+  const calls = findPublishCalls(client);
+  if (!calls) throw missingCallsError();
+  return calls;
+}
+
+/** What the pages show when the client lacks these calls (the desktop app's port client, for now). */
+export function missingCallsError(): Error {
+  const code = 'INTERNAL';
+  return Object.assign(
+    new Error(
+      'This window cannot reach the publish calls (sync.run, runs.*). Open the workbench in web mode (`c360 web`) to publish, or use `c360 sync` and `c360 runs`.',
+    ),
+    { code, data: { code } },
+  );
 }
 
 /** Query keys of the Runs calls (the Publish page refreshes the list after a run). */

@@ -6,7 +6,12 @@ import { Empty, ErrorState, Loading } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 import { routeHref } from '../../shell/route.ts';
 import { ResultTable } from '../publish/PublishResult.tsx';
-import { publishCalls, runsQueryKeys } from '../publish/publishClient.ts';
+import {
+  findPublishCalls,
+  missingCallsError,
+  publishCalls,
+  runsQueryKeys,
+} from '../publish/publishClient.ts';
 import '../publish/publish.css';
 
 const RUNS_SHOWN = 50;
@@ -239,6 +244,8 @@ function RunDetail({ runId }: { runId: string }) {
 /** Sync and build history; `#/runs/<id>` shows one sync run. */
 export function RunsPage({ runId }: { runId: string | null }) {
   const { t } = useTranslation();
+  const client = useClient();
+  if (!findPublishCalls(client)) return <ErrorState error={missingCallsError()} />;
   return (
     <div className="page runs-page">
       <div className="page__header">
