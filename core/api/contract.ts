@@ -18,6 +18,14 @@ import { workspaceInfoSchema } from './schemas/workspace.ts';
 import { segmentListWithHistorySchema } from './schemas/segmentList.ts';
 import { klaviyoConnectionSchema, settingsSchema } from './schemas/settings.ts';
 import { segmentTemplatesSchema } from './schemas/templates.ts';
+import {
+  buildRunsInputSchema,
+  buildRunsSchema,
+  runDetailSchema,
+  runShowInputSchema,
+  runsListInputSchema,
+  runsListSchema,
+} from './schemas/runs.ts';
 export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
   customerProfileInputSchema,
@@ -97,6 +105,14 @@ export const contract = {
      * serves the API; streams apply progress and returns the outcome, whose `plan` is what a plan file holds.
      */
     run: oc.input(syncRunInputSchema).output(eventIterator(syncProgressEventSchema, syncOutcomeSchema)),
+  },
+  runs: {
+    /** The recent sync runs, newest first, with their counts per target (what Klaviyo confirmed). */
+    list: oc.input(runsListInputSchema).output(runsListSchema),
+    /** One sync run (by id or its first characters) with one page of its rejected rows and their total. */
+    show: oc.input(runShowInputSchema).output(runDetailSchema),
+    /** The recent model builds, newest first. */
+    builds: oc.input(buildRunsInputSchema).output(buildRunsSchema),
   },
 };
 

@@ -16,9 +16,10 @@ import { segmentColumns, segmentValues, saveSegmentOn } from './segmentProcedure
 import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
 import { loadUploadedFiles } from './sourceProcedures.ts';
-import { syncProcedure } from './syncProcedures.ts';
 import { segmentListWithHistory, segmentTemplates } from './segmentStudioCalls.ts';
 import { testKlaviyoConnection, workspaceSettings } from './settingsCalls.ts';
+import { listRunsProcedure, showRunProcedure, syncProcedure } from './syncProcedures.ts';
+import { asLooseRun, listBuildRuns, runDetail } from './runsProcedures.ts';
 import type { LoadProgressEvent, LoadReport } from '../sources/loadFiles.ts';
 import type { ApplyProgress, SyncOutcome } from '../sync/index.ts';
 import type { SyncPlanData } from './schemas/sync.ts';
@@ -282,6 +283,26 @@ export function createRouter(options: RouterOptions = {}) {
         streamJob<ApplyProgress, SyncOutcome>(signal, (push, stop) =>
           runSyncCall(context, input, push, stop),
         ),
+      ),
+    },
+    runs: {
+      list: os.runs.list.handler(async ({ input, context, signal }) => {
+        const runs = await call(listRunsProcedure, input, {
+          service: context.service,
+          ...(signal ? { signal } : {}),
+        });
+        return runs.map(asLooseRun);
+      }),
+      show: os.runs.show.handler(async ({ input, context, signal }) => {
+        // offset/limit go along: a runs.show that pages itself uses them, one that does not ignores them
+        const run = await call(showRunProcedure, input, {
+          service: context.service,
+          ...(signal ? { signal } : {}),
+        });
+        return runDetail(run, input.offset, input.limit);
+      }),
+      builds: os.runs.builds.handler(({ input, context, signal }) =>
+        context.service.read((db) => listBuildRuns(db, input.limit), { signal }),
       ),
     },
   });

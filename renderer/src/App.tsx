@@ -5,6 +5,8 @@ import { ClientProvider } from './api/clientContext.tsx';
 import type { C360Client } from './api/types.ts';
 import { CustomersPage } from './pages/customers/CustomersPage.tsx';
 import { OverviewPage } from './pages/overview/OverviewPage.tsx';
+import { PublishPage } from './pages/publish/PublishPage.tsx';
+import { RunsPage } from './pages/runs/RunsPage.tsx';
 import { SegmentsRoute } from './pages/segments/SegmentsRoute.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { Shell } from './shell/Shell.tsx';
@@ -48,6 +50,10 @@ function Routes() {
         <CustomersPage customerId={route.customerId} />
       ) : route.page === 'segments' ? (
         <SegmentsRoute segment={route.segment} />
+      ) : route.page === 'publish' ? (
+        <PublishPage key={route.segment ?? ''} segment={route.segment} />
+      ) : route.page === 'runs' ? (
+        <RunsPage runId={route.runId} />
       ) : route.page === 'settings' ? (
         <SettingsPage />
       ) : (

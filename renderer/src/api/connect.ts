@@ -103,12 +103,27 @@ function connectDesktop(win: ConnectWindow, bridge: DesktopBridge, options: Conn
     },
   );
 
-  return {
-    workspace: { info: async (input, callOptions) => (await current).workspace.info(input, callOptions) },
-    overview: { get: async (input, callOptions) => (await current).overview.get(input, callOptions) },
-    customers: {
-      search: async (input, callOptions) => (await current).customers.search(input, callOptions),
-      profile: async (input, callOptions) => (await current).customers.profile(input, callOptions),
+  return forwardCalls(() => current) as C360Client;
+}
+
+/**
+ * A client whose every call (any path: `segments.save`, `sync.run`, …) waits for the current port's client and
+ * makes the same call there, so a call the contract gains works in the desktop app without an entry here.
+ * `then` is not forwarded: the client must not look like a promise when awaited or returned from one.
+ */
+function forwardCalls(client: () => Promise<unknown>, path: readonly string[] = []): unknown {
+  return new Proxy(() => undefined, {
+    get: (_target, key) =>
+      typeof key === 'string' && key !== 'then' ? forwardCalls(client, [...path, key]) : undefined,
+    apply: async (_target, _this, args: unknown[]) => {
+      let node = (await client()) as Record<string, unknown>;
+      let parent: unknown = node;
+      for (const key of path) {
+        parent = node;
+        node = node[key] as Record<string, unknown>;
+      }
+      // Reflect.apply, not node.apply: on oRPC's client every property, `apply` too, is a path of the API.
+      return Reflect.apply(node as unknown as (...a: unknown[]) => unknown, parent, args);
     },
-  };
+  });
 }

@@ -9,6 +9,8 @@ const NAV: { page: Route['page']; labelKey: string; route: Route }[] = [
   { page: 'overview', labelKey: 'nav.overview', route: { page: 'overview' } },
   { page: 'customers', labelKey: 'nav.customers', route: { page: 'customers', customerId: null } },
   { page: 'segments', labelKey: 'nav.segments', route: { page: 'segments', segment: null } },
+  { page: 'publish', labelKey: 'publish.nav', route: { page: 'publish', segment: null } },
+  { page: 'runs', labelKey: 'runs.nav', route: { page: 'runs', runId: null } },
   { page: 'settings', labelKey: 'settings.nav', route: { page: 'settings' } },
 ];
 

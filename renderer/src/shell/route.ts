@@ -2,13 +2,17 @@ import { useEffect, useState } from 'react';
 
 /**
  * Hash routes (`#/overview`, `#/customers`, `#/customers/<id>`, `#/segments`, `#/segments/<name>`,
- * `#/segments/+new`): they work from file:// in Electron and from / in web mode without server rewrites, and
- * the back button works. `+new` cannot clash with a segment: names start with a letter.
+ * `#/segments/+new`, `#/publish`, `#/publish?segment=<name>`, `#/runs`, `#/runs/<run id>`): they work from
+ * file:// in Electron and from / in web mode without server rewrites, and the back button works. `+new`
+ * cannot clash with a segment: names start with a letter.
  */
 export type Route =
   | { page: 'overview' }
   | { page: 'customers'; customerId: string | null }
   | { page: 'segments'; segment: SegmentTarget | null }
+  /** `segment`: the publish of one segment (its list sync and the profile sync), from the segment editor. */
+  | { page: 'publish'; segment: string | null }
+  | { page: 'runs'; runId: string | null }
   | { page: 'settings' };
 
 /**
@@ -22,7 +26,13 @@ const NEW_SEGMENT = '+new';
 const TEMPLATES = '+templates';
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/');
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
+  const parts = path.split('/');
+  if (parts[0] === 'publish') {
+    const segment = new URLSearchParams(query).get('segment');
+    return { page: 'publish', segment: segment ? segment : null };
+  }
+  if (parts[0] === 'runs') return { page: 'runs', runId: parts[1] ? safeDecode(parts[1]) : null };
   if (parts[0] === 'customers') {
     const id = parts[1] ? safeDecode(parts[1]) : null;
     return { page: 'customers', customerId: id };
@@ -42,6 +52,11 @@ export function parseRoute(hash: string): Route {
 }
 
 export function routeHref(route: Route): string {
+  if (route.page === 'publish')
+    return route.segment
+      ? `#/publish?${new URLSearchParams({ segment: route.segment }).toString()}`
+      : '#/publish';
+  if (route.page === 'runs') return route.runId ? `#/runs/${encodeURIComponent(route.runId)}` : '#/runs';
   if (route.page === 'customers') {
     return route.customerId ? `#/customers/${encodeURIComponent(route.customerId)}` : '#/customers';
   }

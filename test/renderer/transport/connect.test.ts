@@ -18,6 +18,14 @@ function routerFor(name: string) {
       search: os.handler(({ input }) => fake.customers.search(input as CustomerSearchInput)),
       profile: os.handler(({ input }) => fake.customers.profile(input as { customerId: string })),
     },
+    // Calls of later pages: a plain one and a streaming one (progress events, then the outcome).
+    segments: { columns: os.handler(() => ({ columns: [{ name: `${name} column` }] })) },
+    sync: {
+      run: os.handler(async function* () {
+        yield { done: 1, total: 2 };
+        return { status: 'succeeded' };
+      }),
+    },
   };
 }
 
@@ -87,6 +95,23 @@ describe('connect()', () => {
     win.postPort(second.port2);
     expect(reconnects).toBe(1);
     expect((await client.workspace.info()).name).toBe('Shop B');
+  });
+
+  it('in Electron, every call of the contract goes over the port, streaming ones too', async () => {
+    const win = desktopWindow(async () => ({ status: 'open' }));
+    const client = connect(win) as unknown as {
+      segments: { columns(): Promise<{ columns: { name: string }[] }> };
+      sync: { run(input: object): Promise<AsyncIterator<unknown, unknown>> };
+    };
+    const port = servicePort('Shop C');
+    channels.push(port);
+    win.postPort(port.port2);
+    expect((await client.segments.columns()).columns[0]?.name).toBe('Shop C column');
+    const events = await client.sync.run({});
+    expect(await events.next()).toEqual({ done: false, value: { done: 1, total: 2 } });
+    expect(await events.next()).toEqual({ done: true, value: { status: 'succeeded' } });
+    // Awaiting the client itself must not treat it as a promise.
+    expect(await Promise.resolve(client)).toBe(client);
   });
 
   it('in Electron with no workspace open, calls fail with a code and a message that says what to do', async () => {

@@ -1,0 +1,103 @@
+import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../format/format.ts';
+import { routeHref } from '../../shell/route.ts';
+import type { PublishOutcome, RunSummaryData } from './publishClient.ts';
+
+type ResultRow = PublishOutcome['results'][number];
+
+/** Per target what was sent and what Klaviyo confirmed, failed, skipped or what a guardrail held back. */
+export function ResultTable({ rows }: { rows: (ResultRow | RunSummaryData['targets'][number])[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  return (
+    <table className="table publish-result__table">
+      <caption>{t('publish.result.perTarget')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('publish.result.target')}</th>
+          <th scope="col" className="num">
+            {t('publish.result.planned')}
+          </th>
+          <th scope="col" className="num">
+            {t('publish.result.sent')}
+          </th>
+          <th scope="col" className="num">
+            {t('publish.result.succeeded')}
+          </th>
+          <th scope="col" className="num">
+            {t('publish.result.failed')}
+          </th>
+          <th scope="col" className="num">
+            {t('publish.result.skipped')}
+          </th>
+          <th scope="col">{t('publish.result.blocked')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => {
+          const blocked = typeof row.blocked === 'string' ? row.blocked : null;
+          return (
+            <tr key={`${row.sync}|${row.target}`}>
+              <th scope="row">
+                {t(`publish.sync.${row.sync}`)}: <span translate="no">{row.target}</span>
+              </th>
+              <td className="num">{format.integer(row.planned)}</td>
+              <td className="num">{format.integer(row.sent)}</td>
+              <td className="num">{format.integer(row.succeeded)}</td>
+              <td className="num">{format.integer(row.failed)}</td>
+              <td className="num">{format.integer(row.skipped)}</td>
+              <td translate="no">{blocked ?? '—'}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The end of a publish: its status, what was wrong, the numbers per target, and the way to retry. */
+export function PublishResult({ outcome, onRetry }: { outcome: PublishOutcome; onRetry: () => void }) {
+  const { t } = useTranslation();
+  const ok = outcome.status === 'succeeded';
+  return (
+    <section className="publish-result" aria-label={t('publish.result.title')}>
+      <p className="publish-result__status" role="status">
+        <span className={`badge badge--${outcome.status}`}>{t(`runs.status.${outcome.status}`)}</span>{' '}
+        {t(`publish.result.summary.${ok ? 'ok' : 'notOk'}`)}
+      </p>
+      {outcome.error ? (
+        <p className="publish-note publish-note--error" translate="no">
+          {outcome.error}
+        </p>
+      ) : null}
+      <ResultTable rows={outcome.results} />
+      {outcome.approvals?.length ? (
+        <ul className="publish-list">
+          {outcome.approvals.map((approval) => (
+            <li key={`${approval.id}|${approval.sync}|${approval.target}`}>
+              {t('publish.result.approvedBy', {
+                guardrail: t(`publish.guardrailId.${approval.id}`, { defaultValue: approval.id }),
+                target: approval.target,
+                who: approval.approvedBy,
+                when: approval.approvedAt,
+              })}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div className="publish-actions">
+        {ok ? null : (
+          <button type="button" className="button" onClick={onRetry}>
+            {t('publish.result.retry')}
+          </button>
+        )}
+        {outcome.runId ? (
+          <a className="button button--secondary" href={routeHref({ page: 'runs', runId: outcome.runId })}>
+            {t('publish.result.showRun')}
+          </a>
+        ) : null}
+      </div>
+      {ok ? null : <p className="panel__description">{t('publish.result.retryHint')}</p>}
+    </section>
+  );
+}

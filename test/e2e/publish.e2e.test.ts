@@ -1,0 +1,185 @@
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
+import { openApp as openAppPage, settled } from './appPage.ts';
+import { launchChromium } from './browser.ts';
+import { c360 } from './c360Cli.ts';
+import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
+import { ensureRendererBuilt } from './rendererBuild.ts';
+import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
+import { startWebServer, type RunningWebServer } from './webServer.ts';
+
+/**
+ * One-click publish as a user meets it: a demo shop with the built-in segments, served by `c360 web` whose
+ * process holds the Klaviyo key (the Klaviyo contract server's), opened in Debian's Chromium. The sensitive
+ * segment's first publish trips a guardrail: approve it, publish, watch the progress, and find exactly the
+ * segment's members (by SQL over the database file) in the contract server's list.
+ */
+
+const CUSTOMERS = 600;
+/** The built-in sensitive template (health data: explicit opt-in): its first publish needs approval. */
+const SEGMENT = 'pregnancy_journey';
+
+let parent: string | undefined;
+let dir: string;
+let expectedMembers: string[];
+let fake: KlaviyoFake | undefined;
+let server: RunningWebServer | undefined;
+let browser: Browser | undefined;
+let session: Awaited<ReturnType<BrowserContext['storageState']>>;
+const contexts: BrowserContext[] = [];
+
+async function segmentEmails(database: string): Promise<string[]> {
+  const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    const rows = (
+      await connection.runAndReadAll(`select distinct lower(email) as email from main.seg_${SEGMENT}`)
+    ).getRowObjectsJson();
+    return rows.map((row) => String(row.email)).sort();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+beforeAll(async () => {
+  await ensureRendererBuilt();
+  parent = await mkdtemp(join(tmpdir(), 'c360-e2e-publish-'));
+  dir = join(parent, 'shop');
+  await c360(['demo', '--customers', String(CUSTOMERS), '-w', dir]);
+  await c360(['segments', 'init', '-w', dir]);
+  // One build: the models and the segments' seg_ tables.
+  await c360(['build', '-w', dir]);
+  // Pace for the contract server (its limits × 100), poll its import jobs often.
+  await appendFile(
+    join(dir, 'c360.config.yaml'),
+    '\nsync:\n  klaviyo:\n    rate_limit_scale: 100\n    poll_interval_ms: 50\n',
+  );
+  expectedMembers = await segmentEmails(join(dir, 'workspace.duckdb'));
+  // Import jobs take a moment, as Klaviyo's do: the progress is on screen long enough to be seen.
+  fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 1_500 });
+  server = await startWebServer(dir, {
+    env: { KLAVIYO_BASE_URL: fake.url, KLAVIYO_API_KEY: fake.apiKey },
+  });
+  browser = await launchChromium();
+  const login = await browser.newContext();
+  await (await login.newPage()).goto(server.loginUrl);
+  session = await login.storageState();
+  await login.close();
+}, 300_000);
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+  if (parent) await rm(parent, { recursive: true, force: true });
+});
+
+function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
+  return openAppPage(
+    { browser: browser!, storageState: session, url: server!.url, contexts },
+    language,
+    hash,
+  );
+}
+
+async function switchLanguage(page: Page, language: 'en' | 'de'): Promise<void> {
+  await page.locator('.language-switch select').selectOption(language);
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, language);
+}
+
+describe('publish to Klaviyo in web mode, in Chromium, against the Klaviyo contract server', () => {
+  it('plan → guardrail card → approve → progress → done, and the list in Klaviyo holds the segment', async () => {
+    expect(expectedMembers.length).toBeGreaterThan(0);
+    const { page, errors } = await openApp('en', `#/publish?segment=${SEGMENT}`);
+    // Opened from a segment: its list and the profiles are planned at once.
+    const card = page.locator('[data-guardrail="sensitive_segment"]');
+    await card.waitFor({ timeout: 60_000 });
+    await settled(page);
+    expect(await card.textContent()).toContain(SEGMENT);
+    expect(await page.getByText(`${fake!.account.organization_name} (${fake!.account.id})`).count()).toBe(1);
+    const listCard = page.getByRole('region', { name: /^List: / });
+    expect(await listCard.textContent()).toContain(
+      `${ui('en', 'publish.plan.add')}${new Intl.NumberFormat(INTL_LOCALE.en).format(expectedMembers.length)}`,
+    );
+    await saveScreenshot(page, 'e2e-publish-plan-en');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // Every tripped guardrail is a blocking card; approve each.
+    const approve = page.getByRole('button', {
+      name: new RegExp(`^${ui('en', 'publish.guardrails.approve')} `),
+    });
+    while ((await approve.count()) > 0) await approve.first().click();
+    expect(await card.textContent()).toContain(ui('en', 'publish.guardrails.approved'));
+    await saveScreenshot(page, 'e2e-publish-approved-en');
+
+    await page.getByRole('button', { name: ui('en', 'publish.publish'), exact: true }).click();
+    const bars = page.getByRole('progressbar');
+    await bars.first().waitFor({ timeout: 30_000 });
+    expect(await bars.count()).toBe(2);
+    // The stream's events reach the page while the run goes on: a bar moves before the result shows.
+    const counted = page.locator('.publish-progress__count').filter({ hasText: /\d+ of \d+/ });
+    await counted.first().waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'e2e-publish-progress-en');
+
+    const result = page.getByRole('region', { name: ui('en', 'publish.result.title') });
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.getByRole('status').textContent()).toContain(ui('en', 'runs.status.succeeded'));
+    await saveScreenshot(page, 'e2e-publish-done-en');
+
+    // Klaviyo (the contract server) holds exactly the segment's members in the list the publish created.
+    const lists = [...fake!.state.lists.values()];
+    expect(lists).toHaveLength(1);
+    expect(fake!.listMemberEmails(lists[0]!.name)).toEqual(expectedMembers);
+    const row = result.getByRole('row', { name: new RegExp(`${SEGMENT}`) });
+    const cells = await row.locator('td').allTextContents();
+    // planned, sent, confirmed, failed, skipped, held back
+    expect(cells.slice(0, 4)).toEqual([
+      String(expectedMembers.length),
+      String(expectedMembers.length),
+      String(expectedMembers.length),
+      '0',
+    ]);
+
+    // The same page in German, switched from the header.
+    await switchLanguage(page, 'de');
+    expect(await result.count()).toBe(0);
+    const resultDe = page.getByRole('region', { name: ui('de', 'publish.result.title') });
+    expect(await resultDe.getByRole('status').textContent()).toContain(ui('de', 'runs.status.succeeded'));
+    expect(await page.getByRole('link', { name: ui('de', 'publish.nav') }).count()).toBe(1);
+    expect(await missingTranslations(page)).toEqual([]);
+    await saveScreenshot(page, 'e2e-publish-done-de');
+    expect(errors).toEqual([]);
+  });
+
+  it('the Runs page lists the publish and shows its targets, in English and German', async () => {
+    const { page, errors } = await openApp('en', '#/runs');
+    const run = page.getByRole('link', { name: /^\d{8}-\d{6}-[0-9a-f]{6}$/ });
+    await run.first().waitFor({ timeout: 30_000 });
+    await settled(page);
+    expect(await run.count()).toBe(1);
+    expect(await run.first().locator('xpath=ancestor::tr').textContent()).toContain(
+      ui('en', 'runs.status.succeeded'),
+    );
+    await saveScreenshot(page, 'e2e-runs-list-en');
+    await run.first().click();
+    await page.getByText(ui('en', 'runs.noRejected')).waitFor();
+    await settled(page);
+    expect(await page.getByRole('row', { name: new RegExp(SEGMENT) }).count()).toBe(1);
+    await saveScreenshot(page, 'e2e-runs-detail-en');
+    await switchLanguage(page, 'de');
+    await page.getByText(ui('de', 'runs.noRejected')).waitFor();
+    expect(await missingTranslations(page)).toEqual([]);
+    await saveScreenshot(page, 'e2e-runs-detail-de');
+    expect(errors).toEqual([]);
+  });
+});
