@@ -18,7 +18,7 @@ import { loadUploadedFiles } from './sourceProcedures.ts';
 import { syncProcedure } from './syncProcedures.ts';
 import type { LoadProgressEvent, LoadReport } from '../sources/loadFiles.ts';
 import type { ApplyProgress, SyncOutcome } from '../sync/index.ts';
-import type { SyncPlanData } from './schemas/sync.ts';
+import type { GuardrailApprovalData, SyncPlanData } from './schemas/sync.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
 
 export interface RouterOptions {
@@ -113,10 +113,11 @@ async function* streamJob<E, R>(
 async function runSyncCall(
   context: ApiContext,
   input: {
-    syncs: SyncOutcome['plan']['request']['syncs'];
+    syncs?: SyncOutcome['plan']['request']['syncs'] | undefined;
     segments?: string[] | undefined;
     dryRun: boolean;
     approve: boolean;
+    approvals?: GuardrailApprovalData[] | undefined;
     plan?: SyncPlanData | undefined;
   },
   push: (event: ApplyProgress) => void,
@@ -129,10 +130,11 @@ async function runSyncCall(
     return await call(
       syncProcedure,
       {
-        syncs: input.syncs,
+        ...(input.syncs ? { syncs: input.syncs } : {}),
         ...(input.segments ? { segments: input.segments } : {}),
         dryRun: input.dryRun,
         approve: input.approve,
+        ...(input.approvals ? { approvals: input.approvals } : {}),
         ...(planFile ? { planFile } : {}),
       },
       {

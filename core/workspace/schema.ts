@@ -84,6 +84,15 @@ const MIGRATIONS: Migration[] = [
       `alter table c360.build_runs add column if not exists status varchar`,
     ],
   },
+  {
+    version: 3,
+    description: 'guardrail approvals of sync runs: which plan, who and when (core/sync/approvals.ts)',
+    statements: [
+      `create table if not exists c360.sync_approvals (
+        plan_hash varchar not null, guardrail_id varchar not null, sync varchar not null, target varchar not null,
+        approved_by varchar not null, approved_at timestamp not null, run_id varchar not null)`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */
