@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import type { Database } from '../db/duckdb.ts';
 import type { GuardrailId, SyncKind, TargetPlan, TrippedGuardrail } from './guardrails.ts';
-import type { SyncPlan } from './plan.ts';
+import type { PlanRequest, SyncPlan } from './plan.ts';
+import { commandFor } from './planChecks.ts';
 
 /**
  * Guardrail approvals (SPEC §7, issue 16 "Publish"): a tripped guardrail blocks only its own target until it is
@@ -78,7 +79,11 @@ export function everyTargetBlocked(targets: TargetPlan[], blocked: Map<string, s
  * What to tell the user about blocked targets: which, why, and how to approve them. Approving is named for the
  * CLI and the app alike (the guardrail's id, sync and target are what `approvals` takes).
  */
-export function describeBlocked(targets: TargetPlan[], blocked: Map<string, string>): string | null {
+export function describeBlocked(
+  targets: TargetPlan[],
+  blocked: Map<string, string>,
+  request: PlanRequest,
+): string | null {
   const lines = targets
     .filter((t) => blocked.has(targetKey(t)))
     .map((t) => `  ${t.sync} ${t.target}: ${blocked.get(targetKey(t))}`);
@@ -87,8 +92,9 @@ export function describeBlocked(targets: TargetPlan[], blocked: Map<string, stri
   return [
     `Blocked by guardrails, not written${all ? '' : ' (the other targets were applied)'}:`,
     ...lines,
-    'Review the plan and approve: `c360 sync --approve` (all its guardrails; with `--plan FILE` only that ' +
-      "plan's), or Approve on the guardrail in the app's Publish page. Thresholds: sync.guardrails in c360.config.yaml.",
+    `Review the plan and approve: \`${commandFor(request)} --approve\` (all its guardrails; with \`--plan FILE\` ` +
+      "only that plan's), or Approve on the guardrail in the app's Publish page. Thresholds: sync.guardrails in " +
+      'c360.config.yaml.',
   ].join('\n');
 }
 

@@ -246,7 +246,7 @@ async function prepare(
   if (everyTargetBlocked(plan.targets, decision.blocked)) {
     for (const target of plan.targets)
       await recordTarget(ws.db, runId, blockedResult(target, decision.blocked));
-    await finishRun(ws.db, runId, 'blocked', describeBlocked(plan.targets, decision.blocked));
+    await finishRun(ws.db, runId, 'blocked', describeBlocked(plan.targets, decision.blocked, planRequest));
     return { ...prepared, runId, blocked: true, approvals };
   }
   return { ...prepared, runId, approvals };
@@ -328,7 +328,7 @@ export async function runSync(
     return outcome('blocked', {
       runId,
       results: plan.targets.map((t) => blockedResult(t, blockedTargets)),
-      error: describeBlocked(plan.targets, blockedTargets),
+      error: describeBlocked(plan.targets, blockedTargets, plan.request),
     });
 
   // From here on the sync holds the writer only while it records what Klaviyo acknowledged.
@@ -412,7 +412,7 @@ export async function runSync(
       if (fatal instanceof KlaviyoApiError && (fatal.status === 401 || fatal.status === 403)) break;
     }
   }
-  const blockedNote = describeBlocked(plan.targets, blockedTargets);
+  const blockedNote = describeBlocked(plan.targets, blockedTargets, plan.request);
   if (blockedNote) errors.push(blockedNote);
   const error = errors.length ? errors.join('\n') : null;
   await q.write((db) =>

@@ -176,6 +176,8 @@ describe('a guardrail blocks only its own target', () => {
     expect(outcome.status).toBe('blocked');
     expect(blockedTargets(outcome)).toEqual(['lists pregnancy_journey']);
     expect(outcome.error).toMatch(/^Blocked by guardrails, not written:\n/);
+    // How to approve names the sync that was run.
+    expect(outcome.error).toContain('`c360 sync lists --segment pregnancy_journey --approve`');
     expect(fake.writeRequests()).toHaveLength(0);
   });
 });

@@ -163,7 +163,11 @@ function describeOutcome(outcome: SyncOutcome): string {
       ['sync', 'target', 'planned', 'sent', 'succeeded', 'failed', 'skipped', 'API calls', '429s', 'time'],
       outcome.results.map((r) => [
         r.sync,
-        r.blocked ? `${r.target} (blocked)` : r.target,
+        r.blocked
+          ? `${r.target} (blocked)`
+          : brokenTargets(outcome.plan).some((t) => t.target === r.target && r.sync === 'lists')
+            ? `${r.target} (cannot be compiled)`
+            : r.target,
         formatCount(r.planned),
         formatCount(r.sent),
         formatCount(r.succeeded),
