@@ -252,7 +252,7 @@ async function prepare(
   return { ...prepared, runId, approvals };
 }
 
-/** The result of a target a guardrail blocked: nothing sent. */
+/** The result of a target that was not applied (a guardrail blocked it, or its segment is broken): nothing sent. */
 function blockedResult(target: TargetPlan, blocked: Map<string, string>): SyncTargetResult {
   return {
     sync: target.sync,
