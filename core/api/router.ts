@@ -22,7 +22,7 @@ import { listRunsProcedure, showRunProcedure, syncProcedure } from './syncProced
 import { asLooseRun, listBuildRuns, runDetail } from './runsProcedures.ts';
 import type { LoadProgressEvent, LoadReport } from '../sources/loadFiles.ts';
 import type { ApplyProgress, SyncOutcome } from '../sync/index.ts';
-import type { SyncPlanData } from './schemas/sync.ts';
+import type { GuardrailApprovalData, SyncPlanData } from './schemas/sync.ts';
 import { DATABASE_FILE } from '../workspace/workspace.ts';
 
 export interface RouterOptions {
@@ -117,10 +117,11 @@ async function* streamJob<E, R>(
 async function runSyncCall(
   context: ApiContext,
   input: {
-    syncs: SyncOutcome['plan']['request']['syncs'];
+    syncs?: SyncOutcome['plan']['request']['syncs'] | undefined;
     segments?: string[] | undefined;
     dryRun: boolean;
     approve: boolean;
+    approvals?: GuardrailApprovalData[] | undefined;
     plan?: SyncPlanData | undefined;
   },
   push: (event: ApplyProgress) => void,
@@ -133,10 +134,11 @@ async function runSyncCall(
     return await call(
       syncProcedure,
       {
-        syncs: input.syncs,
+        ...(input.syncs ? { syncs: input.syncs } : {}),
         ...(input.segments ? { segments: input.segments } : {}),
         dryRun: input.dryRun,
         approve: input.approve,
+        ...(input.approvals ? { approvals: input.approvals } : {}),
         ...(planFile ? { planFile } : {}),
       },
       {

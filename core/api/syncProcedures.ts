@@ -12,6 +12,7 @@ import {
   type SyncOutcome,
 } from '../sync/index.ts';
 import { defineProcedure } from './procedure.ts';
+import { syncRunInputSchema } from './schemas/sync.ts';
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 
@@ -20,10 +21,8 @@ export const syncProcedure = defineProcedure({
   summary:
     'Plan a sync to Klaviyo against the last applied state, check the guardrails and apply it (or only plan: dryRun)',
   input: workspaceInput.extend({
-    syncs: z
-      .array(z.enum(SYNC_KINDS))
-      .min(1)
-      .default([...SYNC_KINDS]),
+    /** All three when left out; with a plan file, the plan's own (the plan applies only to those). */
+    syncs: z.array(z.enum(SYNC_KINDS)).min(1).optional(),
     segments: z.array(z.string().min(1)).optional(),
     dryRun: z.boolean().default(false),
     /** A saved plan file to apply exactly. */
@@ -31,6 +30,8 @@ export const syncProcedure = defineProcedure({
     planOut: z.string().min(1).optional(),
     /** Approval of the tripped guardrails of this plan. */
     approve: z.boolean().default(false),
+    /** Approval of only these guardrails. */
+    approvals: syncRunInputSchema.shape.approvals,
   }),
   async handler(input, ctx): Promise<SyncOutcome> {
     const plan = input.planFile ? await readPlanFile(input.planFile) : undefined;
@@ -40,6 +41,7 @@ export const syncProcedure = defineProcedure({
         {
           syncs: input.syncs,
           ...(input.segments ? { segments: input.segments } : {}),
+          approvals: input.approvals,
           dryRun: input.dryRun,
           ...(plan ? { plan } : {}),
           ...(input.planOut ? { planOut: input.planOut } : {}),

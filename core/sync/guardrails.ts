@@ -46,7 +46,7 @@ export function checkGuardrails(plans: TargetPlan[], config: GuardrailConfig): T
     } else if (plan.sync === 'events') {
       if (config.block_empty_source && plan.sourceRows === 0)
         trip('empty_source', plan, `${plan.target} has 0 rows: a broken build would look like this`);
-    } else if (!plan.refused) {
+    } else if (!plan.refused && !plan.broken) {
       if (plan.members === 0 && plan.previousMembers > 0) {
         if (config.block_emptied_list)
           trip(

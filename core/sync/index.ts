@@ -8,10 +8,16 @@ export { computePlan, readPlanFile, savePlan, SYNC_KINDS, endpointLabel, PlanFil
 export type { PlanRequest, SyncPlan } from './plan.ts';
 export type { SyncKind, TargetPlan, TrippedGuardrail } from './guardrails.ts';
 export { runSync } from './syncRunner.ts';
-export { describeAccount, PlanAccountMismatchError, StalePlanError } from './planChecks.ts';
+export {
+  describeAccount,
+  PlanAccountMismatchError,
+  PlanRequestMismatchError,
+  StalePlanError,
+} from './planChecks.ts';
+export type { GuardrailApproval, RecordedApproval } from './approvals.ts';
 export type { KlaviyoAccount } from './klaviyo/client.ts';
 export { syncOnService, SyncRunningError } from './syncOnService.ts';
-export type { SyncHooks, SyncOutcome, SyncRequest, SyncStatus } from './syncRunner.ts';
+export type { SyncHooks, SyncOutcome, SyncRequest, SyncStatus, SyncTargetResult } from './syncRunner.ts';
 export { listRuns, showRun, RunNotFoundError } from './runs.ts';
 export type { RunSummary, RunError, TargetResult } from './runs.ts';
 export { SKIP_REASONS } from './profilePlan.ts';

@@ -1,5 +1,12 @@
+import { basename, extname } from 'node:path';
 import type { Database } from '../db/duckdb.ts';
-import { definitionHash, healthUse, type SegmentEngine } from '../segments/index.ts';
+import {
+  definitionHash,
+  formatProblem,
+  healthUse,
+  type SegmentEngine,
+  type SegmentProblem,
+} from '../segments/index.ts';
 import type { ListsConfig } from './config.ts';
 import { SyncConfigError } from './sourceModel.ts';
 
@@ -31,6 +38,11 @@ export interface ListPlan {
   publishedDefinitionHash: string | null;
   /** Why this segment cannot be published at all (then nothing is planned for it). */
   refused: string | null;
+  /**
+   * The saved segment cannot be compiled (a typo'd column, invalid YAML, …): its problems. Nothing is planned or
+   * sent for it and its target fails, so a broken segment never looks like a list that is up to date.
+   */
+  broken: string | null;
   samples: { add: string[]; remove: string[] };
   digest: string;
 }
@@ -39,20 +51,91 @@ export function listNameFor(config: ListsConfig, segment: string, klaviyoList?: 
   return `${config.list_prefix}${klaviyoList ?? segment}`;
 }
 
-/** The segments the lists sync publishes (config, narrowed by --segment). */
-export function selectSegments(engine: SegmentEngine, config: ListsConfig, only?: string[]): string[] {
+/** The segments the lists sync publishes, and the saved ones among them that cannot be compiled. */
+export interface SegmentSelection {
+  /** In the order configured (all: by name), broken ones included. */
+  segments: string[];
+  /** Segment (or, when the file names none readably, its file's name) → what is wrong with it. */
+  broken: Map<string, string>;
+}
+
+/**
+ * The name a broken segment goes by: the name it declares when the problem knows it (a compile error), else its
+ * file's name (YAML that does not parse names no segment; segment files are named after their segment).
+ */
+function brokenName(problem: SegmentProblem): string | undefined {
+  if (problem.segment) return problem.segment;
+  return problem.file ? basename(problem.file, extname(problem.file)) : undefined;
+}
+
+/**
+ * The segments the lists sync publishes (config, narrowed by --segment). A saved segment the engine could not
+ * load is not silently left out (its list would quietly stop updating): it is selected as broken, and its
+ * target fails. Only a name that is neither saved nor a broken file is a configuration error.
+ */
+export function selectSegments(
+  engine: SegmentEngine,
+  config: ListsConfig,
+  only?: string[],
+): SegmentSelection {
   const saved = engine.segments.map((s) => s.definition.name).sort();
-  const configured = config.segments === 'all' ? saved : config.segments;
-  const unknown = [...configured, ...(only ?? [])].filter((name) => !saved.includes(name));
-  if (unknown.length) {
-    const broken = engine.problems.filter((p) => unknown.includes(p.segment ?? ''));
-    throw new SyncConfigError(
-      `Unknown or broken segment${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Saved segments: ${
-        saved.join(', ') || 'none (run `c360 segments init`)'
-      }` + (broken.length ? `\n${broken.map((p) => `  ${p.segment}: ${p.message}`).join('\n')}` : ''),
-    );
+  const problems = new Map<string, SegmentProblem[]>();
+  for (const problem of engine.problems) {
+    const name = brokenName(problem);
+    if (name && !saved.includes(name)) problems.set(name, [...(problems.get(name) ?? []), problem]);
   }
-  return only?.length ? configured.filter((n) => only.includes(n)) : configured;
+  const known = (name: string) => saved.includes(name) || problems.has(name);
+  const configured = config.segments === 'all' ? [...saved, ...problems.keys()].sort() : config.segments;
+  const unknown = [...configured, ...(only ?? [])].filter((name) => !known(name));
+  if (unknown.length)
+    throw new SyncConfigError(
+      `Unknown segment${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Saved segments: ${
+        saved.join(', ') || 'none (run `c360 segments init`)'
+      }`,
+    );
+  const selected = only?.length ? configured.filter((n) => only.includes(n)) : configured;
+  const broken = new Map<string, string>();
+  for (const name of selected) {
+    const found = problems.get(name);
+    if (found) broken.set(name, found.map(formatProblem).join('\n'));
+  }
+  return { segments: selected, broken };
+}
+
+/** The plan of a saved segment that cannot be compiled: nothing to send, and the reason its target fails. */
+export async function planBrokenList(
+  db: Database,
+  config: ListsConfig,
+  segment: string,
+  problems: string,
+): Promise<ListPlan> {
+  const [linked] = await db.queryJson(`select list_id, list_name from c360.sync_lists where segment = $1`, [
+    segment,
+  ]);
+  return {
+    sync: 'lists',
+    target: segment,
+    listName: linked ? String(linked.list_name) : listNameFor(config, segment),
+    listId: linked ? String(linked.list_id) : null,
+    members: 0,
+    heldOut: 0,
+    add: 0,
+    remove: 0,
+    unchanged: 0,
+    retrying: 0,
+    previousMembers: 0,
+    sensitive: false,
+    health: { reads: [], consentColumns: [] },
+    definitionHash: '',
+    publishedDefinitionHash: null,
+    refused: null,
+    broken:
+      `the saved segment ${segment} cannot be compiled, so its Klaviyo list is not updated:\n${problems}\n` +
+      'Fix the segment file (`c360 segments validate` lists every problem), then sync again.',
+    samples: { add: [], remove: [] },
+    // The problems are part of the plan: fixing one changes it.
+    digest: `broken:${problems}`,
+  };
 }
 
 export async function prepareListPlanTable(db: Database): Promise<void> {
@@ -103,6 +186,7 @@ export async function planList(
       unchanged: 0,
       retrying: 0,
       previousMembers: 0,
+      broken: null,
       refused:
         'include_non_marketable: true makes it an analysis segment: customers without consent cannot be put on a Klaviyo list',
       samples: { add: [], remove: [] },
@@ -158,6 +242,7 @@ export async function planList(
     retrying: Number(counts?.retrying ?? 0),
     previousMembers: Number(counts?.previous ?? 0),
     refused: null,
+    broken: null,
     samples: { add: await sample('add'), remove: config.mirror ? await sample('remove') : [] },
     digest: `${counts?.digest ?? '0'}:${base.definitionHash}`,
   };

@@ -10,7 +10,7 @@ import { planEvents } from './eventPlan.ts';
 import { checkGuardrails, type SyncKind, type TargetPlan, type TrippedGuardrail } from './guardrails.ts';
 import type { KlaviyoAccount } from './klaviyo/client.ts';
 import { BATCH_LIMITS, ENDPOINTS, secondsForCalls, type Endpoint } from './klaviyo/rateLimits.ts';
-import { planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
+import { planBrokenList, planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
 import { planProfiles, readModelHealthTags } from './profilePlan.ts';
 import { ensureSyncTables } from './state.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
@@ -85,7 +85,7 @@ export function callsFor(plan: TargetPlan): Partial<Record<Endpoint, number>> {
     add('importJobRead', bulk > 0 ? jobs * 2 : 0);
     add('profileImport', plan.clears);
   } else if (plan.sync === 'lists') {
-    if (plan.refused) return calls;
+    if (plan.refused || plan.broken) return calls;
     if (!plan.listId) {
       add('listsRead', 1);
       add('listCreate', 1);
@@ -131,8 +131,15 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
   if (enabled('lists')) {
     const engine = ctx.engine ?? (await openSegmentEngine(ctx));
     await prepareListPlanTable(db);
-    for (const segment of selectSegments(engine, config.lists, request.segments))
-      targets.push(await planList(db, engine, config.lists, segment));
+    const selection = selectSegments(engine, config.lists, request.segments);
+    for (const segment of selection.segments) {
+      const problems = selection.broken.get(segment);
+      targets.push(
+        problems === undefined
+          ? await planList(db, engine, config.lists, segment)
+          : await planBrokenList(db, config.lists, segment, problems),
+      );
+    }
   }
   if (enabled('events')) targets.push(await planEvents(db, config.events, ctx.now));
   const apiCalls: Partial<Record<Endpoint, number>> = {};

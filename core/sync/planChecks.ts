@@ -1,6 +1,7 @@
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
+import type { SyncKind } from './guardrails.ts';
 import type { KlaviyoAccount } from './klaviyo/client.ts';
-import type { SyncPlan } from './plan.ts';
+import { SYNC_KINDS, type PlanRequest, type SyncPlan } from './plan.ts';
 
 /**
  * Why a saved, reviewed plan (`c360 sync --plan FILE`) is not applied. Both checks run before anything is sent:
@@ -61,5 +62,57 @@ export function checkPlanAccount(saved: SyncPlan, keyAccount: KlaviyoAccount, ke
       `to sync ${describeAccount(keyAccount)} instead, plan again with its key (${replan}) and apply that plan.`,
     planned,
     keyAccount,
+  );
+}
+
+/** A saved plan given for another sync than it was made for (`c360 sync lists --plan <a profiles plan>`). */
+export class PlanRequestMismatchError extends C360Error {
+  override name = 'PlanRequestMismatchError';
+  constructor(message: string, options?: C360ErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
+}
+
+/** The command that makes a request: `c360 sync lists --segment a b`. */
+export function commandFor(request: PlanRequest): string {
+  const all = SYNC_KINDS.every((k) => request.syncs.includes(k));
+  const kinds = all ? '' : ` ${request.syncs.join(' ')}`;
+  const segments = request.segments?.length ? ` --segment ${request.segments.join(' ')}` : '';
+  return `c360 sync${kinds}${segments}`;
+}
+
+function sameRequest(a: PlanRequest, b: PlanRequest): boolean {
+  const key = (r: PlanRequest) =>
+    JSON.stringify([[...new Set(r.syncs)].sort(), [...new Set(r.segments ?? [])].sort()]);
+  return key(a) === key(b);
+}
+
+/**
+ * What a run plans: the request as given, or, with a saved plan, the plan's own request. A saved plan applies
+ * only to the sync it was made for: a request that names other syncs or segments is refused before anything is
+ * read or sent. Given no syncs and no segments, a saved plan applies as it was made (`c360 sync --plan FILE`);
+ * without a plan, no syncs means all of them.
+ */
+export function resolvePlanRequest(request: {
+  syncs?: SyncKind[] | undefined;
+  segments?: string[] | undefined;
+  plan?: SyncPlan | undefined;
+}): PlanRequest {
+  const { plan } = request;
+  const given = (syncs: SyncKind[]): PlanRequest => ({
+    syncs,
+    ...(request.segments?.length ? { segments: request.segments } : {}),
+  });
+  if (!plan) return given(request.syncs ?? [...SYNC_KINDS]);
+  if (request.syncs === undefined && request.segments === undefined) return plan.request;
+  const asked = given(request.syncs ?? plan.request.syncs);
+  if (sameRequest(asked, plan.request)) return plan.request;
+  throw new PlanRequestMismatchError(
+    `The plan ${plan.hash} was made for \`${commandFor(plan.request)}\`, but this run asks for ` +
+      `\`${commandFor(asked)}\`, so it is not applied: a plan applies only to the sync it was made for. ` +
+      'Nothing was sent.\n' +
+      `To apply the plan as it was made, run \`c360 sync --plan FILE\` (or \`${commandFor(plan.request)} --plan FILE\`); ` +
+      `to run \`${commandFor(asked)}\`, plan it with \`${commandFor(asked)} --dry-run --plan-out FILE\`, review it and apply that file.`,
+    { details: { planRequest: plan.request, request: asked } },
   );
 }

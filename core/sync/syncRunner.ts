@@ -10,7 +10,7 @@ import {
   type ApplyProgress,
 } from './applyContext.ts';
 import type { SyncConfig } from './config.ts';
-import type { TargetPlan } from './guardrails.ts';
+import type { SyncKind, TargetPlan } from './guardrails.ts';
 import { DEFAULT_BASE_URL, KlaviyoClient, type KlaviyoAccount } from './klaviyo/client.ts';
 import { KlaviyoApiError, redact, REQUIRED_SCOPES } from './klaviyo/errors.ts';
 import { computePlan, openSegmentEngine, savePlan, type PlanRequest, type SyncPlan } from './plan.ts';
@@ -27,7 +27,16 @@ import { pause } from './klaviyo/pause.ts';
 import { DbQueue, ensureSyncTables, OWN_DATABASE, type WriterSlot } from './state.ts';
 import { interruptible } from '../db/interrupt.ts';
 import type { SegmentEngine } from '../segments/index.ts';
-import { checkPlanAccount, StalePlanError } from './planChecks.ts';
+import { checkPlanAccount, resolvePlanRequest, StalePlanError } from './planChecks.ts';
+import {
+  decideGuardrails,
+  describeBlocked,
+  everyTargetBlocked,
+  recordApprovals,
+  targetKey,
+  type GuardrailApproval,
+  type RecordedApproval,
+} from './approvals.ts';
 
 /**
  * One sync run (SPEC §7): account → plan → guardrails → apply → run record. Without an API key it plans only
@@ -48,12 +57,22 @@ export interface SyncWorkspace {
   writer?: WriterSlot;
 }
 
-export interface SyncRequest extends PlanRequest {
+export interface SyncRequest {
+  /**
+   * Which syncs. With `plan` they must be the plan's own (PlanRequestMismatchError otherwise); left out (with
+   * `segments`), the plan applies as it was made. Without a plan, left out means all three.
+   */
+  syncs?: SyncKind[] | undefined;
+  /** Lists sync: only these segments. */
+  segments?: string[] | undefined;
   dryRun?: boolean;
   /** A reviewed plan: applied only if the current plan is identical (or resumes its interrupted apply). */
-  plan?: SyncPlan;
+  plan?: SyncPlan | undefined;
   planOut?: string;
+  /** Approve every guardrail the plan trips (with `plan`: every one that plan shows). */
   approve?: boolean;
+  /** Approve only these guardrails (bound to `plan` when given). */
+  approvals?: GuardrailApproval[] | undefined;
 }
 
 export interface SyncHooks {
@@ -74,17 +93,26 @@ export interface SyncHooks {
 
 export type SyncStatus = 'planned' | 'blocked' | RunStatus;
 
+/** A target's result in a run's outcome: what the run record holds, and whether a guardrail blocked it. */
+export interface SyncTargetResult extends TargetResult {
+  /** The messages of the guardrails that blocked this target (nothing was written for it); null if applied. */
+  blocked: string | null;
+}
+
 export interface SyncOutcome {
+  /** `blocked` only when every target was blocked; otherwise what the applied targets make it. */
   status: SyncStatus;
   dryRun: boolean;
   /** Why the run only planned (no API key). */
   note: string | null;
   plan: SyncPlan;
   runId: string | null;
-  results: TargetResult[];
+  results: SyncTargetResult[];
   interruptedRuns: string[];
   resumedPlan: boolean;
   error: string | null;
+  /** The guardrail approvals this run used, as recorded in `c360.sync_approvals`. */
+  approvals: RecordedApproval[];
 }
 
 async function wasStartedAndInterrupted(db: Database, hash: string): Promise<boolean> {
@@ -120,7 +148,8 @@ function plannedOf(t: TargetPlan): { planned: number; skipped: number } {
       planned: t.create + t.update,
       skipped: Object.values(t.skipped).reduce((a, b) => a + (b ?? 0), 0),
     };
-  if (t.sync === 'lists') return { planned: t.add + t.remove, skipped: t.refused ? t.members : 0 };
+  if (t.sync === 'lists')
+    return { planned: t.broken ? 0 : t.add + t.remove, skipped: t.refused ? t.members : 0 };
   return { planned: t.send, skipped: Object.values(t.skipped).reduce((a, b) => a + (b ?? 0), 0) };
 }
 
@@ -131,7 +160,11 @@ interface Prepared {
   resumedPlan: boolean;
   /** Set when the run was recorded: blocked by a guardrail, or started. */
   runId: string | null;
+  /** Every target was blocked: the run was recorded as blocked and nothing is applied. */
   blocked: boolean;
+  /** Per blocked target (targetKey): its unapproved guardrails. */
+  blockedTargets: Map<string, string>;
+  approvals: RecordedApproval[];
 }
 
 /**
@@ -142,6 +175,7 @@ interface Prepared {
 async function prepare(
   ws: SyncWorkspace,
   request: SyncRequest,
+  planRequest: PlanRequest,
   hooks: SyncHooks,
   dryRun: boolean,
   account: KlaviyoAccount | null,
@@ -153,10 +187,6 @@ async function prepare(
   const db = hooks.signal ? interruptible(ws.db, hooks.signal) : ws.db;
   await ensureSyncTables(db);
   const interruptedRuns = await markInterruptedRuns(db);
-  const planRequest: PlanRequest = request.plan?.request ?? {
-    syncs: request.syncs,
-    ...(request.segments ? { segments: request.segments } : {}),
-  };
   const planContext = { db, workspaceDir: ws.dir, projectDir: ws.projectDir };
   // One engine for planning and for the publish snapshots: the segments are loaded once per run.
   const engine =
@@ -184,17 +214,58 @@ async function prepare(
       );
   }
   if (request.planOut) await savePlan(request.planOut, plan);
-  const prepared = { plan, engine, interruptedRuns, resumedPlan, runId: null, blocked: false };
+  const decision = decideGuardrails(plan, request);
+  const prepared: Prepared = {
+    plan,
+    engine,
+    interruptedRuns,
+    resumedPlan,
+    runId: null,
+    blocked: false,
+    blockedTargets: decision.blocked,
+    approvals: [],
+  };
   if (dryRun) return prepared;
   const runId = newRunId();
   // The run records go through the connection without the signal: a cancelled run is still recorded.
-  if (plan.guardrails.length && !request.approve) {
-    await startRun(ws.db, runId, planRequest.syncs, plan.hash, false);
-    await finishRun(ws.db, runId, 'blocked', plan.guardrails.map((g) => `${g.id}: ${g.message}`).join('; '));
-    return { ...prepared, runId, blocked: true };
+  await startRun(
+    ws.db,
+    runId,
+    planRequest.syncs,
+    plan.hash,
+    Boolean(request.approve) || decision.approved.length > 0,
+  );
+  // Bound to the plan the user reviewed: its hash (the same as this plan's, unless this resumes its apply).
+  const approvals = await recordApprovals(
+    ws.db,
+    runId,
+    request.plan?.hash ?? plan.hash,
+    decision.approved,
+    hooks.now,
+  );
+  if (everyTargetBlocked(plan.targets, decision.blocked)) {
+    for (const target of plan.targets)
+      await recordTarget(ws.db, runId, blockedResult(target, decision.blocked));
+    await finishRun(ws.db, runId, 'blocked', describeBlocked(plan.targets, decision.blocked, planRequest));
+    return { ...prepared, runId, blocked: true, approvals };
   }
-  await startRun(ws.db, runId, planRequest.syncs, plan.hash, Boolean(request.approve));
-  return { ...prepared, runId };
+  return { ...prepared, runId, approvals };
+}
+
+/** The result of a target that was not applied (a guardrail blocked it, or its segment is broken): nothing sent. */
+function blockedResult(target: TargetPlan, blocked: Map<string, string>): SyncTargetResult {
+  return {
+    sync: target.sync,
+    target: target.target,
+    ...plannedOf(target),
+    sent: 0,
+    succeeded: 0,
+    failed: 0,
+    apiCalls: 0,
+    throttled: 0,
+    durationMs: 0,
+    blocked: blocked.get(targetKey(target)) ?? null,
+  };
 }
 
 export async function runSync(
@@ -203,6 +274,8 @@ export async function runSync(
   hooks: SyncHooks = {},
 ): Promise<SyncOutcome> {
   const { db, config } = ws;
+  // A saved plan for another sync is refused before anything else happens.
+  const planRequest = resolvePlanRequest(request);
   const writer = ws.writer ?? OWN_DATABASE;
   const signal = hooks.signal;
   const env = hooks.env ?? process.env;
@@ -231,11 +304,12 @@ export async function runSync(
     : undefined;
   // Read before the write job: waiting on Klaviyo (its limit on this call is 1/s) must not hold the writer.
   const account = client ? await client.getAccount() : null;
-  const { plan, engine, interruptedRuns, resumedPlan, runId, blocked } = await writer(
-    'sync',
-    () => prepare(ws, request, hooks, dryRun, account),
-    signal ? { signal } : {},
-  );
+  const { plan, engine, interruptedRuns, resumedPlan, runId, blocked, blockedTargets, approvals } =
+    await writer(
+      'sync',
+      () => prepare(ws, request, planRequest, hooks, dryRun, account),
+      signal ? { signal } : {},
+    );
   const outcome = (status: SyncStatus, extra: Partial<SyncOutcome> = {}): SyncOutcome => ({
     status,
     dryRun,
@@ -246,10 +320,16 @@ export async function runSync(
     interruptedRuns,
     resumedPlan,
     error: null,
+    approvals,
     ...extra,
   });
   if (dryRun || runId === null || !client) return outcome('planned');
-  if (blocked) return outcome('blocked', { runId });
+  if (blocked)
+    return outcome('blocked', {
+      runId,
+      results: plan.targets.map((t) => blockedResult(t, blockedTargets)),
+      error: describeBlocked(plan.targets, blockedTargets, plan.request),
+    });
 
   // From here on the sync holds the writer only while it records what Klaviyo acknowledged.
   const q = new DbQueue(db, writer);
@@ -266,10 +346,26 @@ export async function runSync(
       if (!(await pause(ms, signal)) || isCancelled()) throw new SyncCancelledError();
     },
   };
-  const results: TargetResult[] = [];
+  const results: SyncTargetResult[] = [];
   const errors: string[] = [];
   let status: RunStatus = 'succeeded';
   for (const target of plan.targets) {
+    if (blockedTargets.has(targetKey(target))) {
+      // Only this target waits for approval; the others apply.
+      const result = blockedResult(target, blockedTargets);
+      results.push(result);
+      await q.write((db) => recordTarget(db, runId, result));
+      continue;
+    }
+    if (target.sync === 'lists' && target.broken) {
+      // A segment that cannot be compiled fails its target loudly instead of leaving its list quietly stale.
+      const result: SyncTargetResult = { ...blockedResult(target, blockedTargets), blocked: null };
+      results.push(result);
+      await q.write((db) => recordTarget(db, runId, result));
+      errors.push(`lists ${target.target}: ${target.broken}`);
+      status = 'failed';
+      continue;
+    }
     const started = Date.now();
     const before = { calls: totalCalls(client), throttled: client.stats.throttled };
     let counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
@@ -287,7 +383,7 @@ export async function runSync(
       fatal = error;
     }
     const { planned, skipped } = plannedOf(target);
-    const result: TargetResult = {
+    const result: SyncTargetResult = {
       sync: target.sync,
       target: target.target,
       planned,
@@ -298,6 +394,7 @@ export async function runSync(
       apiCalls: totalCalls(client) - before.calls,
       throttled: client.stats.throttled - before.throttled,
       durationMs: Date.now() - started,
+      blocked: null,
     };
     results.push(result);
     await q.write((db) => recordTarget(db, runId, result));
@@ -315,6 +412,8 @@ export async function runSync(
       if (fatal instanceof KlaviyoApiError && (fatal.status === 401 || fatal.status === 403)) break;
     }
   }
+  const blockedNote = describeBlocked(plan.targets, blockedTargets, plan.request);
+  if (blockedNote) errors.push(blockedNote);
   const error = errors.length ? errors.join('\n') : null;
   await q.write((db) =>
     finishRun(db, runId, status, error, {

@@ -85,7 +85,15 @@ const MIGRATIONS: Migration[] = [
     ],
   },
   {
-    version: 5,
+    version: 3,
+    description: 'guardrail approvals of sync runs: which plan, who and when (core/sync/approvals.ts)',
+    statements: [
+      `create table if not exists c360.sync_approvals (
+        plan_hash varchar not null, guardrail_id varchar not null, sync varchar not null, target varchar not null,
+        approved_by varchar not null, approved_at timestamp not null, run_id varchar not null)`,
+    ],
+  },  {
+    version: 4,
     description: 'segment sizes recorded at every build that publishes (size history of the segment list)',
     statements: [
       // One row per saved segment and published build (core/segments/sizeHistory.ts), written in the build's

@@ -104,10 +104,35 @@ describe('schema version 2', () => {
       await db.run(`insert into c360.schema_version values (1, now()::timestamp, 'v1')`);
       await db.run(`insert into c360.build_runs values ('b1', now()::timestamp, now()::timestamp, true, true, 1.5,
         '[]', '{}', '[]', '[]')`);
+      // later versions follow in the same call
       expect(await migrateWorkspaceSchema(db)).toEqual({ from: 1, to: WORKSPACE_SCHEMA_VERSION });
       expect(await db.queryJson('select run_id, status, started_at from c360.build_runs')).toEqual([
         { run_id: 'b1', status: null, started_at: null },
       ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('schema version 3', () => {
+  it('adds c360.sync_approvals (who approved which guardrail of which plan) to a version 2 workspace', async () => {
+    folder = await bareWorkspace();
+    const db = await openDatabase(join(folder.dir, 'workspace.duckdb'));
+    try {
+      await migrateWorkspaceSchema(db);
+      await db.run('drop table c360.sync_approvals');
+      await db.run('delete from c360.schema_version where version >= 3');
+      expect(await workspaceSchemaVersion(db)).toBe(2);
+      expect((await migrateWorkspaceSchema(db)).from).toBe(2);
+      expect(
+        (
+          await db.queryJson(
+            `select column_name from duckdb_columns() where schema_name = 'c360' and table_name = 'sync_approvals'
+             order by column_index`,
+          )
+        ).map((r) => r.column_name),
+      ).toEqual(['plan_hash', 'guardrail_id', 'sync', 'target', 'approved_by', 'approved_at', 'run_id']);
     } finally {
       db.close();
     }

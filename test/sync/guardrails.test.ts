@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
@@ -36,15 +37,29 @@ async function exec(sql: string, params: string[] = []): Promise<void> {
 }
 
 describe('guardrails block before any write call', () => {
-  it('a sensitive segment published for the first time needs approval; --approve passes', async () => {
-    const blocked = await syncOnce(dir, fake, { syncs: ['lists'] });
-    expect(blocked.status).toBe('blocked');
-    expect(blocked.plan.guardrails.map((g) => [g.id, g.target])).toEqual([
+  it('a sensitive segment published for the first time waits for approval, alone; --approve passes', async () => {
+    const first = await syncOnce(dir, fake, { syncs: ['lists'] });
+    expect(first.plan.guardrails.map((g) => [g.id, g.target])).toEqual([
       ['sensitive_segment', 'pregnancy_journey'],
     ]);
-    expect(fake.writeRequests()).toHaveLength(0);
+    // Only the sensitive list is held back: the other lists are published.
+    expect(first.status).toBe('succeeded');
+    expect(first.results.filter((r) => r.blocked).map((r) => [r.target, r.sent])).toEqual([
+      ['pregnancy_journey', 0],
+    ]);
+    expect(first.error).toMatch(
+      /Blocked by guardrails[^\n]*\n {2}lists pregnancy_journey: sensitive_segment:/,
+    );
+    const journey = first.plan.targets.find((t) => t.target === 'pregnancy_journey');
+    const lists = snapshotFake(fake).lists;
+    expect(journey?.sync === 'lists' && lists[journey.listName]).toBeUndefined();
+    expect(Object.keys(lists).length).toBe(first.plan.targets.length - 1);
     const approved = await syncOnce(dir, fake, { syncs: ['lists'], approve: true });
     expect(approved.status).toBe('succeeded');
+    expect(approved.results.some((r) => r.blocked)).toBe(false);
+    expect(approved.approvals.map((a) => [a.id, a.target, a.planHash])).toEqual([
+      ['sensitive_segment', 'pregnancy_journey', approved.plan.hash],
+    ]);
     // Approved once for this definition: the next run is not blocked.
     expect((await syncOnce(dir, fake, { syncs: ['lists'] })).status).toBe('succeeded');
   });
@@ -66,9 +81,25 @@ describe('guardrails block before any write call', () => {
       fakeEnv(fake),
     );
     expect(approved.code).toBe(0);
-    const outcome = JSON.parse(approved.stdout) as { status: string; results: { succeeded: number }[] };
+    const outcome = JSON.parse(approved.stdout) as { status: string; runId: string; plan: { hash: string } };
     expect(outcome.status).toBe('succeeded');
     expect(fake.writeRequests().length).toBeGreaterThan(writes);
+    // --approve is recorded: which guardrail of which plan, by whom (the OS user) and in which run.
+    expect(
+      await query(
+        dir,
+        `select plan_hash, guardrail_id, sync, target, approved_by, run_id from c360.sync_approvals`,
+      ),
+    ).toEqual([
+      {
+        plan_hash: outcome.plan.hash,
+        guardrail_id: 'list_removal',
+        sync: 'lists',
+        target: 'winback_candidates',
+        approved_by: userInfo().username,
+        run_id: outcome.runId,
+      },
+    ]);
   });
 
   it('a list that would be emptied and a source with 0 rows block', async () => {

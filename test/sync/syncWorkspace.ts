@@ -71,7 +71,8 @@ export async function syncOnce(
   try {
     return await runSync(
       { db: ws.db, config: ws.config.sync, dir: ws.dir, projectDir: ws.projectDir },
-      { syncs: ['profiles', 'lists', 'events'], ...request },
+      // A saved plan applies to its own syncs: all three are the default only without one.
+      { ...(request.plan ? {} : { syncs: ['profiles', 'lists', 'events'] }), ...request },
       { env: fake ? fakeEnv(fake) : {} },
     );
   } finally {

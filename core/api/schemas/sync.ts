@@ -79,6 +79,8 @@ const listPlanSchema = z.object({
   definitionHash: z.string(),
   publishedDefinitionHash: z.string().nullable(),
   refused: z.string().nullable(),
+  /** The saved segment cannot be compiled: its problems (its target fails, nothing is sent for it). */
+  broken: z.string().nullable(),
   samples: z.object({ add: z.array(z.string()), remove: z.array(z.string()) }),
   digest: z.string(),
 });
@@ -109,6 +111,18 @@ export const targetPlanSchema = z.discriminatedUnion('sync', [
   eventsPlanSchema,
 ]);
 
+export const GUARDRAIL_IDS = [
+  'empty_source',
+  'profiles_changing',
+  'list_removal',
+  'list_emptied',
+  'sensitive_segment',
+] as const;
+const guardrailId = z.enum(GUARDRAIL_IDS);
+
+/** One guardrail to approve, as the plan's `guardrails` name it. */
+export const guardrailApprovalSchema = z.object({ id: guardrailId, sync: syncKind, target: z.string() });
+
 export const syncPlanSchema = z.object({
   kind: z.literal('c360-sync-plan'),
   version: z.literal(1),
@@ -122,7 +136,7 @@ export const syncPlanSchema = z.object({
   targets: z.array(targetPlanSchema),
   guardrails: z.array(
     z.object({
-      id: z.enum(['empty_source', 'profiles_changing', 'list_removal', 'list_emptied', 'sensitive_segment']),
+      id: guardrailId,
       sync: syncKind,
       target: z.string(),
       message: z.string(),
@@ -144,9 +158,20 @@ const targetResultSchema = z.object({
   apiCalls: z.number(),
   throttled: z.number(),
   durationMs: z.number(),
+  /** The messages of the guardrails that blocked this target (nothing was written for it); null if applied. */
+  blocked: z.string().nullable(),
+});
+
+/** A guardrail approval the run used, as recorded in `c360.sync_approvals`. */
+const recordedApprovalSchema = guardrailApprovalSchema.extend({
+  planHash: z.string(),
+  /** The OS user of the process that ran the sync (for the API: the one that serves it). */
+  approvedBy: z.string(),
+  approvedAt: z.string(),
 });
 
 export const syncOutcomeSchema = z.object({
+  /** `blocked` only when every target was blocked; `error` then and otherwise says what was blocked. */
   status: z.enum([
     'planned',
     'blocked',
@@ -165,6 +190,7 @@ export const syncOutcomeSchema = z.object({
   interruptedRuns: z.array(z.string()),
   resumedPlan: z.boolean(),
   error: z.string().nullable(),
+  approvals: z.array(recordedApprovalSchema),
 });
 
 /** One step of an apply: `done` of `total` rows of a target, or a message (a job waiting, a retry). */
@@ -177,20 +203,28 @@ export const syncProgressEventSchema = z.object({
 });
 
 export const syncRunInputSchema = z.object({
-  syncs: z
-    .array(syncKind)
-    .min(1)
-    .default([...SYNC_KIND_NAMES]),
+  /**
+   * Which syncs (all three when left out). With `plan` they must be the plan's own, or the call is refused
+   * (INVALID_INPUT); left out together with `segments`, the plan applies as it was made.
+   */
+  syncs: z.array(syncKind).min(1).optional(),
   /** Lists sync: only these saved segments. */
   segments: z.array(z.string().min(1)).optional(),
   dryRun: z.boolean().default(false),
   /** A plan saved by `c360 sync --dry-run --plan-out FILE`: applied only if it is still what a sync would send. */
   plan: syncPlanSchema.optional(),
-  /** Approval of the tripped guardrails of this plan. */
+  /**
+   * Approve every tripped guardrail (with `plan`: every one that plan shows). An unapproved guardrail blocks
+   * only its own target. With `plan` an approval is bound to that plan's hash: a stale plan is refused
+   * (SYNC_BLOCKED) and cannot be approved.
+   */
   approve: z.boolean().default(false),
+  /** Approve only these guardrails (each recorded with the plan hash, the OS user and the time). */
+  approvals: z.array(guardrailApprovalSchema).optional(),
 });
 
 export type SyncRunInput = z.input<typeof syncRunInputSchema>;
 export type SyncOutcomeData = z.infer<typeof syncOutcomeSchema>;
 export type SyncPlanData = z.infer<typeof syncPlanSchema>;
+export type GuardrailApprovalData = z.infer<typeof guardrailApprovalSchema>;
 export type SyncProgressEventData = z.infer<typeof syncProgressEventSchema>;

@@ -13,6 +13,7 @@ import {
   RunNotFoundError,
   SKIP_REASONS,
   StalePlanError,
+  PlanRequestMismatchError,
   type ApplyProgress,
   type Endpoint,
   type RunError,
@@ -43,6 +44,8 @@ function targetRow(t: TargetPlan): (string | number)[] {
         .filter(Boolean)
         .join('; '),
     ];
+  if (t.sync === 'lists' && t.broken)
+    return ['lists', t.target, 'FAILS: cannot be compiled', 'see Problems below'];
   if (t.sync === 'lists')
     return [
       'lists',
@@ -112,12 +115,28 @@ export function describePlan(outcome: SyncOutcome): string {
         );
     }
   }
+  const broken = brokenTargets(plan);
+  if (broken.length) {
+    lines.push('', 'Problems (these lists are not synced and the run fails; the other targets sync):');
+    for (const t of broken) lines.push(`  ✗ lists ${t.target}: ${t.broken.replace(/\n/g, '\n    ')}`);
+  }
   if (plan.guardrails.length) {
-    lines.push('', 'BLOCKED by guardrails (nothing is written without approval):');
+    lines.push(
+      '',
+      'BLOCKED by guardrails (these targets are not written without approval; the others are applied):',
+    );
     for (const g of plan.guardrails) lines.push(`  ✗ ${g.sync} ${g.target}: ${g.message}`);
-    lines.push('Approve this plan with --approve (thresholds: sync.guardrails in c360.config.yaml).');
+    lines.push(
+      'Approve this plan with --approve (recorded with your OS user; thresholds: sync.guardrails in c360.config.yaml).',
+    );
   }
   return lines.join('\n');
+}
+
+function brokenTargets(plan: SyncOutcome['plan']): (TargetPlan & { sync: 'lists'; broken: string })[] {
+  return plan.targets.filter(
+    (t): t is TargetPlan & { sync: 'lists'; broken: string } => t.sync === 'lists' && t.broken !== null,
+  );
 }
 
 function describeOutcome(outcome: SyncOutcome): string {
@@ -128,17 +147,27 @@ function describeOutcome(outcome: SyncOutcome): string {
       `Resumed after interrupted run${outcome.interruptedRuns.length > 1 ? 's' : ''} ${outcome.interruptedRuns.join(', ')}.`,
     );
   if (outcome.status === 'planned') return lines.join('\n');
+  const approvals = outcome.approvals.map(
+    (a) =>
+      `Approved by ${a.approvedBy} at ${a.approvedAt}: ${a.id} on ${a.sync} ${a.target} (plan ${a.planHash})`,
+  );
   if (outcome.status === 'blocked') {
-    lines.push('', `Run ${outcome.runId} blocked before any write call.`);
+    lines.push('', `Run ${outcome.runId} blocked before any write call.`, ...approvals);
+    if (outcome.error) lines.push(outcome.error);
     return lines.join('\n');
   }
+  if (approvals.length) lines.push('', ...approvals);
   lines.push(
     '',
     formatTable(
       ['sync', 'target', 'planned', 'sent', 'succeeded', 'failed', 'skipped', 'API calls', '429s', 'time'],
       outcome.results.map((r) => [
         r.sync,
-        r.target,
+        r.blocked
+          ? `${r.target} (blocked)`
+          : brokenTargets(outcome.plan).some((t) => t.target === r.target && r.sync === 'lists')
+            ? `${r.target} (cannot be compiled)`
+            : r.target,
         formatCount(r.planned),
         formatCount(r.sent),
         formatCount(r.succeeded),
@@ -194,9 +223,15 @@ function progressReporter(out: Output): { onProgress: (e: ApplyProgress) => void
   };
 }
 
+/**
+ * 2 when a guardrail blocked the run or some of its targets (the others applied), 1 when something failed —
+ * a dry run too when a segment cannot be compiled, as its sync would fail — else 0.
+ */
 function exitCodeFor(outcome: SyncOutcome): number {
   if (outcome.status === 'blocked') return EXIT.blocked;
-  return outcome.status === 'planned' || outcome.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+  if (outcome.status === 'planned') return brokenTargets(outcome.plan).length ? EXIT.failed : EXIT.ok;
+  if (outcome.status !== 'succeeded') return EXIT.failed;
+  return outcome.results.some((r) => r.blocked) ? EXIT.blocked : EXIT.ok;
 }
 
 function fail(out: Output, message: string, code: number): void {
@@ -263,12 +298,14 @@ export interface SyncOptions {
   segment?: string[];
 }
 
-export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions): Promise<void> {
+export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: SyncOptions): Promise<void> {
   const out = createOutput(g.json);
   const cancel = cancelOnSigint(out);
   const progress = progressReporter(out);
   try {
-    const syncs: SyncTarget[] = what === 'all' ? ['profiles', 'lists', 'events'] : [what];
+    // No kind given: a saved plan applies to its own syncs; otherwise all of them (core/sync resolves both).
+    const syncs: SyncTarget[] | undefined =
+      what === undefined ? undefined : what === 'all' ? ['profiles', 'lists', 'events'] : [what];
     const outcome: SyncOutcome = await withWorkspaceOrOwner(
       g,
       {},
@@ -277,7 +314,7 @@ export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions):
           syncProcedure,
           {
             workspace: g.workspace,
-            syncs,
+            ...(syncs ? { syncs } : {}),
             ...(opts.segment ? { segments: opts.segment } : {}),
             dryRun: opts.dryRun,
             ...(opts.plan ? { planFile: opts.plan } : {}),
@@ -298,7 +335,7 @@ export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions):
         const plan = opts.plan ? await readPlanFile(opts.plan) : undefined;
         const events = await client.sync.run(
           {
-            syncs,
+            ...(syncs ? { syncs } : {}),
             ...(opts.segment ? { segments: opts.segment } : {}),
             dryRun: opts.dryRun,
             approve: opts.approve,
@@ -324,7 +361,8 @@ export async function sync(g: GlobalOptions, what: SyncKind, opts: SyncOptions):
   } catch (error) {
     progress.stop();
     // Configuration errors (exit 2) are reported by the CLI's top-level handler.
-    if (error instanceof StalePlanError) return fail(out, error.message, EXIT.usage);
+    if (error instanceof StalePlanError || error instanceof PlanRequestMismatchError)
+      return fail(out, error.message, EXIT.usage);
     throw error;
   }
 }

@@ -17,32 +17,59 @@ export function registerSyncCommands(program: Command, globals: () => GlobalOpti
         'names the Klaviyo account of the key (the key needs accounts:read). While `c360 web` or the desktop app ' +
         "holds the workspace, the sync runs there with that process's key; this one is never sent.",
     )
-    .addArgument(new Argument('[what]', 'profiles | lists | events | all').choices(KINDS).default('all'))
+    // No default: without a kind, --plan applies the plan's own syncs (and without --plan, all of them).
+    .addArgument(
+      new Argument(
+        '[what]',
+        'profiles | lists | events | all (default: all, or with --plan the plan’s own)',
+      ).choices(KINDS),
+    )
     .option('--dry-run', 'only plan: show what would be sent, write nothing', false)
     .option('--plan-out <file>', 'save the plan (JSON) for review; apply it later with --plan')
     .option(
       '--plan <file>',
-      'apply exactly this saved plan; refused when the source or Klaviyo state changed since, or the key belongs to another Klaviyo account',
+      'apply exactly this saved plan, for the syncs it was made for; refused when the source or Klaviyo state ' +
+        'changed since, the key belongs to another Klaviyo account, or [what] / --segment name other syncs than the plan’s',
     )
-    .option('--approve', 'approve the guardrails this plan trips (list removals, empty sources, …)', false)
+    .option(
+      '--approve',
+      'approve the guardrails this plan trips (list removals, empty sources, …); recorded with the plan hash, ' +
+        'your OS user and the time',
+      false,
+    )
     .addOption(new Option('--segment <name...>', 'lists sync: only these segments'))
     .addHelpText(
       'after',
       `
-Exit codes: 0 planned or synced · 1 failed (or some rows rejected by Klaviyo: see c360 runs show ID) ·
-2 blocked by a guardrail (re-run with --approve), a stale plan or one of another Klaviyo account, a sync
-already running, or invalid configuration.
+Guardrails block only their own target: a guardrail on one list holds that list back until approved, and
+the profiles, events and other lists are applied. The run says what was blocked; --approve approves every
+guardrail of the plan (with --plan FILE: of that plan only; a stale plan cannot be approved), and each
+approval is recorded in c360.sync_approvals (plan hash, guardrail, target, OS user, time).
+
+A saved segment that cannot be compiled (a typo'd column, invalid YAML) fails its list: it is named in the
+plan and the run, the other lists still sync, and the exit code is 1 (a dry run too).
+
+--plan FILE without [what] applies the plan as it was made; with [what] or --segment they must be the
+plan's own (\`c360 sync lists --plan <a profiles plan>\` is refused with exit 2).
+
+Exit codes: 0 planned or synced · 1 failed (or some rows rejected by Klaviyo: see c360 runs show ID; or a
+segment that cannot be compiled) · 2 blocked by a guardrail, wholly or some targets (approve with --approve),
+a stale plan, one of another Klaviyo account or for other syncs, a sync already running, or invalid
+configuration.
 
 Environment: KLAVIYO_API_KEY (private key pk_…), KLAVIYO_BASE_URL (default https://a.klaviyo.com).
 
 Examples:
   c360 sync --dry-run                      what would be sent, API calls and expected duration
   c360 sync --dry-run --plan-out plan.json save the plan for review
-  c360 sync --plan plan.json               apply exactly the reviewed plan
+  c360 sync --plan plan.json               apply exactly the reviewed plan (its own syncs)
+  c360 sync --plan plan.json --approve     … approving the guardrails it shows
   c360 sync lists --segment winback_early  publish one segment's list
   c360 sync --approve                      apply although a guardrail trips`,
     )
-    .action(async (what: SyncKind, opts: SyncOptions) => (await actions()).sync(globals(), what, opts));
+    .action(async (what: SyncKind | undefined, opts: SyncOptions) =>
+      (await actions()).sync(globals(), what, opts),
+    );
 
   program
     .command('runs')
