@@ -1,12 +1,18 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import { DATABASE_FILE } from '../../core/workspace/workspace.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
+
+/** Customers of the shared demo shop: enough for every chart and segment to have members, quick to build. */
+export const DEMO_CUSTOMERS = 2000;
 
 export interface DemoWorkspace {
   dir: string;
@@ -27,14 +33,54 @@ async function c360(args: string[]): Promise<void> {
   }
 }
 
-/** A built demo shop in a fresh folder, made the way a user makes one: `c360 demo` then `c360 build`. */
-export async function createDemoWorkspace(customers: number): Promise<DemoWorkspace> {
+/**
+ * The demo shop as a user makes one: `c360 demo`, `c360 segments init` (the built-in templates), `c360 build`
+ * (the models and the templates' seg_ tables).
+ */
+async function makeShop(dir: string): Promise<void> {
+  await c360(['demo', '--customers', String(DEMO_CUSTOMERS), '-w', dir]);
+  await c360(['segments', 'init', '-w', dir]);
+  await c360(['build', '-w', dir]);
+}
+
+/**
+ * The shop is made once per test run (test/e2eShop.globalSetup.ts gives every test file the same folder) and
+ * each file works on its own copy: a build takes tens of seconds on a busy 2-core machine, a copy milliseconds.
+ * The first file to need it makes it under a lock (an atomic mkdir); files running beside it wait for it.
+ */
+async function sharedShop(): Promise<string> {
+  const root = inject('e2eShopRoot');
+  const shop = join(root, 'shop');
+  const lock = join(root, 'making');
+  if (existsSync(shop)) return shop;
+  try {
+    await mkdir(lock);
+  } catch {
+    for (let waited = 0; !existsSync(shop); waited += 250) {
+      if (waited > 240_000) throw new Error(`the shared demo shop in ${root} was not made within 4 minutes`);
+      if (!existsSync(lock))
+        throw new Error(`making the shared demo shop in ${root} failed in another test file`);
+      await sleep(250);
+    }
+    return shop;
+  }
+  try {
+    const making = join(root, 'shop.partial');
+    await makeShop(making);
+    await rename(making, shop);
+    return shop;
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+/** A copy of the built demo shop (with the built-in templates) in a fresh folder of its own. */
+export async function createDemoWorkspace(): Promise<DemoWorkspace> {
   const parent = await mkdtemp(join(tmpdir(), 'c360-e2e-'));
   const dir = join(parent, 'shop');
   const remove = () => rm(parent, { recursive: true, force: true });
   try {
-    await c360(['demo', '--customers', String(customers), '-w', dir]);
-    await c360(['build', '-w', dir]);
+    await cp(await sharedShop(), dir, { recursive: true });
   } catch (error) {
     await remove();
     throw error;

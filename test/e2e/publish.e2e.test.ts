@@ -1,5 +1,4 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -7,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
-import { c360 } from './c360Cli.ts';
+import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
 import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
 import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
@@ -20,11 +19,10 @@ import { startWebServer, type RunningWebServer } from './webServer.ts';
  * segment's members (by SQL over the database file) in the contract server's list.
  */
 
-const CUSTOMERS = 600;
 /** The built-in sensitive template (health data: explicit opt-in): its first publish needs approval. */
 const SEGMENT = 'pregnancy_journey';
 
-let parent: string | undefined;
+let workspace: DemoWorkspace | undefined;
 let dir: string;
 let expectedMembers: string[];
 let fake: KlaviyoFake | undefined;
@@ -49,12 +47,9 @@ async function segmentEmails(database: string): Promise<string[]> {
 
 beforeAll(async () => {
   await ensureRendererBuilt();
-  parent = await mkdtemp(join(tmpdir(), 'c360-e2e-publish-'));
-  dir = join(parent, 'shop');
-  await c360(['demo', '--customers', String(CUSTOMERS), '-w', dir]);
-  await c360(['segments', 'init', '-w', dir]);
-  // One build: the models and the segments' seg_ tables.
-  await c360(['build', '-w', dir]);
+  // The demo shop with the built-in templates, built: the seg_ tables hold the list members.
+  workspace = await createDemoWorkspace();
+  dir = workspace.dir;
   // Pace for the contract server (its limits × 100), poll its import jobs often.
   await appendFile(
     join(dir, 'c360.config.yaml'),
@@ -81,7 +76,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await fake?.close();
-  if (parent) await rm(parent, { recursive: true, force: true });
+  await workspace?.remove();
 });
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {

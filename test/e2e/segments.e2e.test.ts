@@ -20,7 +20,6 @@ import { startWebServer, type RunningWebServer } from './webServer.ts';
  * over the database file, not through core/segments.
  */
 
-const CUSTOMERS = 1500;
 const BROKEN_FILE = 'broken_typo.yaml';
 /** A saved segment that is no template: the builder cannot open it (the API sends no definition yet). */
 const CUSTOM_SEGMENT = 'repeat_vips';
@@ -87,10 +86,8 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   await ensureRendererBuilt();
-  workspace = await createDemoWorkspace(CUSTOMERS);
-  await c360(['segments', 'init', '-w', workspace.dir]);
-  // A second build materialises the templates' seg_ tables and takes their first snapshots.
-  await c360(['build', '-w', workspace.dir]);
+  // The demo shop with the built-in templates, built: their seg_ tables are materialised.
+  workspace = await createDemoWorkspace();
   const listed = JSON.parse(await c360(['segments', 'list', '-w', workspace.dir, '--json'])) as unknown;
   templates = segmentNames(listed);
   // Written after the build: a file that cannot be compiled must not stop the models.

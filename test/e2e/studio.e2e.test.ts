@@ -1,14 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { copyTemplates } from '../../core/segments/templates.ts';
 import { DEFAULT_ACCOUNT, startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
+import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
 import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
 import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
@@ -21,10 +19,9 @@ import { startWebServer, type RunningWebServer } from './webServer.ts';
  * with DuckDB directly, not through core/segments.
  */
 
-const CUSTOMERS = 300;
 const BUILDS = 2;
 
-let parent: string | undefined;
+let workspace: DemoWorkspace | undefined;
 let shop: string;
 /** Members of each saved segment's seg_ table after the last build. */
 let sizes: Map<string, number>;
@@ -59,13 +56,10 @@ async function segTableSizes(database: string): Promise<Map<string, number>> {
 
 beforeAll(async () => {
   await ensureRendererBuilt();
-  parent = await mkdtemp(join(tmpdir(), 'c360-e2e-studio-'));
-  shop = join(parent, 'shop');
-  await c360(['demo', '--customers', String(CUSTOMERS), '-w', shop]);
-  // What `c360 segments init` does, without starting another process on a busy machine.
-  await copyTemplates(join(shop, 'segments'));
-  // Two builds that publish: the second with another threshold, as a marketer tries one.
-  await c360(['build', '-w', shop]);
+  // The demo shop with the built-in templates, built once (the first point of every size history) …
+  workspace = await createDemoWorkspace();
+  shop = workspace.dir;
+  // … and built again with another threshold, as a marketer tries one: the second point.
   await c360(['build', '-w', shop, '--select', 'dim_customers', '--var', 'lifecycle_active_days=45']);
   sizes = await segTableSizes(join(shop, 'workspace.duckdb'));
   fake = await startKlaviyoFake({ rateLimits: 'off' });
@@ -87,7 +81,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await fake?.close();
-  if (parent) await rm(parent, { recursive: true, force: true });
+  await workspace?.remove();
 });
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {

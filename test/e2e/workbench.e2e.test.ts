@@ -17,13 +17,12 @@ import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
 
 /**
- * The workbench as a user meets it: `c360 demo` + `c360 build` make a shop, `c360 web` serves it, and Debian's
+ * The workbench as a user meets it: `c360 demo`, `c360 segments init` and `c360 build` make a shop (demoWorkspace.ts), `c360 web` serves it, and Debian's
  * Chromium opens the address it prints. The figures on screen are checked against SQL run over the database
  * file directly (not through core/insights), every page is rendered in English, German and the pseudo-locale,
  * axe-core looks at each, and the web mode's session rules are tried from a browser without the token.
  */
 
-const CUSTOMERS = 2000;
 /** What the database says, computed here in SQL of our own rather than through core/insights. */
 interface Truth {
   customers: number;
@@ -104,7 +103,7 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   await ensureRendererBuilt();
-  workspace = await createDemoWorkspace(CUSTOMERS);
+  workspace = await createDemoWorkspace();
   // Read before `c360 web` opens the file: DuckDB lets one process at a time open it for writing.
   truth = await truthFromDatabase(workspace.database);
   server = await startWebServer(workspace.dir);
