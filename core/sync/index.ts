@@ -12,8 +12,8 @@ export { describeAccount, PlanAccountMismatchError, StalePlanError } from './pla
 export type { KlaviyoAccount } from './klaviyo/client.ts';
 export { syncOnService, SyncRunningError } from './syncOnService.ts';
 export type { SyncHooks, SyncOutcome, SyncRequest, SyncStatus } from './syncRunner.ts';
-export { listRuns, showRun, RunNotFoundError } from './runs.ts';
-export type { RunSummary, RunError, TargetResult } from './runs.ts';
+export { listRuns, showRun, RunNotFoundError, RUN_ERRORS_PAGE } from './runs.ts';
+export type { RunSummary, RunError, TargetResult, RunDetail, RunRequests } from './runs.ts';
 export { SKIP_REASONS } from './profilePlan.ts';
 export { EVENT_SKIP_REASONS } from './eventPlan.ts';
 export type { ApplyProgress } from './applyContext.ts';
