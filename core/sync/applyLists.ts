@@ -36,16 +36,19 @@ export interface ListApplyOptions {
   engine: SegmentEngine;
 }
 
-/** How often a lost create answer is looked up by name before the list is created again (waits 1, 2, 4 s). */
-const LOOKUPS_AFTER_LOST_CREATE = 4;
+/**
+ * How often a lost create answer is looked up by name before the list is created again, 1 s apart: a second
+ * look in case a new list takes a moment to show in the lookup (UNCONFIRMED for Klaviyo; the fake is immediate).
+ */
+const LOOKUPS_AFTER_LOST_CREATE = 2;
 /** Creates of one list per run whose answer may be lost; each is followed by the lookups above. */
 const CREATE_ATTEMPTS = 3;
 
 /**
  * The Klaviyo list of a segment, created at most once. Klaviyo allows duplicate list names and a create whose
  * answer was lost (dropped connection, timeout, 5xx) may have been processed, so a create is never retried
- * blindly: the list is looked up by name before the create and after an ambiguous failure (a few times, as a
- * new list may take a moment to show in the lookup), and only created again when the lookups do not find it.
+ * blindly: the list is looked up by name before the create and after an ambiguous failure, and only created
+ * again (at most CREATE_ATTEMPTS creates in all) when the lookups do not find it.
  */
 async function findOrCreateList(
   ctx: ApplyContext,
@@ -63,7 +66,7 @@ async function findOrCreateList(
     for (let lookup = 0; lookup < LOOKUPS_AFTER_LOST_CREATE; lookup++) {
       const created = await ctx.client.findList(name);
       if (created) return { ...created, created: true };
-      if (lookup < LOOKUPS_AFTER_LOST_CREATE - 1) await ctx.sleep(1000 * 2 ** lookup);
+      if (lookup < LOOKUPS_AFTER_LOST_CREATE - 1) await ctx.sleep(1000);
     }
   }
 }
