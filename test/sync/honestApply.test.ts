@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { runSync, type SyncOutcome } from '../../core/sync/index.ts';
+import { runSync, showRun, type SyncOutcome } from '../../core/sync/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
 import { runCli } from './cliProcess.ts';
 import { switchableProxy } from './switchableProxy.ts';
@@ -142,6 +142,7 @@ describe('an unreachable Klaviyo fails fast and sends nothing twice', () => {
       ]);
       expect(failed.status).toBe('failed');
       expect(failed.error).toMatch(/Klaviyo cannot be reached at 127\.0\.0\.1:\d+.*ECONNREFUSED/);
+      expect(failed.error).toMatch(/Check the network .*KLAVIYO_BASE_URL/);
       expect(failed.results[0]).toMatchObject({ sync: 'events', sent: 0, succeeded: 0 });
       const [inflight] = await query<{ n: bigint }>(
         dir,
@@ -231,7 +232,7 @@ describe('run records say exactly what Klaviyo acknowledged', () => {
 });
 
 describe('c360 runs show pages the rejected rows', () => {
-  it('shows 50 rows and says how many more; --all and --offset reach every one', async () => {
+  it('shows 50 rows and says how many more; --all lists every one, a page is read by offset', async () => {
     fake.reset();
     const dir = await cloneWorkspace(base);
     // Klaviyo rejects a share of the profiles in each import job (a transient error per profile).
@@ -264,11 +265,9 @@ describe('c360 runs show pages the rejected rows', () => {
       for (const key of keys) expect(all.stdout).toContain(key);
       expect(all.stdout).not.toMatch(/more rejected row/);
 
-      const page = await runCli(
-        ['runs', 'show', outcome.runId!, '--offset', '40', '--limit', '10', '--json', '-w', dir],
-        env,
-      );
-      const json = JSON.parse(page.stdout) as { errors: { key: string }[]; errorsTotal: number };
+      // The page the Runs page and `--offset 40 --limit 10` ask for.
+      const ws = await openWorkspace(dir, { readOnly: true });
+      const json = await showRun(ws.db, outcome.runId!, { offset: 40, limit: 10 }).finally(() => ws.close());
       expect(json.errorsTotal).toBe(total);
       expect(json.errors.map((e) => e.key)).toEqual(keys.slice(40, 50));
     } finally {

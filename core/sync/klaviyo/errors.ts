@@ -89,14 +89,14 @@ export class KlaviyoUnreachableError extends KlaviyoApiError {
         `${attempts} attempt${attempts === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${endpoint})` +
         (earlierAttemptMayHaveArrived
           ? '; an earlier attempt of this call may have reached Klaviyo.'
-          : '; this call was not sent.'),
+          : '; this call was not sent.') +
+        // In the message, not a hint: a run record keeps only the message.
+        ' Check the network connection, the proxy settings (HTTPS_PROXY/HTTP_PROXY) and KLAVIYO_BASE_URL ' +
+        '(or sync.klaviyo.base_url in c360.config.yaml; unset, c360 uses https://a.klaviyo.com), then run the sync again.',
       endpoint,
       0,
       klaviyoCode,
       false,
-      undefined,
-      'Check the network connection, the proxy settings (HTTPS_PROXY/HTTP_PROXY) and KLAVIYO_BASE_URL ' +
-        '(or sync.klaviyo.base_url in c360.config.yaml; unset it for https://a.klaviyo.com), then run the sync again.',
     );
   }
 }
