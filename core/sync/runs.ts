@@ -64,7 +64,7 @@ export interface RunRequests {
 export interface RunDetail extends RunSummary {
   errors: RunError[];
   errorsTotal: number;
-  errorsOffset: number;
+  offset: number;
   /** Per endpoint, what the run sent (no payloads, no headers); empty for runs that sent nothing. */
   requests: RunRequests[];
 }
@@ -241,7 +241,7 @@ export async function showRun(
   return {
     ...run,
     errorsTotal: Number(counted?.n ?? 0),
-    errorsOffset: offset,
+    offset,
     requests: requestsOf(counted?.summary),
     errors: errors.map((e) => ({
       sync: String(e.sync),

@@ -254,8 +254,8 @@ function describeRun(run: RunDetail, all: boolean): string {
     );
   if (run.error) lines.push(run.error);
   if (run.errorsTotal) {
-    const first = run.errorsOffset + 1;
-    const last = run.errorsOffset + run.errors.length;
+    const first = run.offset + 1;
+    const last = run.offset + run.errors.length;
     lines.push(
       all || (first === 1 && last === run.errorsTotal)
         ? `Rejected rows (${formatCount(run.errorsTotal)}):`
