@@ -3,16 +3,20 @@ import { withService } from '../service/withService.ts';
 import {
   listRuns,
   readPlanFile,
+  RUN_ERRORS_PAGE,
   showRun,
   SYNC_KINDS,
   syncOnService,
   type ApplyProgress,
-  type RunError,
+  type RunDetail,
   type RunSummary,
   type SyncOutcome,
 } from '../sync/index.ts';
 import { defineProcedure } from './procedure.ts';
 import { syncRunInputSchema } from './schemas/sync.ts';
+
+/** The largest page of rejected rows one call returns; `c360 runs show --all` pages through the rest. */
+export const RUN_ERRORS_PAGE_MAX = 10_000;
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 
@@ -72,11 +76,21 @@ export const listRunsProcedure = defineProcedure({
 
 export const showRunProcedure = defineProcedure({
   name: 'runs.show',
-  summary: 'One sync run: counts per target and the rejected rows with their errors',
-  input: workspaceInput.extend({ runId: z.string().min(4, 'give a run id (or its first characters)') }),
-  async handler(input, ctx): Promise<RunSummary & { errors: RunError[] }> {
+  summary:
+    'One sync run: counts per target, requests per endpoint, and a page of the rejected rows (errorsTotal: all of them)',
+  input: workspaceInput.extend({
+    runId: z.string().min(4, 'give a run id (or its first characters)'),
+    /** First rejected row of the page (0-based). */
+    offset: z.number().int().min(0).default(0),
+    /** Rejected rows per page. */
+    limit: z.number().int().min(1).max(RUN_ERRORS_PAGE_MAX).default(RUN_ERRORS_PAGE),
+  }),
+  async handler(input, ctx): Promise<RunDetail> {
     return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
-      service.read((db) => showRun(db, input.runId), ctx.signal ? { signal: ctx.signal } : {}),
+      service.read(
+        (db) => showRun(db, input.runId, { offset: input.offset, limit: input.limit }),
+        ctx.signal ? { signal: ctx.signal } : {},
+      ),
     );
   },
 });

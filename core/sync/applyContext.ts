@@ -1,6 +1,7 @@
 import type { SyncConfig } from './config.ts';
 import type { SyncKind } from './guardrails.ts';
 import type { KlaviyoClient } from './klaviyo/client.ts';
+import { CallCancelledError, KlaviyoApiError, wasNotSent } from './klaviyo/errors.ts';
 import type { DbQueue } from './state.ts';
 import { C360Error } from '../errors.ts';
 
@@ -17,6 +18,12 @@ export interface ApplyContext {
   isCancelled(): boolean;
   /** Waits `ms`; throws SyncCancelledError at once when the run is cancelled meanwhile. */
   sleep(ms: number): Promise<void>;
+  /**
+   * The target being applied: rows sent and rows Klaviyo acknowledged (succeeded) or rejected (failed) so far.
+   * The apply steps add to it as each answer is recorded, so the run record reads the truth from it also when
+   * the apply stops on an error or a cancellation (a returned count would be lost with the throw).
+   */
+  tally: ApplyCounts;
 }
 
 export interface ApplyProgress {
@@ -32,6 +39,26 @@ export interface ApplyCounts {
   sent: number;
   succeeded: number;
   failed: number;
+}
+
+export function emptyTally(): ApplyCounts {
+  return { sent: 0, succeeded: 0, failed: 0 };
+}
+
+/** Whether a failed call provably never left this process: cancelled before sending, or the host unreachable. */
+export function neverSent(error: unknown): boolean {
+  return error instanceof CallCancelledError || (error instanceof KlaviyoApiError && wasNotSent(error));
+}
+
+/** Counts `rows` as sent while `call` runs, and takes them back when the call provably never left. */
+export async function sendCounted<T>(ctx: ApplyContext, rows: number, call: () => Promise<T>): Promise<T> {
+  ctx.tally.sent += rows;
+  try {
+    return await call();
+  } catch (error) {
+    if (neverSent(error)) ctx.tally.sent -= rows;
+    throw error;
+  }
 }
 
 export class SyncCancelledError extends C360Error {

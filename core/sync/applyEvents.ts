@@ -1,6 +1,8 @@
 import { listValue } from '@duckdb/node-api';
 import {
+  neverSent,
   runPool,
+  sendCounted,
   splitAtBytes,
   SyncCancelledError,
   type ApplyContext,
@@ -8,14 +10,16 @@ import {
 } from './applyContext.ts';
 import type { EventsPlan } from './eventPlan.ts';
 import { isAmbiguousFailure, type EventPayload, type EventProfile } from './klaviyo/client.ts';
-import { CallCancelledError, isRowRejection, KlaviyoApiError } from './klaviyo/errors.ts';
+import { isRowRejection, KlaviyoApiError } from './klaviyo/errors.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 
 /**
  * Applies an event plan so that no event is lost or doubled. Each bulk request (≤ 1,000 events, < 5 MB) is
  * written to `c360.sync_event_inflight` before it is sent and moved to `c360.sync_event_state` when Klaviyo
- * accepts it. When the outcome is unknown (timeout, dropped connection, 5xx, or a killed process) the events
+ * accepts it, or removed from it when the request provably never left (the run was cancelled before it, or
+ * Klaviyo's host could not be reached: DNS failure, connection refused). Recording before sending is what keeps
+ * a process killed mid-request safe. When the outcome is unknown (timeout, dropped connection, 5xx, or a killed process) the events
  * are resent one by one through POST /api/events, whose documented unique_id rule keeps the first event: the
  * bulk endpoint only documents a rejection for ids repeated inside one request. A bulk request rejected as a
  * whole (400) is also retried one by one, so only the bad events fail.
@@ -80,8 +84,16 @@ async function confirm(ctx: ApplyContext, ids: string[], failures: FailureRow[])
   });
 }
 
-/** One by one through the deduplicating endpoint; rejected events are recorded, not retried in this run. */
-async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts): Promise<void> {
+/**
+ * One by one through the deduplicating endpoint; rejected events are recorded, not retried in this run. The
+ * tally follows each answer; `countSent` when these rows were not already counted as sent (by a bulk request).
+ */
+async function sendSingly(
+  ctx: ApplyContext,
+  rows: EventRow[],
+  counts: ApplyCounts,
+  countSent: boolean,
+): Promise<void> {
   const ok: string[] = [];
   const failures: FailureRow[] = [];
   let i = 0;
@@ -90,10 +102,13 @@ async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCoun
     async () => rows[i++],
     async (row) => {
       try {
-        await ctx.client.createEvent(row.profile, row.event);
+        const send = () => ctx.client.createEvent(row.profile, row.event);
+        await (countSent ? sendCounted(ctx, 1, send) : send());
         ok.push(row.eventId);
+        counts.succeeded++;
       } catch (error) {
         if (!isRowRejection(error)) throw error;
+        counts.failed++;
         failures.push({
           sync: 'events',
           target: '',
@@ -104,12 +119,9 @@ async function sendSingly(ctx: ApplyContext, rows: EventRow[], counts: ApplyCoun
       }
     },
   ).finally(() => confirm(ctx, ok, failures));
-  counts.succeeded += ok.length;
-  counts.failed += failures.length;
 }
 
 async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts): Promise<void> {
-  counts.sent += rows.length;
   const ids = rows.map((r) => r.eventId);
   await ctx.q.write((db) =>
     db.run(`insert or ignore into c360.sync_event_inflight select unnest($1::varchar[]), $2, ${SQL_NOW}`, [
@@ -125,11 +137,12 @@ async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts
     byEmail.set(r.profile.email, entry);
   }
   try {
-    await ctx.client.bulkCreateEvents([...byEmail.values()]);
+    await sendCounted(ctx, rows.length, () => ctx.client.bulkCreateEvents([...byEmail.values()]));
   } catch (error) {
-    if (error instanceof CallCancelledError) {
-      // Cancelled before the request left (bulk requests are never retried after an unknown outcome): the
-      // events were not sent, so the next run sends them in bulk again rather than one by one.
+    if (neverSent(error)) {
+      // Cancelled before the request left, or Klaviyo's host could not be reached (DNS, connection refused;
+      // bulk requests are never retried after an unknown outcome): the events were not sent, so they are not
+      // in flight, and the next run sends them in bulk again rather than one by one.
       await ctx.q.write((db) =>
         db.run(`delete from c360.sync_event_inflight where list_contains($1::varchar[], event_id)`, [
           listValue(ids),
@@ -138,7 +151,7 @@ async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts
       throw error;
     }
     if (error instanceof KlaviyoApiError && (error.status === 400 || isAmbiguousFailure(error))) {
-      await sendSingly(ctx, rows, counts);
+      await sendSingly(ctx, rows, counts, false);
       return;
     }
     throw error;
@@ -148,7 +161,7 @@ async function sendBulk(ctx: ApplyContext, rows: EventRow[], counts: ApplyCounts
 }
 
 export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<ApplyCounts> {
-  const counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+  const counts = ctx.tally;
   const report = () =>
     ctx.progress({
       sync: 'events',
@@ -166,8 +179,7 @@ export async function applyEvents(ctx: ApplyContext, plan: EventsPlan): Promise<
     ),
   );
   if (inflight.length) {
-    counts.sent += inflight.length;
-    await sendSingly(ctx, inflight.map(toRow), counts);
+    await sendSingly(ctx, inflight.map(toRow), counts, true);
     report();
   }
   // The new events, numbered once: batches read ranges instead of re-checking the state each time.

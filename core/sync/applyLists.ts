@@ -1,7 +1,13 @@
 import { listValue } from '@duckdb/node-api';
 import { latestBuild } from '../segments/catalogue.ts';
 import type { SegmentEngine } from '../segments/index.ts';
-import { runPool, SyncCancelledError, type ApplyContext, type ApplyCounts } from './applyContext.ts';
+import {
+  runPool,
+  sendCounted,
+  SyncCancelledError,
+  type ApplyContext,
+  type ApplyCounts,
+} from './applyContext.ts';
 import {
   awaitJob,
   deleteJob,
@@ -12,6 +18,8 @@ import {
   type JobOutcome,
   type JobRow,
 } from './importJobs.ts';
+import { isAmbiguousFailure } from './klaviyo/client.ts';
+import { KlaviyoApiError } from './klaviyo/errors.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import type { ListPlan } from './listPlan.ts';
 import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
@@ -28,16 +36,50 @@ export interface ListApplyOptions {
   engine: SegmentEngine;
 }
 
+/**
+ * How often a lost create answer is looked up by name before the list is created again, 1 s apart: a second
+ * look in case a new list takes a moment to show in the lookup (UNCONFIRMED for Klaviyo; the fake is immediate).
+ */
+const LOOKUPS_AFTER_LOST_CREATE = 2;
+/** Creates of one list per run whose answer may be lost; each is followed by the lookups above. */
+const CREATE_ATTEMPTS = 3;
+
+/**
+ * The Klaviyo list of a segment, created at most once. Klaviyo allows duplicate list names and a create whose
+ * answer was lost (dropped connection, timeout, 5xx) may have been processed, so a create is never retried
+ * blindly: the list is looked up by name before the create and after an ambiguous failure, and only created
+ * again (at most CREATE_ATTEMPTS creates in all) when the lookups do not find it.
+ */
+async function findOrCreateList(
+  ctx: ApplyContext,
+  name: string,
+): Promise<{ id: string; name: string; created: boolean }> {
+  const found = await ctx.client.findList(name);
+  if (found) return { ...found, created: false };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ...(await ctx.client.createList(name)), created: true };
+    } catch (error) {
+      const ambiguous = error instanceof KlaviyoApiError && isAmbiguousFailure(error);
+      if (!ambiguous || attempt >= CREATE_ATTEMPTS) throw error;
+    }
+    for (let lookup = 0; lookup < LOOKUPS_AFTER_LOST_CREATE; lookup++) {
+      const created = await ctx.client.findList(name);
+      if (created) return { ...created, created: true };
+      if (lookup < LOOKUPS_AFTER_LOST_CREATE - 1) await ctx.sleep(1000);
+    }
+  }
+}
+
 async function ensureList(ctx: ApplyContext, plan: ListPlan): Promise<string> {
   if (plan.listId) return plan.listId;
-  const found = await ctx.client.findList(plan.listName);
-  const list = found ?? (await ctx.client.createList(plan.listName));
+  const list = await findOrCreateList(ctx, plan.listName);
   await ctx.q.write((db) =>
     db.run(`insert or replace into c360.sync_lists values ($1, $2, $3, $4, ${SQL_NOW}, null)`, [
       plan.target,
       plan.listName,
       list.id,
-      !found,
+      list.created,
     ]),
   );
   return list.id;
@@ -123,9 +165,10 @@ async function removeMembers(
     const ids = rows
       .map((r) => (r.profile_id === null ? looked.get(String(r.email)) : String(r.profile_id)))
       .filter((id): id is string => Boolean(id));
-    counts.sent += rows.length;
     // A profile Klaviyo no longer has (deleted there) is off the list already.
-    if (ids.length) await ctx.client.removeFromList(listId, ids);
+    await sendCounted(ctx, rows.length, async () => {
+      if (ids.length) await ctx.client.removeFromList(listId, ids);
+    });
     await ctx.q.write((db) =>
       db.run(
         `delete from c360.sync_list_members where segment = $1 and list_contains($2::varchar[], email)`,
@@ -147,7 +190,7 @@ export async function applyList(
   plan: ListPlan,
   options: ListApplyOptions,
 ): Promise<ApplyCounts> {
-  const counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+  const counts = ctx.tally;
   if (plan.refused) return counts;
   const listId = await ensureList(ctx, plan);
   for (const job of await pendingJobs(ctx, 'lists', plan.target)) {
@@ -160,8 +203,9 @@ export async function applyList(
   }
   const total = plan.add + plan.remove;
   await runPool(Math.min(3, ctx.config.klaviyo.concurrency), addReader(ctx, plan.target), async (rows) => {
-    counts.sent += rows.length;
-    const jobId = await submitJob(ctx, 'lists', rows, { segment: plan.target, listId });
+    const jobId = await sendCounted(ctx, rows.length, () =>
+      submitJob(ctx, 'lists', rows, { segment: plan.target, listId }),
+    );
     await finishAddJob(ctx, plan.target, await awaitJob(ctx, jobId, rows, true), counts);
     ctx.progress({ sync: 'lists', target: plan.target, done: counts.succeeded + counts.failed, total });
   });

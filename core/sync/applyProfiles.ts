@@ -1,6 +1,7 @@
 import { listValue } from '@duckdb/node-api';
 import {
   runPool,
+  sendCounted,
   splitAtBytes,
   SyncCancelledError,
   type ApplyContext,
@@ -171,9 +172,8 @@ async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () =>
         payloadHash: null,
         payload: String(row.payload),
       });
-      counts.sent++;
       try {
-        await ctx.client.upsertProfile(payload);
+        await sendCounted(ctx, 1, () => ctx.client.upsertProfile(payload));
         pending.push({
           email: String(row.email),
           hash: String(row.payload_hash),
@@ -197,7 +197,7 @@ async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () =>
 }
 
 export async function applyProfiles(ctx: ApplyContext, plan: ProfilesPlan): Promise<ApplyCounts> {
-  const counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+  const counts = ctx.tally;
   const total = plan.create + plan.update;
   const report = (message?: string) =>
     ctx.progress({
@@ -211,8 +211,7 @@ export async function applyProfiles(ctx: ApplyContext, plan: ProfilesPlan): Prom
   await prepareWorklist(ctx);
   // Jobs process on Klaviyo's side while the next is sent; a few in flight keeps the endpoint busy.
   await runPool(Math.min(3, ctx.config.klaviyo.concurrency), batchReader(ctx), async (rows) => {
-    counts.sent += rows.length;
-    const jobId = await submitJob(ctx, 'profiles', rows);
+    const jobId = await sendCounted(ctx, rows.length, () => submitJob(ctx, 'profiles', rows));
     report(`job ${jobId} submitted (${rows.length} profiles)`);
     await finishProfileJob(ctx, await awaitJob(ctx, jobId, rows, false), counts);
     report();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/duckdb.ts';
 import type { SyncKind } from './guardrails.ts';
+import { ENDPOINTS } from './klaviyo/rateLimits.ts';
 import { SQL_NOW } from './state.ts';
 import { hasC360Table } from '../workspace/schema.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
@@ -52,6 +53,24 @@ export interface RunError {
   code: string;
   error: string;
 }
+
+/** Requests a run sent to one Klaviyo endpoint (retries included; calls that never left are not counted). */
+export interface RunRequests {
+  endpoint: string;
+  calls: number;
+}
+
+/** One run with a page of its rejected rows: `errorsTotal` says how many there are in all. */
+export interface RunDetail extends RunSummary {
+  errors: RunError[];
+  errorsTotal: number;
+  offset: number;
+  /** Per endpoint, what the run sent (no payloads, no headers); empty for runs that sent nothing. */
+  requests: RunRequests[];
+}
+
+/** Rejected rows per page unless the caller asks for another page size. */
+export const RUN_ERRORS_PAGE = 50;
 
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -177,7 +196,28 @@ export class RunNotFoundError extends C360Error {
   }
 }
 
-export async function showRun(db: Database, runId: string): Promise<RunSummary & { errors: RunError[] }> {
+function requestsOf(summary: unknown): RunRequests[] {
+  if (typeof summary !== 'string') return [];
+  let calls: unknown;
+  try {
+    calls = (JSON.parse(summary) as { apiCalls?: unknown }).apiCalls;
+  } catch {
+    return [];
+  }
+  if (!calls || typeof calls !== 'object') return [];
+  return Object.entries(calls as Record<string, unknown>)
+    .filter(([, n]) => typeof n === 'number' && n > 0)
+    .map(([key, n]) => ({
+      endpoint: key in ENDPOINTS ? ENDPOINTS[key as keyof typeof ENDPOINTS].label : key,
+      calls: n as number,
+    }));
+}
+
+export async function showRun(
+  db: Database,
+  runId: string,
+  page: { offset?: number; limit?: number } = {},
+): Promise<RunDetail> {
   const [match] = (await hasC360Table(db, 'sync_runs'))
     ? await db.queryJson(
         `select run_id from c360.sync_runs where run_id = $1 or run_id like $1 || '%' order by started_at desc limit 1`,
@@ -186,13 +226,23 @@ export async function showRun(db: Database, runId: string): Promise<RunSummary &
     : [];
   const [run] = match ? await listRuns(db, 1, String(match.run_id)) : [];
   if (!run) throw new RunNotFoundError(`No sync run '${runId}'. \`c360 runs\` lists the recent runs.`);
+  const offset = Math.max(0, Math.floor(page.offset ?? 0));
+  const limit = Math.max(1, Math.floor(page.limit ?? RUN_ERRORS_PAGE));
+  const [counted] = await db.queryJson(
+    `select (select count(*) from c360.sync_run_errors where run_id = $1) as n,
+       (select summary from c360.sync_runs where run_id = $1) as summary`,
+    [run.runId],
+  );
   const errors = await db.queryJson(
     `select sync, target, item_key, code, error from c360.sync_run_errors where run_id = $1
-     order by sync, target, item_key limit 1000`,
+     order by sync, target, item_key limit ${limit} offset ${offset}`,
     [run.runId],
   );
   return {
     ...run,
+    errorsTotal: Number(counted?.n ?? 0),
+    offset,
+    requests: requestsOf(counted?.summary),
     errors: errors.map((e) => ({
       sync: String(e.sync),
       target: String(e.target),

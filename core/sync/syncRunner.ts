@@ -3,16 +3,16 @@ import { applyEvents } from './applyEvents.ts';
 import { applyList } from './applyLists.ts';
 import { applyProfiles } from './applyProfiles.ts';
 import {
+  emptyTally,
   isCancellation,
   SyncCancelledError,
   type ApplyContext,
-  type ApplyCounts,
   type ApplyProgress,
 } from './applyContext.ts';
 import type { SyncConfig } from './config.ts';
 import type { SyncKind, TargetPlan } from './guardrails.ts';
 import { DEFAULT_BASE_URL, KlaviyoClient, type KlaviyoAccount } from './klaviyo/client.ts';
-import { KlaviyoApiError, redact, REQUIRED_SCOPES } from './klaviyo/errors.ts';
+import { KlaviyoApiError, KlaviyoUnreachableError, redact, REQUIRED_SCOPES } from './klaviyo/errors.ts';
 import { computePlan, openSegmentEngine, savePlan, type PlanRequest, type SyncPlan } from './plan.ts';
 import {
   finishRun,
@@ -345,6 +345,7 @@ export async function runSync(
     sleep: async (ms) => {
       if (!(await pause(ms, signal)) || isCancelled()) throw new SyncCancelledError();
     },
+    tally: emptyTally(),
   };
   const results: SyncTargetResult[] = [];
   const errors: string[] = [];
@@ -368,16 +369,15 @@ export async function runSync(
     }
     const started = Date.now();
     const before = { calls: totalCalls(client), throttled: client.stats.throttled };
-    let counts: ApplyCounts = { sent: 0, succeeded: 0, failed: 0 };
+    // What Klaviyo acknowledged, as the apply goes: recorded also when the apply throws (fault, cancel).
+    const counts = emptyTally();
+    const targetCtx: ApplyContext = { ...ctx, tally: counts };
     let fatal: unknown;
     try {
       if (isCancelled()) throw new SyncCancelledError();
-      counts =
-        target.sync === 'profiles'
-          ? await applyProfiles(ctx, target)
-          : target.sync === 'lists'
-            ? await applyList(ctx, target, { engine: engine! })
-            : await applyEvents(ctx, target);
+      if (target.sync === 'profiles') await applyProfiles(targetCtx, target);
+      else if (target.sync === 'lists') await applyList(targetCtx, target, { engine: engine! });
+      else await applyEvents(targetCtx, target);
       if (target.sync === 'lists' && target.refused) errors.push(`lists ${target.target}: ${target.refused}`);
     } catch (error) {
       fatal = error;
@@ -408,8 +408,9 @@ export async function runSync(
       const message = redact(fatal instanceof Error ? fatal.message : String(fatal), [apiKey!]);
       errors.push(`${target.sync} ${target.target}: ${message}`);
       status = 'failed';
-      // Without valid credentials every other target fails the same way.
+      // Without valid credentials, or without a way to reach Klaviyo, every other target fails the same way.
       if (fatal instanceof KlaviyoApiError && (fatal.status === 401 || fatal.status === 403)) break;
+      if (fatal instanceof KlaviyoUnreachableError) break;
     }
   }
   const blockedNote = describeBlocked(plan.targets, blockedTargets, plan.request);

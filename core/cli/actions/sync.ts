@@ -4,7 +4,12 @@ import { withWorkspace, withWorkspaceOrOwner } from './workspaceSession.ts';
 import { routedNote } from './ownerRouting.ts';
 import type { SyncProgressEventData } from '../../api/schemas/sync.ts';
 import type { SyncKind as SyncTarget } from '../../sync/guardrails.ts';
-import { listRunsProcedure, showRunProcedure, syncProcedure } from '../../api/syncProcedures.ts';
+import {
+  listRunsProcedure,
+  RUN_ERRORS_PAGE_MAX,
+  showRunProcedure,
+  syncProcedure,
+} from '../../api/syncProcedures.ts';
 import {
   endpointLabel,
   EVENT_SKIP_REASONS,
@@ -16,7 +21,7 @@ import {
   PlanRequestMismatchError,
   type ApplyProgress,
   type Endpoint,
-  type RunError,
+  type RunDetail,
   type RunSummary,
   type SyncOutcome,
   type TargetPlan,
@@ -258,7 +263,7 @@ function describeRuns(runs: RunSummary[]): string {
   );
 }
 
-function describeRun(run: RunSummary & { errors: RunError[] }): string {
+function describeRun(run: RunDetail, all: boolean): string {
   const lines = [
     `Run ${run.runId}: ${run.status} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}` +
       `${run.planHash ? ` · plan ${run.planHash}` : ''}${run.approved ? ' · approved' : ''}`,
@@ -278,15 +283,30 @@ function describeRun(run: RunSummary & { errors: RunError[] }): string {
       ]),
     ),
   ];
-  if (run.error) lines.push(run.error);
-  if (run.errors.length)
+  if (run.requests.length)
     lines.push(
-      `Rejected rows (${formatCount(run.errors.length)}${run.errors.length >= 1000 ? '+' : ''}):`,
+      `Requests sent: ${run.requests.map((r) => `${r.endpoint} ${formatCount(r.calls)}`).join(' · ')}`,
+    );
+  if (run.error) lines.push(run.error);
+  if (run.errorsTotal) {
+    const first = run.offset + 1;
+    const last = run.offset + run.errors.length;
+    lines.push(
+      all || (first === 1 && last === run.errorsTotal)
+        ? `Rejected rows (${formatCount(run.errorsTotal)}):`
+        : `Rejected rows ${formatCount(first)}–${formatCount(last)} of ${formatCount(run.errorsTotal)}:`,
       formatTable(
         ['sync', 'target', 'row', 'code', 'error'],
-        run.errors.slice(0, 50).map((e) => [e.sync, e.target, e.key, e.code, formatCell(e.error, 70)]),
+        run.errors.map((e) => [e.sync, e.target, e.key, e.code, formatCell(e.error, 70)]),
       ),
     );
+    const more = run.errorsTotal - last;
+    if (more > 0)
+      lines.push(
+        `${formatCount(more)} more rejected row${more === 1 ? '' : 's'}: c360 runs show ${run.runId} --all` +
+          ` (or --offset ${last} for the next page)`,
+      );
+  }
   return lines.join('\n');
 }
 
@@ -371,22 +391,43 @@ export async function runs(
   g: GlobalOptions,
   action: string | undefined,
   id: string | undefined,
-  opts: { limit: number },
+  opts: { limit?: number; offset?: number; all: boolean },
 ): Promise<void> {
   const out = createOutput(g.json);
   if (action === undefined) {
     const runs = await withWorkspace(g, { readOnly: true }, (service) =>
-      call(listRunsProcedure, { workspace: g.workspace, limit: opts.limit }, { service }),
+      call(listRunsProcedure, { workspace: g.workspace, limit: opts.limit ?? 20 }, { service }),
     );
     out.result(runs, () => describeRuns(runs));
     return;
   }
-  if (action !== 'show' || !id) return fail(out, 'usage: c360 runs [show ID] [--limit N]', EXIT.usage);
-  try {
-    const run = await withWorkspace(g, { readOnly: true }, (service) =>
-      call(showRunProcedure, { workspace: g.workspace, runId: id }, { service }),
+  if (action !== 'show' || !id)
+    return fail(
+      out,
+      'usage: c360 runs [--limit N] | c360 runs show ID [--limit N] [--offset N] [--all]',
+      EXIT.usage,
     );
-    out.result(run, () => describeRun(run));
+  try {
+    const run = await withWorkspace(g, { readOnly: true }, async (service) => {
+      const page = (offset: number, limit?: number) =>
+        call(
+          showRunProcedure,
+          { workspace: g.workspace, runId: id, offset, ...(limit ? { limit } : {}) },
+          { service },
+        );
+      const first = await page(
+        opts.all ? 0 : (opts.offset ?? 0),
+        opts.all ? RUN_ERRORS_PAGE_MAX : opts.limit,
+      );
+      // --all: every rejected row, a page of the procedure's maximum at a time.
+      while (opts.all && first.errors.length < first.errorsTotal) {
+        const next = await page(first.errors.length, RUN_ERRORS_PAGE_MAX);
+        if (!next.errors.length) break;
+        first.errors.push(...next.errors);
+      }
+      return first;
+    });
+    out.result(run, () => describeRun(run, opts.all));
   } catch (error) {
     if (error instanceof RunNotFoundError) return fail(out, error.message, EXIT.failed);
     throw error;

@@ -73,11 +73,33 @@ Examples:
 
   program
     .command('runs')
-    .description('Sync run history: counts planned / sent / succeeded / failed / skipped, API calls, 429s')
-    .argument('[action]', '"show" to see one run')
+    .description(
+      'Sync run history: counts planned / sent / succeeded / failed / skipped, API calls, 429s. ' +
+        'Sent and succeeded are what Klaviyo acknowledged, also for runs that failed or were cancelled.',
+    )
+    .argument('[action]', '"show" to see one run: counts per target, requests per endpoint, rejected rows')
     .argument('[id]', 'run id (or its first characters)')
-    .option('--limit <n>', 'how many runs', (v) => Number(v), 20)
-    .action(async (action: string | undefined, id: string | undefined, opts: { limit: number }) =>
-      (await actions()).runs(globals(), action, id, opts),
+    .option(
+      '--limit <n>',
+      'how many runs (default 20); with show: rejected rows per page (default 50)',
+      (v) => Number(v),
+    )
+    .option('--offset <n>', 'with show: the first rejected row to list (0-based)', (v) => Number(v))
+    .option('--all', 'with show: list every rejected row', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  c360 runs                          the 20 most recent runs
+  c360 runs show 20260630-1200       one run; rejected rows 1–50 and how many more there are
+  c360 runs show 20260630-1200 --all every rejected row
+  c360 runs show 20260630-1200 --offset 50 --limit 100   rejected rows 51–150`,
+    )
+    .action(
+      async (
+        action: string | undefined,
+        id: string | undefined,
+        opts: { limit?: number; offset?: number; all: boolean },
+      ) => (await actions()).runs(globals(), action, id, opts),
     );
 }

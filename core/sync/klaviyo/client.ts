@@ -10,10 +10,12 @@ import {
 import {
   CallCancelledError,
   KlaviyoApiError,
+  KlaviyoUnreachableError,
   rateLimitHeaders,
   redact,
   REQUIRED_SCOPES,
   toKlaviyoError,
+  wasNotSent,
 } from './errors.ts';
 import { pause } from './pause.ts';
 import { ENDPOINTS, type Endpoint } from './rateLimits.ts';
@@ -139,8 +141,17 @@ class Semaphore {
 
 /** Failures after which the request may have been processed: resending a non-idempotent call could double it. */
 export function isAmbiguousFailure(error: KlaviyoApiError): boolean {
+  if (wasNotSent(error)) return false;
   return error.status === 0 || error.status === 500 || error.status === 502 || error.status === 504;
 }
+
+/**
+ * Policy for a host that cannot be reached (DNS failure, connection refused, no route): 3 attempts, 0.5 s and
+ * 1 s apart, then KlaviyoUnreachableError — a wrong base URL or a missing network is reported within about two
+ * seconds instead of after minutes of backoff. Such a call never left, so retrying it is always safe.
+ */
+const UNREACHABLE_ATTEMPTS = 3;
+const UNREACHABLE_BACKOFF_MS = 500;
 
 interface RequestOptions {
   /** Retry failures that may have been processed server-side (default true; the calls are idempotent). */
@@ -165,6 +176,7 @@ export class KlaviyoClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<boolean>;
   private readonly signal: AbortSignal | undefined;
   private readonly secrets: string[];
+  private readonly host: string;
 
   constructor(options: KlaviyoClientOptions) {
     const session = new TimedSession(options.apiKey, options.timeoutMs ?? 60_000);
@@ -182,6 +194,7 @@ export class KlaviyoClient {
     this.sleep = options.sleep ?? pause;
     this.signal = options.signal;
     this.secrets = [options.apiKey];
+    this.host = hostOf(baseUrl);
   }
 
   private pacer(endpoint: Endpoint): RequestPacer {
@@ -205,6 +218,9 @@ export class KlaviyoClient {
     const label = ENDPOINTS[endpoint].label;
     let failures = 0;
     let throttles = 0;
+    let unreachable = 0;
+    let mayHaveArrived = false;
+    const started = Date.now();
     for (;;) {
       const pacer = this.pacer(endpoint);
       try {
@@ -234,6 +250,26 @@ export class KlaviyoClient {
           }
           throw error;
         }
+        if (wasNotSent(error)) {
+          // Not an API call: nothing reached Klaviyo. The run record counts only requests that were sent.
+          this.stats.calls[endpoint] = (this.stats.calls[endpoint] ?? 1) - 1;
+          if (ENDPOINTS[endpoint].write) this.stats.writeCalls--;
+          unreachable++;
+          if (unreachable >= Math.min(UNREACHABLE_ATTEMPTS, this.maxAttempts))
+            throw new KlaviyoUnreachableError(
+              this.host,
+              label,
+              error.klaviyoCode,
+              unreachable,
+              (Date.now() - started) / 1000,
+              mayHaveArrived,
+            );
+          this.stats.retries++;
+          if (!(await this.sleep(UNREACHABLE_BACKOFF_MS * unreachable, this.signal)))
+            throw new CallCancelledError(label);
+          continue;
+        }
+        if (isAmbiguousFailure(error)) mayHaveArrived = true;
         failures++;
         const ambiguousStop = options.retryAmbiguous === false && isAmbiguousFailure(error);
         if (!error.retryable || ambiguousStop || failures >= this.maxAttempts) throw error;
@@ -383,17 +419,28 @@ export class KlaviyoClient {
 
   // ---- lists ----------------------------------------------------------------------------------------------
 
+  /** The list named `name`; of several with that name (Klaviyo allows duplicates) the oldest, always the same. */
   async findList(name: string): Promise<{ id: string; name: string } | undefined> {
     const body = await this.request('listsRead', () =>
-      this.lists.getLists({ filter: `equals(name,${JSON.stringify(name)})`, fieldsList: ['name'] }),
+      this.lists.getLists({
+        filter: `equals(name,${JSON.stringify(name)})`,
+        fieldsList: ['name'],
+        sort: 'created',
+      }),
     );
     const found = (body.data ?? []).find((l) => l.attributes?.name === name);
     return found?.id ? { id: found.id, name } : undefined;
   }
 
+  /**
+   * Creates a list. Not retried when the outcome is unknown (a dropped answer may hide a created list, and
+   * Klaviyo allows duplicate names): the caller looks the list up by name instead (applyLists.ensureList).
+   */
   async createList(name: string): Promise<{ id: string; name: string }> {
-    const body = await this.request('listCreate', () =>
-      this.lists.createList({ data: { type: 'list', attributes: { name } } }),
+    const body = await this.request(
+      'listCreate',
+      () => this.lists.createList({ data: { type: 'list', attributes: { name } } }),
+      { retryAmbiguous: false },
     );
     return { id: body.data.id ?? '', name };
   }
@@ -461,6 +508,15 @@ export class KlaviyoClient {
         },
       }),
     );
+  }
+}
+
+/** The host of the base URL, for messages (never credentials a URL might carry). */
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host || baseUrl;
+  } catch {
+    return baseUrl;
   }
 }
 

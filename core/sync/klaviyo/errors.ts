@@ -49,6 +49,58 @@ export class CallCancelledError extends C360Error {
   }
 }
 
+/**
+ * Transport failures before any byte of the request left: the host name did not resolve, or the connection was
+ * refused or could not be routed. Such a call is known not to have been sent, so it is never ambiguous, and
+ * retrying it many times only hides a wrong base URL or a missing network.
+ */
+const NOT_SENT_CODES: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved (DNS lookup failed)',
+  EAI_FAIL: 'the host name could not be resolved (DNS lookup failed)',
+  ECONNREFUSED: 'the connection was refused',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+/** Whether the call failed before the request was sent (see NOT_SENT_CODES), in every attempt. */
+export function wasNotSent(error: KlaviyoApiError): boolean {
+  if (error instanceof KlaviyoUnreachableError) return !error.earlierAttemptMayHaveArrived;
+  return error.status === 0 && error.klaviyoCode in NOT_SENT_CODES;
+}
+
+/**
+ * Klaviyo could not be reached at all (after the client's few quick retries): the run stops at once with a
+ * message that names the host and what to check. The call that failed was not sent.
+ */
+export class KlaviyoUnreachableError extends KlaviyoApiError {
+  override name = 'KlaviyoUnreachableError';
+  constructor(
+    readonly host: string,
+    endpoint: string,
+    klaviyoCode: string,
+    attempts: number,
+    seconds: number,
+    /** An earlier attempt of the same call failed with an unknown outcome (it may have been processed). */
+    readonly earlierAttemptMayHaveArrived = false,
+  ) {
+    super(
+      `Klaviyo cannot be reached at ${host}: ${NOT_SENT_CODES[klaviyoCode] ?? 'the connection failed'} (${klaviyoCode}, ` +
+        `${attempts} attempt${attempts === 1 ? '' : 's'} in ${seconds.toFixed(1)} s on ${endpoint})` +
+        (earlierAttemptMayHaveArrived
+          ? '; an earlier attempt of this call may have reached Klaviyo.'
+          : '; this call was not sent.') +
+        // In the message, not a hint: a run record keeps only the message.
+        ' Check the network connection, the proxy settings (HTTPS_PROXY/HTTP_PROXY) and KLAVIYO_BASE_URL ' +
+        '(or sync.klaviyo.base_url in c360.config.yaml; unset, c360 uses https://a.klaviyo.com), then run the sync again.',
+      endpoint,
+      0,
+      klaviyoCode,
+      false,
+    );
+  }
+}
+
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504, 520, 522, 524]);
 
 interface ResponseLike {

@@ -41,6 +41,8 @@ export class FaultInjector {
   private requestRandom: () => number = mulberry32(1);
   private profileRandom: () => number = mulberry32(2);
   private pathPattern: RegExp | null = null;
+  private answersToDrop = 0;
+  private dropPattern: RegExp | null = null;
 
   constructor(options: FaultOptions | undefined) {
     this.configure(options);
@@ -58,6 +60,17 @@ export class FaultInjector {
     this.requestRandom = mulberry32(seed);
     this.profileRandom = mulberry32(seed ^ 0x5bd1e995);
     this.pathPattern = next.paths === undefined ? null : new RegExp(next.paths);
+    this.answersToDrop = next.dropAnswers?.count ?? 0;
+    this.dropPattern = next.dropAnswers ? new RegExp(next.dropAnswers.path) : null;
+  }
+
+  /** Whether this request's answer is one of the `dropAnswers` still to lose; counts it down if so. */
+  dropsAnswer(method: string, path: string): boolean {
+    const rule = this.options.dropAnswers;
+    if (!rule || this.answersToDrop <= 0 || method !== rule.method.toUpperCase()) return false;
+    if (!this.dropPattern?.test(path)) return false;
+    this.answersToDrop--;
+    return true;
   }
 
   get current(): Readonly<FaultOptions> {

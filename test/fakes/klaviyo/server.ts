@@ -200,6 +200,7 @@ export class FakeHttpServer {
 
     const decision = this.faults.decide(entry.path);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (!decision.kind && this.faults.dropsAnswer(method, entry.path)) decision.kind = 'dropAfterProcessing';
     if (decision.kind) {
       entry.fault = decision.kind;
       state.counters.faults[decision.kind] += 1;

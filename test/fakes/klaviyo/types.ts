@@ -27,6 +27,12 @@ export interface FaultOptions {
   jobProfileErrors?: number;
   /** Restrict request faults to paths matching this pattern (tested against the path without query). */
   paths?: RegExp | string;
+  /**
+   * Deterministic lost answers: the first `count` requests with this method whose path matches `path` are
+   * processed completely, then the socket is destroyed instead of answering (logged as `dropAfterProcessing`).
+   * Independent of the shares above and of `paths`; draws nothing from the PRNG.
+   */
+  dropAnswers?: { method: string; path: RegExp | string; count: number };
 }
 
 export type RequestFaultKind = 'throttle429' | 'error500' | 'error503' | 'drop' | 'dropAfterProcessing';
