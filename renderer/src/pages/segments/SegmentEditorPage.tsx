@@ -22,6 +22,7 @@ import {
   type RuleNode,
 } from './ruleTree.ts';
 import { BLANK_DEFINITION } from './templates.ts';
+import { SegmentInsights } from './insights/SegmentInsights.tsx';
 
 /** Every edit is previewed once it has rested this long: a held key sends one request, not twenty. */
 export const PREVIEW_DEBOUNCE_MS = 50;
@@ -171,6 +172,7 @@ function SegmentEditor({ initial, saved }: { initial: DefinitionJson; saved: Seg
           </ScrollRegion>
         </details>
       </div>
+      <SegmentInsights definition={definition} savedName={saved?.segment ?? null} />
     </div>
   );
 }
