@@ -7,7 +7,7 @@ import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
-import { missingTranslations, saveScreenshot } from './pageChecks.ts';
+import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
 import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
@@ -195,13 +195,17 @@ describe('the segment editor insights in web mode, in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('shows the insights in German with every string translated', async () => {
+  it('shows the insights in German with every string translated and no serious axe-core violation', async () => {
     const { page, errors } = await openApp('de', `#/segments/${SEGMENT}`);
     await expectDiff(page, 'published', 0, truth.oneChannel - truth.twoChannels);
     await page.getByRole('heading', { name: ui('de', 'segmentInsights.diff.title') }).waitFor();
     await page.getByRole('heading', { name: ui('de', 'segmentInsights.priority.title') }).waitFor();
     await settled(page);
+    await page.evaluate(() => {
+      for (const details of document.querySelectorAll('details')) details.open = true;
+    });
     expect(await missingTranslations(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await saveScreenshot(page, 'e2e-segment-insights-de');
     expect(errors).toEqual([]);
   });

@@ -20,6 +20,7 @@ import { SegmentInsights } from '../../renderer/src/pages/segments/insights/Segm
 import { customerName } from '../../renderer/src/pages/segments/insights/CustomerLink.tsx';
 import { binLabel } from '../../renderer/src/pages/segments/insights/breakdownLabels.ts';
 import { createFormatters } from '../../renderer/src/format/format.ts';
+import { findUntranslated } from '../e2e/untranslated.ts';
 import { fakeClient } from './fixtures.ts';
 import { plain } from './renderApp.ts';
 
@@ -281,6 +282,22 @@ describe('SegmentInsights', () => {
     view.rerenderWith(definition(300));
     await screen.findByText('+12', {}, SLOW);
     await waitFor(() => expect(first.signal?.aborted).toBe(true));
+  });
+  it('leaves no untranslated string in the pseudo-locale, with every panel filled', async () => {
+    const { client } = insightsClient();
+    renderInsights(client, 'xx', definition(100), 'valuable');
+    await screen.findByTestId('diff-saved', {}, SLOW);
+    await screen.findByText('⟦1–1 of 45⟧', {}, SLOW);
+    fireEvent.change(screen.getByRole('combobox', { name: '⟦Break down by another column⟧' }), {
+      target: { value: 'total_orders' },
+    });
+    await screen.findByTestId('breakdown-total_orders', {}, SLOW);
+    fireEvent.change(screen.getByRole('textbox', { name: '⟦Customer id or email⟧' }), {
+      target: { value: 'c05' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: '⟦Explain⟧' }));
+    await screen.findByTestId('why-result', {}, SLOW);
+    expect(findUntranslated(document.body)).toEqual([]);
   });
 });
 

@@ -45,7 +45,8 @@ export function MembersTable({ draft }: { draft: DraftInput }) {
     },
     ...(page?.columns ?? []).map((column) => ({
       key: `c:${column}`,
-      header: column,
+      // a column name, through t() so the header counts as translated (the name is data)
+      header: t('segmentInsights.members.column', { column }),
       cell: (r: Row) => <span translate="no">{valueText(r.values[column] ?? null)}</span>,
     })),
   ];
