@@ -140,7 +140,7 @@ interface Call {
 }
 
 /** The fake: every call recorded with its signal; `hold` keeps the diff of a threshold pending until aborted. */
-function insightsClient(options: { hold?: number } = {}) {
+function insightsClient(options: { hold?: number; holdPreview?: number } = {}) {
   const base = fakeClient();
   const calls: Call[] = [];
   const record =
@@ -156,7 +156,12 @@ function insightsClient(options: { hold?: number } = {}) {
       get: record('segments.get', () => {
         throw new Error('not used');
       }),
-      preview: record('segments.preview', () => preview),
+      preview: (input: { definition: { rules: { value: number }[] } }, opts?: CallOptions) => {
+        calls.push({ method: 'segments.preview', input, signal: opts?.signal });
+        if (input.definition.rules[0]?.value === options.holdPreview)
+          return new Promise<SegmentPreview>(() => {});
+        return Promise.resolve(preview);
+      },
       diff: (input: SegmentDiffInput, opts?: CallOptions) => {
         calls.push({ method: 'segments.diff', input, signal: opts?.signal });
         const rules = input.definition.rules as { value: number }[];
@@ -283,6 +288,18 @@ describe('SegmentInsights', () => {
     await screen.findByText('+12', {}, SLOW);
     await waitFor(() => expect(first.signal?.aborted).toBe(true));
   });
+  it('cancels the insights still running as soon as the rules change, before the new count is in', async () => {
+    const { client, calls } = insightsClient({ hold: 100, holdPreview: 300 });
+    const view = renderInsights(client, 'en', definition(100), 'valuable');
+    await waitFor(() => expect(calls.some((c) => c.method === 'segments.diff')).toBe(true), SLOW);
+    const first = calls.find((c) => c.method === 'segments.diff')!;
+    expect(first.signal?.aborted).toBe(false);
+    view.rerenderWith(definition(300));
+    // the count of 300 never arrives here: the diff of 100 is cancelled all the same
+    await waitFor(() => expect(first.signal?.aborted).toBe(true), SLOW);
+    expect(calls.filter((c) => c.method === 'segments.diff')).toHaveLength(1);
+  });
+
   it('leaves no untranslated string in the pseudo-locale, with every panel filled', async () => {
     const { client } = insightsClient();
     renderInsights(client, 'xx', definition(100), 'valuable');

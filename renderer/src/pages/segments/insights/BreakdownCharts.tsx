@@ -24,7 +24,7 @@ export function BreakdownCharts({
   draft,
   preview,
 }: {
-  draft: DraftInput;
+  draft: DraftInput | null;
   preview: SegmentPreview | undefined;
 }) {
   const { t } = useTranslation();
@@ -129,7 +129,7 @@ function pickedData(
   ];
 }
 
-function PickedBreakdown({ draft }: { draft: DraftInput }) {
+function PickedBreakdown({ draft }: { draft: DraftInput | null }) {
   const { t } = useTranslation();
   const format = useFormat();
   const [column, setColumn] = useState('');
@@ -140,7 +140,7 @@ function PickedBreakdown({ draft }: { draft: DraftInput }) {
       ),
     [],
   );
-  const breakdown = useSegmentBreakdown(column ? { ...draft, column, top: TOP, bins: BINS } : null);
+  const breakdown = useSegmentBreakdown(column && draft ? { ...draft, column, top: TOP, bins: BINS } : null);
   const shown = breakdown.data && breakdown.data.column === column ? breakdown.data : undefined;
   return (
     <div className="insights__picked">

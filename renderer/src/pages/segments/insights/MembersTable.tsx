@@ -14,13 +14,15 @@ export const PAGE_SIZE = 20;
 type Row = SegmentMembers['rows'][number];
 
 /** A page of members (customer id order) with the columns the rules read; a name opens the 360 profile. */
-export function MembersTable({ draft }: { draft: DraftInput }) {
+export function MembersTable({ draft }: { draft: DraftInput | null }) {
   const { t } = useTranslation();
   const format = useFormat();
   const [offset, setOffset] = useState(0);
   // Other rules, other members: back to the first page.
-  useEffect(() => setOffset(0), [draft]);
-  const members = useSegmentMembers({ ...draft, offset, limit: PAGE_SIZE });
+  useEffect(() => {
+    if (draft) setOffset(0);
+  }, [draft]);
+  const members = useSegmentMembers(draft ? { ...draft, offset, limit: PAGE_SIZE } : null);
   const page = members.data;
   const valueText = (value: Row['values'][string]) =>
     value === null

@@ -75,7 +75,7 @@ export function OverlapPanel({ preview }: { preview: SegmentPreview | undefined 
 }
 
 /** Before publishing: who each segment of the priority group would claim, with the edit in place. */
-export function PriorityPanel({ draft }: { draft: DraftInput }) {
+export function PriorityPanel({ draft }: { draft: DraftInput | null }) {
   const { t } = useTranslation();
   const format = useFormat();
   const priority = useSegmentPriority(draft);

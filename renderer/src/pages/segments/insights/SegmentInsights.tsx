@@ -11,7 +11,10 @@ import { WhatIfDiff } from './WhatIfDiff.tsx';
 import { WhyPanel } from './WhyPanel.tsx';
 import './insights.css';
 
-/** The input every insight call shares: the editor's current definition and the saved segment it edits. */
+/**
+ * The input every insight call shares: the editor's current definition and the saved segment it edits. The
+ * panels get null while a newer edit is being counted, and show their last answer until it is in.
+ */
 export interface DraftInput {
   definition: Record<string, unknown>;
   savedName?: string;
@@ -47,6 +50,10 @@ export function SegmentInsights({
   useEffect(() => {
     if (counted) setSettled(draft);
   }, [counted, draft]);
+  // A newer edit is being counted: the insights of the last one still running would hold the engine (one call
+  // at a time) while the new count waits. Their queries lose their observers now, which aborts their requests
+  // (the service interrupts their DuckDB queries); the panels keep their last answer meanwhile.
+  const active = settled !== null && settled.definition === debounced ? settled : null;
   const { t } = useTranslation();
   if (preview.isError)
     return (
@@ -65,14 +72,14 @@ export function SegmentInsights({
   const shown = preview.data;
   return (
     <div className="segment-insights" data-testid="segment-insights">
-      <WhatIfDiff draft={settled} />
-      <BreakdownCharts draft={settled} preview={shown} />
+      <WhatIfDiff draft={active} />
+      <BreakdownCharts draft={active} preview={shown} />
       <div className="insights__pair">
         <OverlapPanel preview={shown} />
-        <PriorityPanel draft={settled} />
+        <PriorityPanel draft={active} />
       </div>
-      <MembersTable draft={settled} />
-      <WhyPanel draft={settled} />
+      <MembersTable draft={active} />
+      <WhyPanel draft={active} />
     </div>
   );
 }

@@ -10,10 +10,10 @@ import type { DraftInput } from './SegmentInsights.tsx';
 type Comparison = Omit<NonNullable<SegmentDiff['saved']>, 'definitionHash'>;
 
 /** Who the unsaved rules would add to and take off the list, against the saved file and the last publish. */
-export function WhatIfDiff({ draft }: { draft: DraftInput }) {
+export function WhatIfDiff({ draft }: { draft: DraftInput | null }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const diff = useSegmentDiff({ ...draft, sample: 10 });
+  const diff = useSegmentDiff(draft ? { ...draft, sample: 10 } : null);
   let body;
   if (diff.isError)
     body = (

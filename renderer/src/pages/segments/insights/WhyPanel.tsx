@@ -10,11 +10,11 @@ import type { DraftInput } from './SegmentInsights.tsx';
 type RuleOutcome = SegmentExplanation['rules'];
 
 /** "Why is this customer in / out": every step and rule of the unsaved definition for one id or email. */
-export function WhyPanel({ draft }: { draft: DraftInput }) {
+export function WhyPanel({ draft }: { draft: DraftInput | null }) {
   const { t } = useTranslation();
   const [text, setText] = useState('');
   const [customer, setCustomer] = useState<string | null>(null);
-  const explain = useExplainDraft(customer ? { ...draft, customer } : null);
+  const explain = useExplainDraft(customer && draft ? { ...draft, customer } : null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setCustomer(text.trim() || null);

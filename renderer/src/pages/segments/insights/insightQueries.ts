@@ -100,14 +100,16 @@ export function useSegmentMembers(input: SegmentMembersInput | null) {
   });
 }
 
-/** Asked for on submit (not per keystroke); it follows the definition while the customer stays the same. */
+/**
+ * Asked for on submit (not per keystroke); it follows the definition while the customer stays the same, and
+ * keeps its last answer on screen while the next loads.
+ */
 export function useExplainDraft(input: SegmentExplainDraftInput | null) {
   const calls = useInsightCalls();
   return useQuery({
     queryKey: insightKeys.explain(input ?? { definition: {}, customer: '' }),
     queryFn: ({ signal }) => calls.explainDraft(input!, { signal }),
     enabled: input !== null,
-    retry: false,
-    staleTime: 10_000,
+    ...common,
   });
 }
