@@ -59,36 +59,69 @@ export interface WhatIfOptions {
 const onList = (sql: string) => `select customer_id from temp.${BASE_TABLE} where ${sql}`;
 
 /**
- * One comparison as one statement: `after` and `before` are subqueries of customer ids. The changed customers
- * are ranked per side; only the first `sample` of each come back, with the side's count on every row, and a
- * summary row (side null) carries the totals even when nobody changed.
+ * What a comparison is made of: `changed` (customer_id, side 'entered' | 'left') and `totals` (one row:
+ * after_, before_, stayed), as CTEs after `with`.
+ */
+interface ComparisonSql {
+  ctes: string;
+  extra: DuckDBValue[];
+}
+
+/** Two definitions over the same base: one scan, each customer's outcome under both, no join. */
+function againstDefinition(after: string, before: string): ComparisonSql {
+  return {
+    ctes: `flags as (
+        select customer_id, coalesce(${after}, false) as a, coalesce(${before}, false) as b from temp.${BASE_TABLE}),
+      changed as (select customer_id, case when a then 'entered' else 'left' end as side from flags where a <> b),
+      totals as (
+        select count(*) filter (where a) as after_, count(*) filter (where b) as before_,
+               count(*) filter (where a and b) as stayed
+        from flags)`,
+    extra: [],
+  };
+}
+
+/** A definition now against the members a snapshot recorded: a full join on customer_id. */
+function againstSnapshot(on: CompiledOnBase, after: string, snapshotId: string): ComparisonSql {
+  return {
+    ctes: `cur as (${onList(after)}),
+      prev as (
+        select customer_id from c360.segment_members where snapshot_id = ${extraParam(on, 0)} and not is_holdout),
+      changed as (
+        select coalesce(cur.customer_id, prev.customer_id) as customer_id,
+               case when prev.customer_id is null then 'entered' else 'left' end as side
+        from cur full join prev on cur.customer_id = prev.customer_id
+        where cur.customer_id is null or prev.customer_id is null),
+      totals as (
+        select (select count(*) from cur) as after_, (select count(*) from prev) as before_,
+               (select count(*) from cur semi join prev using (customer_id)) as stayed)`,
+    extra: [snapshotId],
+  };
+}
+
+/**
+ * One comparison as one statement. The changed customers are ranked per side; only the first `sample` of each
+ * come back, with the side's count on every row, and a summary row (side null) carries the totals even when
+ * nobody changed.
  */
 async function compare(
   db: Database,
   set: SegmentSet,
   on: CompiledOnBase,
-  after: string,
-  before: string,
-  extra: DuckDBValue[],
+  { ctes, extra }: ComparisonSql,
   sample: number,
 ): Promise<Comparison> {
-  const sql = `with cur as (${after}), prev as (${before}),
-    changed as (
-      select customer_id, case when prev_id is null then 'entered' else 'left' end as side
-      from (select coalesce(cur.customer_id, prev.customer_id) as customer_id, cur.customer_id as cur_id,
-                   prev.customer_id as prev_id
-            from cur full join prev on cur.customer_id = prev.customer_id)
-      where cur_id is null or prev_id is null),
+  const sql = `with ${ctes},
     ranked as (
       select side, customer_id, row_number() over (partition by side order by customer_id) as rn,
              count(*) over (partition by side) as n
       from changed)
-    select r.side, r.n, r.customer_id, ${identitySelect(set.catalogue, 'c')}, null as after_, null as before_, null as stayed
+    select r.side, r.n, r.customer_id, ${identitySelect(set.catalogue, 'c')},
+           null as after_, null as before_, null as stayed
     from ranked r left join main.${quoteIdent(set.catalogue.table)} c on c.customer_id = r.customer_id
     where r.rn <= ${sample}
     union all
-    select null, null, null, null, null, null,
-      (select count(*) from cur), (select count(*) from prev), (select count(*) from cur semi join prev using (customer_id))
+    select null, null, null, null, null, null, after_, before_, stayed from totals
     order by 1 nulls first, 3`;
   const rows = await queryCompiled(db, on, sql, extra);
   const sides: Record<'entered' | 'left', DiffSide> = {
@@ -139,9 +172,7 @@ export async function whatIfDiff(
             db,
             set,
             both,
-            onList(both.compiled[0]!.memberSql),
-            onList(both.compiled[1]!.memberSql),
-            [],
+            againstDefinition(both.compiled[0]!.memberSql, both.compiled[1]!.memberSql),
             sample,
           )),
           definitionHash: savedHash,
@@ -154,9 +185,7 @@ export async function whatIfDiff(
             db,
             set,
             alone,
-            onList(alone.compiled[0]!.memberSql),
-            `select customer_id from c360.segment_members where snapshot_id = ${extraParam(alone, 0)} and not is_holdout`,
-            [snapshot.snapshotId],
+            againstSnapshot(alone, alone.compiled[0]!.memberSql, snapshot.snapshotId),
             sample,
           )),
           snapshot,
