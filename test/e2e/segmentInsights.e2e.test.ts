@@ -7,7 +7,7 @@ import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
-import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
+import { missingTranslations, saveScreenshot, seriousAxeViolations, untranslatedText } from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
 import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
@@ -207,6 +207,15 @@ describe('the segment editor insights in web mode, in Chromium', () => {
     expect(await missingTranslations(page)).toEqual([]);
     expect(await seriousAxeViolations(page)).toEqual([]);
     await saveScreenshot(page, 'e2e-segment-insights-de');
+    expect(errors).toEqual([]);
+  });
+
+  it('leaves no untranslated text in the pseudo-locale (data labels of the charts included)', async () => {
+    const { page, errors } = await openApp('xx', `#/segments/${SEGMENT}`);
+    await expectDiff(page, 'published', 0, truth.oneChannel - truth.twoChannels);
+    await page.locator('[data-testid="breakdown-winback_stage"] svg').first().waitFor();
+    await settled(page);
+    expect(await untranslatedText(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SegmentBreakdown } from '../../../../../core/api/schemas/segmentInsights.ts';
 import type { SegmentPreview } from '../../../api/types.ts';
-import { BarChartView, type BarDatum } from '../../../components/BarChartView.tsx';
+import type { BarDatum } from '../../../components/BarChartView.tsx';
 import { ChartFigure } from '../../../components/ChartFigure.tsx';
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Panel } from '../../../components/Panel.tsx';
@@ -10,6 +10,7 @@ import { ErrorState, Loading } from '../../../components/StateViews.tsx';
 import { useFormat } from '../../../format/format.ts';
 import { COLUMNS, KIND_ORDER } from '../catalogue.ts';
 import { binLabel, valueLabel } from './breakdownLabels.ts';
+import { InsightBars } from './InsightBars.tsx';
 import { useSegmentBreakdown } from './insightQueries.ts';
 import type { DraftInput } from './SegmentInsights.tsx';
 
@@ -71,14 +72,7 @@ function BreakdownFigure({ column, data }: { column: string; data: BarDatum[] })
       </h3>
       <ChartFigure
         summary={t('segmentInsights.breakdown.summary', { column })}
-        chart={
-          <BarChartView
-            data={data}
-            format={format.integer}
-            layout="vertical"
-            height={Math.max(120, 28 * data.length + 40)}
-          />
-        }
+        chart={<InsightBars data={data} format={format.integer} />}
         table={
           <DataTable
             caption={t('segmentInsights.breakdown.summary', { column })}

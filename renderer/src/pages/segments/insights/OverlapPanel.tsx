@@ -1,11 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import type { SegmentPreview } from '../../../api/types.ts';
-import { BarChartView } from '../../../components/BarChartView.tsx';
 import { ChartFigure } from '../../../components/ChartFigure.tsx';
 import { DataTable } from '../../../components/DataTable.tsx';
 import { Panel } from '../../../components/Panel.tsx';
 import { Empty, ErrorState, Loading } from '../../../components/StateViews.tsx';
 import { useFormat } from '../../../format/format.ts';
+import { InsightBars } from './InsightBars.tsx';
 import { useSegmentPriority } from './insightQueries.ts';
 import type { DraftInput } from './SegmentInsights.tsx';
 
@@ -28,9 +28,7 @@ export function OverlapPanel({ preview }: { preview: SegmentPreview | undefined 
         <ChartFigure
           summary={t('segmentInsights.overlap.summary')}
           chart={
-            <BarChartView
-              layout="vertical"
-              height={Math.max(120, 26 * rows.length + 40)}
+            <InsightBars
               format={format.integer}
               data={rows.map((o) => ({ key: o.segment, label: o.segment, value: o.overlap }))}
             />
