@@ -26,6 +26,17 @@ import {
   runsListInputSchema,
   runsListSchema,
 } from './schemas/runs.ts';
+import {
+  segmentBreakdownInputSchema,
+  segmentBreakdownSchema,
+  segmentDiffInputSchema,
+  segmentDiffSchema,
+  segmentExplainDraftInputSchema,
+  segmentMembersInputSchema,
+  segmentMembersSchema,
+  segmentPriorityInputSchema,
+  segmentPrioritySchema,
+} from './schemas/segmentInsights.ts';
 export { ERROR_CODES, ERROR_CODE_NAMES, isErrorCode, type ErrorCode } from '../errorCodes.ts';
 import {
   customerProfileInputSchema,
@@ -57,6 +68,18 @@ export const contract = {
     profile: oc.input(customerProfileInputSchema).output(customerProfileSchema),
   },
   segments: {
+    // The editor's insights on its unsaved definition (core/segments/{whatIf,columnBreakdown,
+    // prioritySimulation,memberPage}.ts): aggregates and bounded pages only.
+    /** Who the unsaved definition adds and removes against the saved version and the last publish. */
+    diff: oc.input(segmentDiffInputSchema).output(segmentDiffSchema),
+    /** The unsaved definition's members by one column: top values + other, or bins for numbers and dates. */
+    breakdown: oc.input(segmentBreakdownInputSchema).output(segmentBreakdownSchema),
+    /** Who each segment of the definition's priority group would claim, before publishing. */
+    priority: oc.input(segmentPriorityInputSchema).output(segmentPrioritySchema),
+    /** A page of the unsaved definition's members, in customer id order. */
+    members: oc.input(segmentMembersInputSchema).output(segmentMembersSchema),
+    /** Why one customer (id or email) is in or out of the unsaved definition, rule by rule. */
+    explainDraft: oc.input(segmentExplainDraftInputSchema).output(segmentExplanationSchema),
     /**
      * The saved segments with their size now, at the last snapshot and at the last builds (size history), the
      * Klaviyo list each feeds, priority, holdout and sensitivity, and the files that could not be used.

@@ -13,6 +13,10 @@ import type { BuildEvent, BuildResult } from '../models/runner.ts';
 import { parseSegmentDefinition } from '../segments/index.ts';
 import { readSavedSegment } from '../segments/savedSegment.ts';
 import { segmentColumns, segmentValues, saveSegmentOn } from './segmentProcedures.ts';
+import { columnBreakdown } from '../segments/columnBreakdown.ts';
+import { memberPage } from '../segments/memberPage.ts';
+import { simulatePriorityGroup } from '../segments/prioritySimulation.ts';
+import { whatIfDiff } from '../segments/whatIf.ts';
 import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
 import { loadUploadedFiles } from './sourceProcedures.ts';
@@ -210,6 +214,46 @@ export function createRouter(options: RouterOptions = {}) {
       }),
     },
     segments: {
+      // The editor's insights: the definition goes through the segment definition schema (problems name paths).
+      diff: os.segments.diff.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        const draft = parseSegmentDefinition(input.definition);
+        return engine.inspect(draft, 'what-if diff', signal ? { signal } : {}, (db, set) =>
+          whatIfDiff(db, set, draft, {
+            ...(input.savedName ? { savedName: input.savedName } : {}),
+            sample: input.sample,
+          }),
+        );
+      }),
+      breakdown: os.segments.breakdown.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        const draft = parseSegmentDefinition(input.definition);
+        return engine.inspect(draft, `breakdown by ${input.column}`, signal ? { signal } : {}, (db, set) =>
+          columnBreakdown(db, set, draft, input.column, { top: input.top, bins: input.bins }),
+        );
+      }),
+      priority: os.segments.priority.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        const draft = parseSegmentDefinition(input.definition);
+        return engine.inspect(draft, 'priority simulation', signal ? { signal } : {}, (db, set) =>
+          simulatePriorityGroup(db, set, draft, input.savedName),
+        );
+      }),
+      members: os.segments.members.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        const draft = parseSegmentDefinition(input.definition);
+        return engine.inspect(draft, 'member page', signal ? { signal } : {}, (db, set) =>
+          memberPage(db, set, draft, { offset: input.offset, limit: input.limit }),
+        );
+      }),
+      explainDraft: os.segments.explainDraft.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        return engine.explain(
+          parseSegmentDefinition(input.definition),
+          input.customer,
+          signal ? { signal } : {},
+        );
+      }),
       list: os.segments.list.handler(async ({ context, signal }) =>
         segmentListWithHistory(context.service, await segmentEngine(context), signal),
       ),

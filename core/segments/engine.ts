@@ -492,4 +492,24 @@ export class SegmentEngine {
   history(name: string): Promise<SnapshotSummary[]> {
     return this.serial(() => listSnapshots(this.db, name));
   }
+
+  /**
+   * Runs one of the editor's insights (what-if diff, breakdown, priority simulation, member page; the
+   * core/segments modules that compute them take the connection and the set) on a checked definition, like a
+   * preview: after the calls before it, interrupted at the deadline or when the caller's signal aborts.
+   */
+  inspect<T>(
+    target: LoadedSegment,
+    during: string,
+    options: InteractiveOptions,
+    work: (db: Database, set: SegmentSet) => Promise<T>,
+  ): Promise<T> {
+    return this.serial(async () => {
+      if (options.signal?.aborted) throw stoppedError(options.signal);
+      await this.refreshNow();
+      await this.checkNow(target);
+      const db = this.interactive(options, `${during} of segment '${target.definition.name}'`);
+      return work(db, this.state.set);
+    });
+  }
 }

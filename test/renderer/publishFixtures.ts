@@ -58,6 +58,7 @@ export function planFixture(overrides: Partial<SyncPlanData> = {}): SyncPlanData
         definitionHash: 'h1',
         publishedDefinitionHash: null,
         refused: null,
+        broken: null,
         samples: { add: ['bea@example.com'], remove: [] },
         digest: 'd2',
       },
@@ -88,6 +89,7 @@ export function planned(plan: SyncPlanData): SyncOutcomeData {
     interruptedRuns: [],
     resumedPlan: false,
     error: null,
+    approvals: [],
   };
 }
 
@@ -109,6 +111,7 @@ export function applied(plan: SyncPlanData, runId = '20261130-090100-abcdef'): S
         apiCalls: 2,
         throttled: 0,
         durationMs: 800,
+        blocked: null,
       },
       {
         sync: 'lists',
@@ -121,6 +124,7 @@ export function applied(plan: SyncPlanData, runId = '20261130-090100-abcdef'): S
         apiCalls: 2,
         throttled: 0,
         durationMs: 600,
+        blocked: null,
       },
     ],
   };

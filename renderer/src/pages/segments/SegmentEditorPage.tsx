@@ -25,6 +25,8 @@ import {
 } from './ruleTree.ts';
 import { useNewSegmentStart } from './templates/templateQueries.ts';
 import { readYaml, YamlView } from './YamlView.tsx';
+import { SegmentInsights } from './insights/SegmentInsights.tsx';
+import { PublishSegmentLink } from '../publish/PublishSegmentLink.tsx';
 
 /** Every edit is previewed once it has rested this long: a held key sends one request, not twenty. */
 export const PREVIEW_DEBOUNCE_MS = 50;
@@ -351,6 +353,8 @@ export function SegmentEditor({
             >
               {save.isPending ? t('segments.editor.saving') : t('segments.editor.save')}
             </button>
+            {/* Publishing sends the saved file's members: offered for a segment that has one. */}
+            {saved ? <PublishSegmentLink segment={saved.segment} /> : null}
             <span className="note" role="status">
               {save.isSuccess && opened
                 ? t('segments.editor.savedTo', { file: `segments/${opened.file}` })
@@ -404,6 +408,7 @@ export function SegmentEditor({
         )}
         {/* Further panels (insights: what-if, breakdowns, overlaps) are appended to this column. */}
       </div>
+      <SegmentInsights definition={definition} savedName={saved?.segment ?? null} />
     </div>
   );
 }

@@ -1,0 +1,85 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useSegmentPreview } from '../../../api/queries.ts';
+import { Panel } from '../../../components/Panel.tsx';
+import { Loading } from '../../../components/StateViews.tsx';
+import { useDebouncedValue } from '../../customers/useDebouncedValue.ts';
+import { BreakdownCharts } from './BreakdownCharts.tsx';
+import { MembersTable } from './MembersTable.tsx';
+import { OverlapPanel, PriorityPanel } from './OverlapPanel.tsx';
+import { WhatIfDiff } from './WhatIfDiff.tsx';
+import { WhyPanel } from './WhyPanel.tsx';
+import './insights.css';
+
+/**
+ * The input every insight call shares: the editor's current definition and the saved segment it edits. The
+ * panels get null while a newer edit is being counted, and show their last answer until it is in.
+ */
+export interface DraftInput {
+  definition: Record<string, unknown>;
+  savedName?: string;
+}
+
+/** Same rest as the editor's count (SegmentEditorPage PREVIEW_DEBOUNCE_MS): its preview query is shared. */
+export const INSIGHTS_DEBOUNCE_MS = 50;
+
+/**
+ * The segment editor's insights on its current, unsaved definition: the what-if diff against the saved file
+ * and the last publish, breakdowns, overlaps, the priority-group simulation, a page of members and "why is
+ * this customer in / out". Every part has its own query; an edit starts new ones and aborts the stale.
+ * The preview (breakdowns, overlaps) is the same query as the editor's count, so it is fetched once.
+ */
+export function SegmentInsights({
+  definition,
+  savedName,
+}: {
+  definition: Record<string, unknown>;
+  savedName: string | null;
+}) {
+  const debounced = useDebouncedValue(definition, INSIGHTS_DEBOUNCE_MS);
+  const draft = useMemo<DraftInput>(
+    () => ({ definition: debounced, ...(savedName ? { savedName } : {}) }),
+    [debounced, savedName],
+  );
+  const preview = useSegmentPreview({ definition: debounced });
+  // The insights start once the count of the same definition is on screen: the engine answers one call at a
+  // time, and the live count must not wait behind a diff. While the rules are edited they show the last
+  // counted definition.
+  const counted = preview.isSuccess && !preview.isPlaceholderData;
+  const [settled, setSettled] = useState<DraftInput | null>(null);
+  useEffect(() => {
+    if (counted) setSettled(draft);
+  }, [counted, draft]);
+  // A newer edit is being counted: the insights of the last one still running would hold the engine (one call
+  // at a time) while the new count waits. Their queries lose their observers now, which aborts their requests
+  // (the service interrupts their DuckDB queries); the panels keep their last answer meanwhile.
+  const active = settled !== null && settled.definition === debounced ? settled : null;
+  const { t } = useTranslation();
+  if (preview.isError)
+    return (
+      <div className="segment-insights" data-testid="segment-insights">
+        <Panel title={t('segmentInsights.title')}>
+          <p className="note">{t('segmentInsights.fixProblems')}</p>
+        </Panel>
+      </div>
+    );
+  if (!settled)
+    return (
+      <div className="segment-insights" data-testid="segment-insights">
+        <Loading rows={4} />
+      </div>
+    );
+  const shown = preview.data;
+  return (
+    <div className="segment-insights" data-testid="segment-insights">
+      <WhatIfDiff draft={active} />
+      <BreakdownCharts draft={active} preview={shown} />
+      <div className="insights__pair">
+        <OverlapPanel preview={shown} />
+        <PriorityPanel draft={active} />
+      </div>
+      <MembersTable draft={active} />
+      <WhyPanel draft={active} />
+    </div>
+  );
+}
