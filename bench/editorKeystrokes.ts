@@ -145,3 +145,31 @@ export async function editorBench(
     await context.close();
   }
 }
+
+/**
+ * (e) The what-if diff (`segments.diff`) from Node over HTTP: a saved segment's rules plus `COLUMN >= N`, N new
+ * each call, against the saved file and the last publish (the bench takes a snapshot first if there is none).
+ */
+export async function whatIfBench(
+  client: ApiClient,
+  segment: string,
+  calls: number,
+): Promise<{ times: number[]; published: boolean; entered: number[] }> {
+  const saved = await client.segments.get({ segment });
+  const definition = saved.definition as { rules: unknown[] } & Record<string, unknown>;
+  const times: number[] = [];
+  const entered: number[] = [];
+  let published = false;
+  const values = editValues(calls + 2, 10);
+  for (const [i, value] of values.entries()) {
+    const draft = { ...definition, rules: [...definition.rules, { column: EDITOR_COLUMN, op: '>=', value }] };
+    const started = performance.now();
+    const diff = await client.segments.diff({ definition: draft, savedName: segment });
+    // The first two calls warm the service's code paths; they are not counted.
+    if (i < 2) continue;
+    times.push(performance.now() - started);
+    entered.push(diff.saved?.left.count ?? NaN);
+    published = diff.published !== null;
+  }
+  return { times, published, entered };
+}

@@ -5,7 +5,8 @@
  *   (c) segment preview of the saved segments through the HTTP transport with a warm service, from Node
  *       (bar p95 < 100 ms over ≥ 100 calls);
  *   (d) the segment editor (issue 16), keystroke → count on screen over 200 scripted rule edits
- *       (bar p95 < 250 ms; bench/editorKeystrokes.ts).
+ *       (bar p95 < 250 ms; bench/editorKeystrokes.ts);
+ *   (e) the editor's what-if diff against the saved file and the last publish, over HTTP (no bar; reported).
  *
  *   npm run bench:ui                                   # generates + builds a 1M demo shop first (minutes)
  *   npm run bench:ui -- --workspace DIR                # reuse a built workspace (or $C360_BENCH_WORKSPACE)
@@ -27,7 +28,7 @@ import { createHttpClient, type ApiClient } from '../core/api/client/index.ts';
 import { openDatabase } from '../core/db/duckdb.ts';
 import { launchChromium } from '../test/e2e/browser.ts';
 import { startWebServer, type RunningWebServer } from '../test/e2e/webServer.ts';
-import { editorBench, EDITOR_COLUMN } from './editorKeystrokes.ts';
+import { editorBench, EDITOR_COLUMN, whatIfBench } from './editorKeystrokes.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'c360.js');
@@ -44,7 +45,10 @@ const MIN_KEYSTROKES = Number(argument('keystrokes') ?? 100);
 const PREVIEW_CALLS = Number(argument('previews') ?? 120);
 const EDITS = Number(argument('edits') ?? 200);
 /** Which parts run (a–d), e.g. `--parts d`. */
-const PARTS = new Set((argument('parts') ?? 'abcd').split(''));
+const PARTS = new Set((argument('parts') ?? 'abcde').split(''));
+/** The saved segment (a built-in template) whose what-if diff (e) is timed. */
+const WHAT_IF_SEGMENT = 'high_value_at_risk';
+const WHAT_IF_CALLS = Number(argument('diffs') ?? 50);
 const BARS = { overviewMs: 1500, searchP95Ms: 150, previewP95Ms: 100, editorP95Ms: 250 };
 
 const load = () => Number(loadavg()[0]!.toFixed(2));
@@ -336,6 +340,23 @@ async function previewBench(client: ApiClient) {
 
 type Row = [part: string, figure: string, bar: string, met: boolean, loads: number[]];
 
+async function hasSnapshot(dir: string, segment: string): Promise<boolean> {
+  const db = await openDatabase(join(dir, 'workspace.duckdb'), { readOnly: true });
+  try {
+    const [tables] = await db.queryJson(
+      `select count(*)::integer as n from duckdb_tables() where schema_name = 'c360' and table_name = 'segment_snapshots'`,
+    );
+    if (!Number(tables?.n)) return false;
+    const [row] = await db.queryJson(
+      'select count(*)::integer as n from c360.segment_snapshots where segment = $1',
+      [segment],
+    );
+    return Number(row?.n) > 0;
+  } finally {
+    db.close();
+  }
+}
+
 async function run(): Promise<void> {
   const rendererBuilt = existsSync(join(ROOT, 'renderer', 'dist', 'index.html'));
   if (!rendererBuilt) throw new Error('the renderer is not built: run `npm run build` first');
@@ -355,6 +376,10 @@ async function run(): Promise<void> {
       }
     })();
     const texts = PARTS.has('b') ? await searchTexts(dir) : [];
+    if (PARTS.has('e') && !(await hasSnapshot(dir, WHAT_IF_SEGMENT))) {
+      log(`taking a snapshot of ${WHAT_IF_SEGMENT}: the what-if diff compares with the last publish too`);
+      await c360(dir, ['segments', 'snapshot', WHAT_IF_SEGMENT, '--note', 'bench:ui what-if diff']);
+    }
     log('starting c360 web …');
     server = await startWebServer(dir, { timeoutMs: 120_000 });
     browser = await launchChromium();
@@ -474,6 +499,22 @@ async function run(): Promise<void> {
       ]);
     }
 
+    if (PARTS.has('e')) {
+      log(`(e) what-if diff over HTTP: ${WHAT_IF_CALLS} calls …`);
+      const loads = [load()];
+      const diff = await whatIfBench(client, WHAT_IF_SEGMENT, WHAT_IF_CALLS);
+      loads.push(load());
+      const figures = summary(diff.times);
+      result.whatIf = { segment: WHAT_IF_SEGMENT, ...figures, published: diff.published, loadAverage: loads };
+      rows.push([
+        `(e) what-if diff of \`${WHAT_IF_SEGMENT}\` + a rule, against the saved file${diff.published ? ' and the last publish' : ''} (${figures.n} calls)`,
+        `p50 ${figures.p50} ms, p95 ${figures.p95} ms`,
+        '—',
+        true,
+        loads,
+      ]);
+    }
+
     process.stdout.write(
       [
         `UI benchmark, ${Number(info?.customers).toLocaleString('en')} customers`,
@@ -481,13 +522,13 @@ async function run(): Promise<void> {
         '|---|---|---|---|---|',
         ...rows.map(
           ([name, figure, bar, met, loads]) =>
-            `| ${name} | ${figure} | ${bar} | ${met ? 'met' : 'NOT met'} | ${loads.join(' → ')} |`,
+            `| ${name} | ${figure} | ${bar} | ${bar === '—' ? '' : met ? 'met' : 'NOT met'} | ${loads.join(' → ')} |`,
         ),
         '',
       ].join('\n'),
     );
     await mkdir(RESULTS, { recursive: true });
-    const out = join(RESULTS, PARTS.size === 4 ? 'ui.json' : `ui-${[...PARTS].sort().join('')}.json`);
+    const out = join(RESULTS, PARTS.size === 5 ? 'ui.json' : `ui-${[...PARTS].sort().join('')}.json`);
     await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
     log(`written ${out}`);
   } finally {

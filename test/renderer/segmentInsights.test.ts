@@ -184,6 +184,16 @@ function insightsClient(options: { hold?: number; holdPreview?: number } = {}) {
         empty: 0,
       })),
       priority: record('segments.priority', () => priority),
+      // The column picker offers the rule builder's catalogue.
+      columns: record('segments.columns', () => [
+        {
+          name: 'total_orders',
+          type: 'BIGINT',
+          kind: 'number',
+          description: 'Valid orders',
+          operators: ['>=', '<='],
+        },
+      ]),
       members: record('segments.members', members),
       explainDraft: record('segments.explainDraft', () => explanation),
     },

@@ -11,7 +11,9 @@ import { z } from 'zod';
  * leaves it out of its answers (and of a routed call's plan file).
  */
 
-export const SYNC_KIND_NAMES = ['profiles', 'lists', 'events'] as const;
+import { SYNC_KIND_NAMES } from './syncKinds.ts';
+
+export { SYNC_KIND_NAMES };
 const syncKind = z.enum(SYNC_KIND_NAMES);
 const counts = z.record(z.string(), z.number().optional());
 /** core/sync/profilePlan.ts SKIP_REASONS and core/sync/eventPlan.ts EVENT_SKIP_REASONS (their keys). */

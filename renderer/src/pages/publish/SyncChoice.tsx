@@ -2,9 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/clientContext.tsx';
 import { segmentQueryKeys } from '../../api/queries.ts';
-import { SYNC_KIND_NAMES } from '../../../../core/api/schemas/sync.ts';
+import { SYNC_KIND_NAMES, type SyncKindName } from '../../../../core/api/schemas/syncKinds.ts';
 
-export type SyncKindName = (typeof SYNC_KIND_NAMES)[number];
+export type { SyncKindName };
 
 /** What to publish: the syncs, and for the list sync the segments (none chosen: every saved segment). */
 export interface Selection {

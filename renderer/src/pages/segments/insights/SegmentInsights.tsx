@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useClient } from '../../../api/clientContext.tsx';
 import { useSegmentPreview } from '../../../api/queries.ts';
 import { Panel } from '../../../components/Panel.tsx';
 import { Loading } from '../../../components/StateViews.tsx';
@@ -7,6 +8,7 @@ import { useDebouncedValue } from '../../customers/useDebouncedValue.ts';
 import { BreakdownCharts } from './BreakdownCharts.tsx';
 import { MembersTable } from './MembersTable.tsx';
 import { OverlapPanel, PriorityPanel } from './OverlapPanel.tsx';
+import { hasInsightCalls } from './insightQueries.ts';
 import { WhatIfDiff } from './WhatIfDiff.tsx';
 import { WhyPanel } from './WhyPanel.tsx';
 import './insights.css';
@@ -29,7 +31,12 @@ export const INSIGHTS_DEBOUNCE_MS = 50;
  * this customer in / out". Every part has its own query; an edit starts new ones and aborts the stale.
  * The preview (breakdowns, overlaps) is the same query as the editor's count, so it is fetched once.
  */
-export function SegmentInsights({
+export function SegmentInsights(props: { definition: Record<string, unknown>; savedName: string | null }) {
+  // A client without the insight calls (a test's fake of the editor's calls) gets the editor without them.
+  return hasInsightCalls(useClient()) ? <InsightPanels {...props} /> : null;
+}
+
+function InsightPanels({
   definition,
   savedName,
 }: {

@@ -31,18 +31,27 @@ export interface InsightCalls {
 
 const CALLS = ['diff', 'breakdown', 'priority', 'members', 'explainDraft'] as const;
 
+function missingInsightCalls(client: C360Client): string[] {
+  const segments = client.segments as Partial<Record<(typeof CALLS)[number], unknown>> | undefined;
+  return CALLS.filter((name) => typeof segments?.[name] !== 'function');
+}
+
+/** Whether the client carries the insight calls (the app's does; a test's fake of other calls may not). */
+export function hasInsightCalls(client: C360Client): boolean {
+  return missingInsightCalls(client).length === 0;
+}
+
 /**
  * The insight calls of the client. The app's oRPC client has them (it is typed by the whole contract); the
  * renderer's C360Client type names only the calls of the older pages, so they are checked here once.
  */
 export function insightCalls(client: C360Client): InsightCalls {
-  const segments = client.segments as Partial<Record<(typeof CALLS)[number], unknown>> | undefined;
-  const missing = CALLS.filter((name) => typeof segments?.[name] !== 'function');
+  const missing = missingInsightCalls(client);
   if (missing.length)
     throw new Error(
       `This API client has no segment insight calls (${missing.map((m) => `segments.${m}`).join(', ')}).`,
     );
-  return segments as unknown as InsightCalls;
+  return client.segments as unknown as InsightCalls;
 }
 
 function useInsightCalls(): InsightCalls {
