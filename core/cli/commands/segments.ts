@@ -58,8 +58,8 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
   segments
     .command('snapshot <segment>')
     .description(
-      'Record the current membership as a published snapshot (the Klaviyo list sync will record these ' +
-        'automatically after each publish once it lands)',
+      'Record the current membership as a snapshot (the Klaviyo list sync records one after each publish; ' +
+        'take one by hand to compare with later, e.g. before a campaign)',
     )
     .option('--note <text>', 'why the snapshot was taken')
     .action(async (segment: string, options: { note?: string }) =>
