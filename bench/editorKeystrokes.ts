@@ -118,6 +118,28 @@ export async function editorBench(
   const context = await newContext(browser);
   try {
     const page = await context.newPage();
+    try {
+      return await editScript(page, appUrl, client, labels, edits, screenshot);
+    } catch (error) {
+      // What the page showed when the script stopped says more than the timeout does.
+      if (screenshot)
+        await page.screenshot({ path: screenshot.replace(/\.png$/, '-failed.png'), fullPage: true });
+      throw error;
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+async function editScript(
+  page: Page,
+  appUrl: string,
+  client: ApiClient,
+  labels: EditorLabels,
+  edits: number,
+  screenshot: string | undefined,
+): Promise<{ edits: EditorEdit[]; wrong: Array<{ value: number; shown: number; expected: number }> }> {
+  {
     await page.goto(appUrl);
     await page.evaluate(() => (window.location.hash = '#/segments/+new'));
     const rule = page.locator('.rule').first();
@@ -141,8 +163,6 @@ export async function editorBench(
       if (count !== edit.shown) wrong.push({ value: edit.value, shown: edit.shown, expected: count });
     }
     return { edits: results, wrong };
-  } finally {
-    await context.close();
   }
 }
 

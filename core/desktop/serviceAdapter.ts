@@ -61,11 +61,15 @@ export const openWorkspaceService: OpenWorkspace = async (dir, options) => {
     throw error;
   }
   const api = listener;
+  // As in `c360 web`: the segment engine is ready before the first page asks it for a count.
+  const warming = new AbortController();
+  void service.segments.warm(warming.signal);
   return {
     dir: service.dir,
     router,
     context: { ...context },
     async close() {
+      warming.abort();
       await api.close();
       await service.close();
     },

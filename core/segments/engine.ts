@@ -512,4 +512,18 @@ export class SegmentEngine {
       return work(db, this.state.set);
     });
   }
+
+  /**
+   * Loads the segments and builds the working tables (projection.ts) before the first call, with no time limit:
+   * on 1M customers that takes seconds (more on a busy machine), and a first preview that paid for it could run
+   * into the interactive limit. Calls made meanwhile wait for it (calls run one at a time) and then take their
+   * usual time. A workspace whose models are not built yet fails here quietly: its first call says so.
+   */
+  warm(signal?: AbortSignal): Promise<void> {
+    return this.serial(async () => {
+      if (signal?.aborted) return;
+      await this.refreshNow();
+      await ensureBase(signal ? interruptible(this.db, signal) : this.db, this.state.set, []);
+    }).catch(() => undefined);
+  }
 }

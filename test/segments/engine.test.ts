@@ -169,3 +169,29 @@ describe('the saved segments', () => {
     }
   });
 });
+
+describe('warming the engine', () => {
+  const baseTables = async () =>
+    Number(
+      (
+        await fixture.db.queryJs(
+          `select count(*)::integer as n from duckdb_tables() where temporary and table_name = 'c360_segment_base'`,
+        )
+      )[0]?.n,
+    );
+
+  it('builds the working tables before the first call, and an aborted warm-up builds nothing', async () => {
+    await fixture.db.run('drop table if exists temp.c360_segment_base');
+    const aborted = await SegmentEngine.open(fixture.db, { segments: [] });
+    const stop = new AbortController();
+    stop.abort();
+    await aborted.warm(stop.signal);
+    expect(await baseTables()).toBe(0);
+
+    const engine = await SegmentEngine.open(fixture.db, { segments: [] });
+    await engine.warm();
+    expect(await baseTables()).toBe(1);
+    // The calls after it use what it built.
+    expect(await engine.sizes()).toEqual([]);
+  });
+});
