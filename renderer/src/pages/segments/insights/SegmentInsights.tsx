@@ -22,8 +22,13 @@ export interface DraftInput {
   savedName?: string;
 }
 
-/** Same rest as the editor's count (SegmentEditorPage PREVIEW_DEBOUNCE_MS): its preview query is shared. */
-export const INSIGHTS_DEBOUNCE_MS = 50;
+/**
+ * The insights wait for the rules to rest this long, longer than the count's 50 ms (SegmentEditorPage
+ * PREVIEW_DEBOUNCE_MS): the engine answers one call at a time, and while a marketer types, the count comes
+ * first and the heavier insights (diff, breakdowns, members) run once they pause. The preview query is the
+ * same as the count's, so it is not fetched twice.
+ */
+export const INSIGHTS_DEBOUNCE_MS = 300;
 
 /**
  * The segment editor's insights on its current, unsaved definition: the what-if diff against the saved file
