@@ -123,6 +123,13 @@ const guardrailsSchema = z.strictObject({
   block_emptied_list: z.boolean().default(true),
   /** A sensitive segment (health data) needs approval when first published and after its definition changes. */
   approve_sensitive_segments: z.boolean().default(true),
+  /**
+   * Stale data: publishing data older than this many hours (since the build that published it finished) needs
+   * approval, so a broken nightly build does not silently keep sending last week's lists. 0 = no age check.
+   */
+  max_data_age_hours: z.number().min(0).default(36),
+  /** Publishing after the last build failed (or was interrupted) needs approval: the data is the build before. */
+  block_after_failed_build: z.boolean().default(true),
 });
 
 const klaviyoSchema = z.strictObject({

@@ -1,6 +1,7 @@
 import type { GuardrailConfig } from './config.ts';
 import type { EventsPlan } from './eventPlan.ts';
 import type { ListPlan } from './listPlan.ts';
+import { staleDataReason, type DataFreshness } from './preflight.ts';
 import type { ProfilesPlan } from './profilePlan.ts';
 
 /**
@@ -12,7 +13,7 @@ export type SyncKind = 'profiles' | 'lists' | 'events';
 export type TargetPlan = ProfilesPlan | ListPlan | EventsPlan;
 
 export type GuardrailId =
-  'empty_source' | 'profiles_changing' | 'list_removal' | 'list_emptied' | 'sensitive_segment';
+  'empty_source' | 'profiles_changing' | 'list_removal' | 'list_emptied' | 'sensitive_segment' | 'stale_data';
 
 export interface TrippedGuardrail {
   id: GuardrailId;
@@ -24,11 +25,22 @@ export interface TrippedGuardrail {
 const pct = (part: number, whole: number) => (whole > 0 ? (part / whole) * 100 : 0);
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-export function checkGuardrails(plans: TargetPlan[], config: GuardrailConfig): TrippedGuardrail[] {
+/**
+ * `freshness` (preflight.ts) is the build history: stale data trips on every target that would send something,
+ * since every target reads the same build.
+ */
+export function checkGuardrails(
+  plans: TargetPlan[],
+  config: GuardrailConfig,
+  freshness: DataFreshness | null = null,
+): TrippedGuardrail[] {
   const tripped: TrippedGuardrail[] = [];
   const trip = (id: GuardrailId, plan: TargetPlan, message: string) =>
     tripped.push({ id, sync: plan.sync, target: plan.target, message });
+  const stale = staleDataReason(freshness, config);
   for (const plan of plans) {
+    // A refused or broken list sends nothing: there is nothing stale to approve.
+    if (stale && !(plan.sync === 'lists' && (plan.refused || plan.broken))) trip('stale_data', plan, stale);
     if (plan.sync === 'profiles') {
       if (config.block_empty_source && plan.sourceRows === 0)
         trip('empty_source', plan, `${plan.target} has 0 rows: a broken build would look like this`);

@@ -11,6 +11,7 @@ import { checkGuardrails, type SyncKind, type TargetPlan, type TrippedGuardrail 
 import type { KlaviyoAccount } from './klaviyo/client.ts';
 import { BATCH_LIMITS, ENDPOINTS, secondsForCalls, type Endpoint } from './klaviyo/rateLimits.ts';
 import { planBrokenList, planList, prepareListPlanTable, selectSegments } from './listPlan.ts';
+import { planPreflight, readDataFreshness, type PlanPreflight } from './preflight.ts';
 import { planProfiles, readModelHealthTags } from './profilePlan.ts';
 import { ensureSyncTables } from './state.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
@@ -46,6 +47,11 @@ export interface SyncPlan {
   writeCalls: number;
   /** At Klaviyo's steady limits, not counting Klaviyo's own job processing time. */
   expectedSeconds: number;
+  /**
+   * Checked before sending (preflight.ts): data freshness, who is eligible, the daily list-creation budget,
+   * rows over Klaviyo's limits. Not part of the hash (the budget moves with the clock). Absent in older plan files.
+   */
+  preflight?: PlanPreflight;
 }
 
 export interface PlanContext {
@@ -148,6 +154,7 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
       apiCalls[e] = (apiCalls[e] ?? 0) + n;
   const scale = config.klaviyo.rate_limit_scale;
   const build = await latestBuild(db);
+  const freshness = await readDataFreshness(db);
   const account = ctx.account ?? null;
   return {
     kind: 'c360-sync-plan',
@@ -159,7 +166,7 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
     account,
     request,
     targets,
-    guardrails: checkGuardrails(targets, config.guardrails),
+    guardrails: checkGuardrails(targets, config.guardrails, freshness),
     apiCalls,
     writeCalls: (Object.entries(apiCalls) as [Endpoint, number][])
       .filter(([e]) => ENDPOINTS[e].write)
@@ -168,6 +175,7 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
       (sum, [e, n]) => sum + secondsForCalls(e, n, scale),
       0,
     ),
+    preflight: await planPreflight(db, targets, build.runId, freshness),
   };
 }
 

@@ -144,4 +144,6 @@ duckdb:
 #   guardrails:
 #     max_list_removal_percent: 20
 #     max_profiles_changed_percent: 50
+#     max_data_age_hours: 36          # older published data needs approval (stale_data); 0 = no age check
+#     block_after_failed_build: true  # so does publishing after the last build failed
 `;

@@ -1,9 +1,12 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
+import { runCli } from '../sync/cliProcess.ts';
+import { snapshotFake } from '../sync/fakeSnapshot.ts';
 import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
@@ -21,28 +24,39 @@ import { startWebServer, type RunningWebServer } from './webServer.ts';
 
 /** The built-in sensitive template (health data: explicit opt-in): its first publish needs approval. */
 const SEGMENT = 'pregnancy_journey';
+/** Its consent column: no member without it (core/segments/templates/pregnancy_journey.yaml). */
+const CONSENT = 'pregnancy_opt_in';
+/** A plain segment published, cancelled midway and published again. */
+const RESUMED = 'vip_customers';
 
 let workspace: DemoWorkspace | undefined;
 let dir: string;
 let expectedMembers: string[];
+/** Buyers the segment's rules match who did not opt in, and the customers who opted in and are marketable. */
+let unconsented: string[];
+let consented: Set<string>;
+/** A copy of the shop made before any publish: the uninterrupted reference run syncs it. */
+let referenceDir: string | undefined;
 let fake: KlaviyoFake | undefined;
 let server: RunningWebServer | undefined;
 let browser: Browser | undefined;
 let session: Awaited<ReturnType<BrowserContext['storageState']>>;
 const contexts: BrowserContext[] = [];
 
-async function segmentEmails(database: string): Promise<string[]> {
+async function emailsOf(database: string, sql: string): Promise<string[]> {
   const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
   const connection = await instance.connect();
   try {
-    const rows = (
-      await connection.runAndReadAll(`select distinct lower(email) as email from main.seg_${SEGMENT}`)
-    ).getRowObjectsJson();
+    const rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
     return rows.map((row) => String(row.email)).sort();
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+function segmentEmails(database: string): Promise<string[]> {
+  return emailsOf(database, `select distinct lower(email) as email from main.seg_${SEGMENT}`);
 }
 
 beforeAll(async () => {
@@ -56,6 +70,21 @@ beforeAll(async () => {
     '\nsync:\n  klaviyo:\n    rate_limit_scale: 100\n    poll_interval_ms: 50\n',
   );
   expectedMembers = await segmentEmails(join(dir, 'workspace.duckdb'));
+  // Read before `c360 web` holds the database file.
+  unconsented = await emailsOf(
+    join(dir, 'workspace.duckdb'),
+    `select distinct lower(email) as email from main.dim_customers
+     where has_bought_pregnancy_products and not coalesce(${CONSENT}, false) and email is not null`,
+  );
+  consented = new Set(
+    await emailsOf(
+      join(dir, 'workspace.duckdb'),
+      `select distinct lower(email) as email from main.dim_customers
+       where ${CONSENT} and is_marketable and email is not null`,
+    ),
+  );
+  referenceDir = join(await mkdtemp(join(tmpdir(), 'c360-e2e-reference-')), 'shop');
+  await cp(dir, referenceDir, { recursive: true });
   // Import jobs take a moment, as Klaviyo's do: the progress is on screen long enough to be seen.
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 1_500 });
   server = await startWebServer(dir, {
@@ -77,6 +106,7 @@ afterAll(async () => {
   await server?.stop();
   await fake?.close();
   await workspace?.remove();
+  if (referenceDir) await rm(join(referenceDir, '..'), { recursive: true, force: true });
 });
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
@@ -135,6 +165,12 @@ describe('publish to Klaviyo in web mode, in Chromium, against the Klaviyo contr
     const lists = [...fake!.state.lists.values()];
     expect(lists).toHaveLength(1);
     expect(fake!.listMemberEmails(lists[0]!.name)).toEqual(expectedMembers);
+    // A sensitive segment never sends a customer without consent: its rules match buyers without the opt-in
+    // (so this can fail), none of them is on the list, and every member opted in and is marketable.
+    expect(unconsented.length).toBeGreaterThan(0);
+    const sent = fake!.listMemberEmails(lists[0]!.name);
+    expect(sent.filter((email) => !consented.has(email))).toEqual([]);
+    expect(sent.filter((email) => unconsented.includes(email))).toEqual([]);
     const row = result.getByRole('row', { name: new RegExp(`${SEGMENT}`) });
     const cells = await row.locator('td').allTextContents();
     // planned, sent, confirmed, failed, skipped, held back
@@ -175,6 +211,59 @@ describe('publish to Klaviyo in web mode, in Chromium, against the Klaviyo contr
     await page.getByText(ui('de', 'runs.noRejected')).waitFor();
     expect(await missingTranslations(page)).toEqual([]);
     await saveScreenshot(page, 'e2e-runs-detail-de');
+    expect(errors).toEqual([]);
+  });
+
+  it('a publish cancelled midway and published again leaves Klaviyo exactly as an uninterrupted run', async () => {
+    const { page, errors } = await openApp('en', `#/publish?segment=${RESUMED}`);
+    const publishButton = page.getByRole('button', { name: ui('en', 'publish.publish'), exact: true });
+    await page.getByRole('region', { name: /^List: / }).waitFor({ timeout: 60_000 });
+    await settled(page);
+    // Cancel once the list's import job reached Klaviyo: the job runs on, nothing new is sent.
+    const jobSent = new Promise<void>((resolve) => {
+      const stop = fake!.onRequest(({ method, path }) => {
+        if (method === 'POST' && path.startsWith('/api/profile-bulk-import-jobs')) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    await publishButton.click();
+    await jobSent;
+    await page.getByRole('button', { name: ui('en', 'publish.cancel'), exact: true }).click();
+    const cancelled = page.getByRole('region', { name: ui('en', 'publish.cancelled.title') });
+    await cancelled.getByText(ui('en', 'runs.status.cancelled')).waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'e2e-publish-cancelled-en');
+
+    // Publish again: the plan is made anew and applied; the job of the cancelled run is waited for, not resent.
+    await cancelled.getByRole('button', { name: ui('en', 'publish.result.retry') }).click();
+    await page.getByRole('region', { name: /^List: / }).waitFor({ timeout: 60_000 });
+    await publishButton.click();
+    const result = page.getByRole('region', { name: ui('en', 'publish.result.title') });
+    await result.waitFor({ timeout: 120_000 });
+    expect(await result.getByRole('status').textContent()).toContain(ui('en', 'runs.status.succeeded'));
+    await saveScreenshot(page, 'e2e-publish-resumed-en');
+
+    // The same publishes without a cancel, by the CLI on a copy of the shop made before any publish.
+    const reference = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
+    try {
+      const env = { KLAVIYO_BASE_URL: reference.url, KLAVIYO_API_KEY: reference.apiKey };
+      for (const args of [['profiles'], ['lists', '--segment', SEGMENT, RESUMED]]) {
+        const cli = await runCli(['sync', ...args, '--approve', '-w', referenceDir!], env);
+        expect(cli.code, cli.stderr).toBe(0);
+      }
+      await fake!.waitForJobs();
+      const state = snapshotFake(fake!);
+      const expected = snapshotFake(reference);
+      expect(Object.keys(state.lists).sort()).toEqual(Object.keys(expected.lists).sort());
+      expect(state.lists).toEqual(expected.lists);
+      expect(state.profiles).toEqual(expected.profiles);
+      // No list made twice, no profile made twice for one address.
+      expect(fake!.state.lists.size).toBe(Object.keys(state.lists).length);
+      expect(fake!.state.profiles.size).toBe(Object.keys(state.profiles).length);
+    } finally {
+      await reference.close();
+    }
     expect(errors).toEqual([]);
   });
 });

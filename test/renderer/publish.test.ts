@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SyncOutcomeData, SyncProgressEventData } from '../../core/api/schemas/sync.ts';
 import type { PublishRunInput } from '../../renderer/src/pages/publish/publishClient.ts';
 import { apiError, fakeClient } from './fixtures.ts';
-import { applied, planFixture, planned, publishClient, runDetail, runSummary } from './publishFixtures.ts';
+import {
+  applied,
+  planFixture,
+  planned,
+  preflightFixture,
+  publishClient,
+  runDetail,
+  runSummary,
+} from './publishFixtures.ts';
 import { plain, renderApp } from './renderApp.ts';
 
 afterEach(() => {
@@ -166,6 +174,89 @@ describe('Publish page', () => {
       await screen.findByRole('button', { name: 'Sensibles Segment für pregnancy_optin freigeben' }),
     ).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Veröffentlichen' })).toBeTruthy();
+  });
+});
+
+describe('Publish page: preflight, stale data, failed rows', () => {
+  it('shows the Klaviyo preflight: data age, eligibility per list, the list-creation budget and rows over limits', async () => {
+    const client = publishClient({
+      plan: async () => planned(planFixture({ preflight: preflightFixture() })),
+    });
+    renderApp(client, { hash: '#/publish' });
+    fireEvent.click(planButton());
+    const preflight = await screen.findByRole('region', { name: 'Klaviyo preflight' });
+    const text = plain(preflight.textContent);
+    expect(text).toContain('Data: build build-1, finished 2026-11-30T08:00:30Z (2.5 h ago)');
+    expect(text).toContain('Profiles: 9 of 10 customers eligible; 1 not marketable');
+    expect(text).toContain('List creations: 1 in this plan; 1 of Klaviyo’s 150 a day left (c360 created 149');
+    expect(text).toContain('2 profiles over 100 KB');
+    expect(within(preflight).getByRole('alert').textContent).toContain('2 profiles are larger');
+    const row = within(preflight).getByRole('row', { name: /pregnancy_optin/ });
+    expect(plain(row.textContent)).toBe('pregnancy_optin5540123');
+  });
+
+  it('shows stale data as a blocking guardrail card to approve', async () => {
+    const client = publishClient({
+      plan: async () =>
+        planned(
+          planFixture({
+            guardrails: [
+              {
+                id: 'stale_data',
+                sync: 'profiles',
+                target: 'profiles',
+                message:
+                  'the last build b2 failed (ended 2026-11-30T07:00:00Z), so the published data is from build b1',
+              },
+            ],
+          }),
+        ),
+    });
+    renderApp(client, { hash: '#/publish' });
+    fireEvent.click(planButton());
+    const card = (await screen.findByText(/the last build b2 failed/)).closest('li')!;
+    expect(card.textContent).toContain('Stale data');
+    fireEvent.click(within(card).getByRole('button', { name: 'Approve Stale data for profiles' }));
+    fireEvent.click(publishButton());
+    await screen.findByRole('region', { name: 'Result' });
+    expect(client.syncCalls[1]!.input.approvals).toEqual([
+      { id: 'stale_data', sync: 'profiles', target: 'profiles' },
+    ]);
+  });
+
+  it('lists the rejected rows of the result and re-plans the same syncs to retry them', async () => {
+    let plans = 0;
+    const client = publishClient({
+      plan: async () => {
+        plans++;
+        const plan = planFixture({ guardrails: [] });
+        // The second plan retries the row the list rejected.
+        if (plans > 1) {
+          const list = plan.targets[1]!;
+          if (list.sync === 'lists') Object.assign(list, { add: 1, unchanged: 39, retrying: 1 });
+        }
+        return planned(plan);
+      },
+      show: async (input) => runDetail(25, input.offset ?? 0, input.limit ?? 50),
+    });
+    renderApp(client, { hash: '#/publish' });
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Events' }));
+    fireEvent.click(planButton());
+    await screen.findByRole('region', { name: 'Profiles: profiles' });
+    fireEvent.click(publishButton());
+    const result = await screen.findByRole('region', { name: 'Result' });
+    const rejected = await within(result).findByRole('table', { name: '25 rows Klaviyo rejected' });
+    expect(within(rejected).getByText('row0019@example.com')).toBeTruthy();
+    expect(within(rejected).queryByText('row0020@example.com')).toBeNull();
+    expect(
+      within(result).getByRole('link', { name: '5 more rejected rows (of 25): see the run' }),
+    ).toBeTruthy();
+    expect(client.showCalls.at(-1)).toMatchObject({ runId: '20261130-090100-abcdef', offset: 0, limit: 20 });
+
+    fireEvent.click(within(result).getByRole('button', { name: 'Retry 1 failed row' }));
+    const list = await screen.findByRole('region', { name: 'List: c360: pregnancy_optin' });
+    expect(plain(list.textContent)).toContain('Retried1');
+    expect(client.syncCalls[2]!.input).toEqual({ syncs: ['profiles', 'lists'], dryRun: true });
   });
 });
 

@@ -78,6 +78,34 @@ export function planFixture(overrides: Partial<SyncPlanData> = {}): SyncPlanData
   };
 }
 
+/** A preflight as core/sync/preflight.ts makes it: one list near Klaviyo's daily create budget. */
+export function preflightFixture(): NonNullable<SyncPlanData['preflight']> {
+  return {
+    build: {
+      lastBuild: {
+        runId: 'build-1',
+        status: 'published',
+        startedAt: null,
+        finishedAt: '2026-11-30T08:00:30Z',
+      },
+      published: { runId: 'build-1', finishedAt: '2026-11-30T08:00:30Z', ageHours: 2.5 },
+    },
+    eligible: {
+      profiles: { sourceRows: 10, eligible: 9, notMarketable: 1 },
+      lists: [{ segment: 'pregnancy_optin', matched: 55, members: 40, heldOut: 3, notEligible: 12 }],
+      events: null,
+    },
+    listCreations: { planned: 1, usedLast24h: 149, dailyLimit: 150, left: 1, source: 'spec' },
+    overLimits: {
+      profilesTooLarge: 2,
+      eventPropertiesTooLarge: 0,
+      profileLimitBytes: 102400,
+      source: 'spec',
+    },
+    warnings: ["2 profiles are larger than Klaviyo's 100 KB per profile and not sent"],
+  };
+}
+
 export function planned(plan: SyncPlanData): SyncOutcomeData {
   return {
     status: 'planned',

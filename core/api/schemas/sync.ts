@@ -119,11 +119,58 @@ export const GUARDRAIL_IDS = [
   'list_removal',
   'list_emptied',
   'sensitive_segment',
+  'stale_data',
 ] as const;
 const guardrailId = z.enum(GUARDRAIL_IDS);
 
 /** One guardrail to approve, as the plan's `guardrails` name it. */
 export const guardrailApprovalSchema = z.object({ id: guardrailId, sync: syncKind, target: z.string() });
+
+/** core/sync/preflight.ts PlanPreflight: freshness, eligibility, list-creation budget, rows over limits. */
+const preflightSchema = z.object({
+  build: z
+    .object({
+      lastBuild: z
+        .object({
+          runId: z.string(),
+          status: z.string(),
+          startedAt: z.string().nullable(),
+          finishedAt: z.string().nullable(),
+        })
+        .nullable(),
+      published: z.object({ runId: z.string(), finishedAt: z.string(), ageHours: z.number() }).nullable(),
+    })
+    .nullable(),
+  eligible: z.object({
+    profiles: z
+      .object({ sourceRows: z.number(), eligible: z.number(), notMarketable: z.number() })
+      .nullable(),
+    lists: z.array(
+      z.object({
+        segment: z.string(),
+        matched: z.number().nullable(),
+        members: z.number(),
+        heldOut: z.number(),
+        notEligible: z.number().nullable(),
+      }),
+    ),
+    events: z.object({ send: z.number(), nonMarketable: z.number() }).nullable(),
+  }),
+  listCreations: z.object({
+    planned: z.number(),
+    usedLast24h: z.number(),
+    dailyLimit: z.number(),
+    left: z.number(),
+    source: z.string(),
+  }),
+  overLimits: z.object({
+    profilesTooLarge: z.number(),
+    eventPropertiesTooLarge: z.number(),
+    profileLimitBytes: z.number(),
+    source: z.string(),
+  }),
+  warnings: z.array(z.string()),
+});
 
 export const syncPlanSchema = z.object({
   kind: z.literal('c360-sync-plan'),
@@ -147,6 +194,8 @@ export const syncPlanSchema = z.object({
   apiCalls: counts,
   writeCalls: z.number(),
   expectedSeconds: z.number(),
+  /** Absent in plan files saved before plans had a preflight. */
+  preflight: preflightSchema.optional(),
 });
 
 const targetResultSchema = z.object({
@@ -229,4 +278,5 @@ export type SyncRunInput = z.input<typeof syncRunInputSchema>;
 export type SyncOutcomeData = z.infer<typeof syncOutcomeSchema>;
 export type SyncPlanData = z.infer<typeof syncPlanSchema>;
 export type GuardrailApprovalData = z.infer<typeof guardrailApprovalSchema>;
+export type PlanPreflightData = z.infer<typeof preflightSchema>;
 export type SyncProgressEventData = z.infer<typeof syncProgressEventSchema>;

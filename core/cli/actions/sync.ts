@@ -92,6 +92,49 @@ function skippedLines(plan: SyncOutcome['plan']): string[] {
   return lines;
 }
 
+/** The plan's preflight (core/sync/preflight.ts): data age, who is eligible, list-creation budget, limits. */
+function preflightLines(plan: SyncOutcome['plan']): string[] {
+  const p = plan.preflight;
+  if (!p) return [];
+  const lines = ['Klaviyo preflight:'];
+  const published = p.build?.published;
+  if (published)
+    lines.push(
+      `  data: build ${published.runId}, finished ${published.finishedAt} (${published.ageHours.toFixed(1)} h ago)`,
+    );
+  const profiles = p.eligible.profiles;
+  if (profiles)
+    lines.push(
+      `  profiles: ${formatCount(profiles.eligible)} of ${formatCount(profiles.sourceRows)} eligible; ` +
+        `${formatCount(profiles.notMarketable)} not marketable (no email consent, suppressed or a relay address)`,
+    );
+  for (const list of p.eligible.lists)
+    lines.push(
+      `  list ${list.segment}: ${formatCount(list.members)} on the list` +
+        (list.matched === null
+          ? ' (rules-only count unknown: the segment changed since the last build)'
+          : ` of ${formatCount(list.matched)} matched by its rules; ${formatCount(list.notEligible ?? 0)} not ` +
+            'eligible (no consent, suppressed, excluded or in a higher-priority segment)') +
+        (list.heldOut ? `, ${formatCount(list.heldOut)} held out` : ''),
+    );
+  if (p.eligible.events?.nonMarketable)
+    lines.push(
+      `  events: ${formatCount(p.eligible.events.nonMarketable)} of ${formatCount(p.eligible.events.send)} go to ` +
+        'customers outside the marketing audience (transactional)',
+    );
+  const c = p.listCreations;
+  lines.push(
+    `  list creations: ${formatCount(c.planned)} in this plan; ${formatCount(c.left)} of Klaviyo's ${formatCount(c.dailyLimit)} ` +
+      `a day left (c360 sent ${formatCount(c.usedLast24h)} in the last 24 h; creates outside c360 are not counted)`,
+  );
+  lines.push(
+    `  over Klaviyo's limits: ${formatCount(p.overLimits.profilesTooLarge)} profiles over 100 KB, ` +
+      `${formatCount(p.overLimits.eventPropertiesTooLarge)} events with a property over 100 KB`,
+  );
+  for (const warning of p.warnings) lines.push(`  ! ${warning}`);
+  return lines;
+}
+
 export function describePlan(outcome: SyncOutcome): string {
   const { plan } = outcome;
   const lines = [
@@ -103,6 +146,7 @@ export function describePlan(outcome: SyncOutcome): string {
   ];
   const skipped = skippedLines(plan);
   if (skipped.length) lines.push('Not sent (row-level reasons):', ...skipped);
+  lines.push(...preflightLines(plan));
   const calls = Object.entries(plan.apiCalls) as [Endpoint, number][];
   lines.push(
     calls.length

@@ -5,8 +5,31 @@
 
 import { C360Error } from '../../errors.ts';
 
-/** The scopes a private key needs for a sync: naming the account, then writing profiles, lists and events. */
-export const REQUIRED_SCOPES = 'accounts:read profiles:write lists:write events:write';
+/**
+ * The scopes a private key needs for a sync: naming the account, reading lists and import jobs, writing
+ * profiles, lists and events (the union of ENDPOINT_SCOPES below, without the deletion endpoint).
+ */
+export const REQUIRED_SCOPES =
+  'accounts:read profiles:read profiles:write lists:read lists:write events:write';
+
+/**
+ * The scopes each endpoint c360 calls needs, by the label the client gives its calls (rateLimits.ts ENDPOINTS):
+ * the OpenAPI spec's `x-klaviyo-scopes`, revision 2026-07-15 (shared/reference/klaviyo/api-contract-notes.md
+ * §1). A 403 names the missing scope from here: Klaviyo's own 403 detail is not documented to name it.
+ */
+export const ENDPOINT_SCOPES: Readonly<Record<string, string>> = {
+  'GET /api/accounts': 'accounts:read',
+  'POST /api/profile-bulk-import-jobs': 'profiles:write lists:write',
+  'GET /api/profile-bulk-import-jobs/…': 'profiles:read lists:read',
+  'POST /api/profile-import': 'profiles:write',
+  'GET /api/profiles': 'profiles:read',
+  'GET /api/lists': 'lists:read',
+  'POST /api/lists': 'lists:write',
+  'POST|DELETE /api/lists/{id}/relationships/profiles': 'profiles:write lists:write',
+  'POST /api/events': 'events:write',
+  'POST /api/event-bulk-create-jobs': 'events:write',
+  'POST /api/data-privacy-deletion-jobs': 'data-privacy:write',
+};
 
 /** A Klaviyo call that failed; `code` is c360's UPSTREAM_FAILED, `klaviyoCode` Klaviyo's own. */
 export class KlaviyoApiError extends C360Error {
@@ -36,6 +59,26 @@ export class KlaviyoApiError extends C360Error {
           : {},
     );
   }
+}
+
+/**
+ * A 403 from Klaviyo itself (a JSON error, not an HTML page of its CDN): the key lacks a scope of this endpoint.
+ * The message names the scopes the endpoint needs, so the first refused call says what to fix.
+ */
+function missingScopeError(endpoint: string, status: number, code: string): KlaviyoApiError | null {
+  const scopes = ENDPOINT_SCOPES[endpoint];
+  if (!scopes) return null;
+  return new KlaviyoApiError(
+    `Klaviyo refused ${endpoint} (403 ${code}): the API key lacks a scope this call needs. ${endpoint} needs ` +
+      `${scopes.split(' ').join(' and ')}. In Klaviyo (Settings → API keys) give the private key ${scopes} ` +
+      `(a sync needs ${REQUIRED_SCOPES}), then run the sync again.`,
+    endpoint,
+    status,
+    code,
+    false,
+    undefined,
+    `Give the private key the scopes ${REQUIRED_SCOPES} in Klaviyo (Settings → API keys).`,
+  );
 }
 
 /**
@@ -140,6 +183,10 @@ export function toKlaviyoError(error: unknown, endpoint: string): KlaviyoApiErro
     const detail =
       body.detail ?? body.title ?? (typeof response.data === 'string' ? 'non-JSON error page' : '');
     const retryAfter = headerNumber(response.headers, 'retry-after');
+    if (status === 403 && typeof response.data !== 'string') {
+      const scoped = missingScopeError(endpoint, status, body.code ?? 'http_403');
+      if (scoped) return scoped;
+    }
     return new KlaviyoApiError(
       `Klaviyo answered ${status}${body.code ? ` ${body.code}` : ''} on ${endpoint}${detail ? `: ${detail}` : ''}` +
         (body.pointer ? ` (at ${body.pointer})` : ''),

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../format/format.ts';
+import { PreflightView } from './PreflightView.tsx';
 import type { SyncPlanData } from './publishClient.ts';
 
 type TargetPlan = SyncPlanData['targets'][number];
@@ -116,6 +117,7 @@ function ListTarget({ plan }: { plan: Extract<TargetPlan, { sync: 'lists' }> }) 
           [t('publish.plan.unchanged'), plan.unchanged],
           [t('publish.plan.members'), plan.members],
           [t('publish.plan.heldOut'), plan.heldOut],
+          [t('publish.plan.retrying'), plan.retrying],
         ]}
       />
       <p className="publish-target__meta">
@@ -200,6 +202,7 @@ export function PlanView({ plan }: { plan: SyncPlanData }) {
           </dd>
         </div>
       </dl>
+      <PreflightView preflight={plan.preflight} />
       <div className="publish-targets">
         {plan.targets.map((target) => (
           <section

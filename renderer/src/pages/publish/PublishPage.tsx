@@ -266,6 +266,11 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
                 void publish(outcome, new Set());
             })
           }
+          // The same syncs and segments again: rejected rows are in the plan as retried, to review first.
+          onRetryFailed={() => {
+            const { syncs, segments } = phase.plan.plan.request;
+            void plan({ syncs, segments: segments ?? [] });
+          }}
         />
       ) : null}
       {phase.step === 'cancelled' ? (

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../format/format.ts';
 import { routeHref } from '../../shell/route.ts';
 import type { PublishOutcome, RunSummaryData } from './publishClient.ts';
+import { RejectedRows } from './RejectedRows.tsx';
 
 type ResultRow = PublishOutcome['results'][number];
 
@@ -55,10 +56,23 @@ export function ResultTable({ rows }: { rows: (ResultRow | RunSummaryData['targe
   );
 }
 
-/** The end of a publish: its status, what was wrong, the numbers per target, and the way to retry. */
-export function PublishResult({ outcome, onRetry }: { outcome: PublishOutcome; onRetry: () => void }) {
+/**
+ * The end of a publish: its status, what was wrong, the numbers per target, the rows Klaviyo rejected, and the
+ * way to retry. Rejected rows stay in c360.sync_failures, so the next plan counts them as retried
+ * (`retrying`): "Retry failed rows" makes that plan for the same syncs, to review before publishing it.
+ */
+export function PublishResult({
+  outcome,
+  onRetry,
+  onRetryFailed,
+}: {
+  outcome: PublishOutcome;
+  onRetry: () => void;
+  onRetryFailed: () => void;
+}) {
   const { t } = useTranslation();
   const ok = outcome.status === 'succeeded';
+  const failed = outcome.results.reduce((sum, result) => sum + result.failed, 0);
   return (
     <section className="publish-result" aria-label={t('publish.result.title')}>
       <p className="publish-result__status" role="status">
@@ -71,6 +85,7 @@ export function PublishResult({ outcome, onRetry }: { outcome: PublishOutcome; o
         </p>
       ) : null}
       <ResultTable rows={outcome.results} />
+      {failed > 0 && outcome.runId ? <RejectedRows runId={outcome.runId} /> : null}
       {outcome.approvals?.length ? (
         <ul className="publish-list">
           {outcome.approvals.map((approval) => (
@@ -86,6 +101,11 @@ export function PublishResult({ outcome, onRetry }: { outcome: PublishOutcome; o
         </ul>
       ) : null}
       <div className="publish-actions">
+        {failed > 0 ? (
+          <button type="button" className="button button--primary" onClick={onRetryFailed}>
+            {t('publish.result.retryFailed', { count: failed })}
+          </button>
+        ) : null}
         {ok ? null : (
           <button type="button" className="button" onClick={onRetry}>
             {t('publish.result.retry')}
@@ -97,6 +117,7 @@ export function PublishResult({ outcome, onRetry }: { outcome: PublishOutcome; o
           </a>
         ) : null}
       </div>
+      {failed > 0 ? <p className="panel__description">{t('publish.result.retryFailedHint')}</p> : null}
       {ok ? null : <p className="panel__description">{t('publish.result.retryHint')}</p>}
     </section>
   );
