@@ -11,6 +11,7 @@ import type {
   SegmentValues,
 } from '../../renderer/src/api/types.ts';
 import { OPERATORS_BY_KIND } from '../../core/segments/operators.ts';
+import { parseRoute } from '../../renderer/src/shell/route.ts';
 import { apiError, fakeClient } from './fixtures.ts';
 import { renderApp } from './renderApp.ts';
 
@@ -555,6 +556,14 @@ describe('the YAML view and saving', () => {
 });
 
 describe('"in segment" conditions, consent and expert rules', () => {
+  it('"Use template" keeps the template in the route (the gallery\'s #/segments/+new?template=NAME)', () => {
+    expect(parseRoute('#/segments/+new?template=vip_customers')).toEqual({
+      page: 'segments',
+      segment: { kind: 'new', template: 'vip_customers' },
+    });
+    expect(parseRoute('#/segments/+new')).toEqual({ page: 'segments', segment: { kind: 'new' } });
+  });
+
   const listed = (...names: string[]) =>
     ({
       segments: names.map((name, i) => ({ name, description: `${name} described`, count: 100 * (i + 1) })),
