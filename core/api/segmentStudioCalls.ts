@@ -32,7 +32,9 @@ export async function segmentListWithHistory(
   const byName = new Map(engine.segments.map((s) => [s.definition.name, s]));
   const segments = sizes.map((size) => {
     const definition = byName.get(size.name)?.definition;
-    const health = definition ? healthUse(definition, engine.set.catalogue, engine.set.expertSql) : null;
+    const health = definition
+      ? healthUse(definition, engine.set.catalogue, engine.set.expertSql, engine.set.saved)
+      : null;
     return {
       ...size,
       klaviyoList: {

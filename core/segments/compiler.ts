@@ -17,6 +17,7 @@ import {
   type Operator,
   type Rule,
   type RuleValue,
+  type SegmentRule,
   type SegmentDefinition,
   type SegmentProblem,
 } from './definition.ts';
@@ -35,8 +36,13 @@ export interface CompileContext {
   params: SqlParams;
   /** Checked expert rules by their source text. */
   expertSql: ReadonlyMap<string, ValidatedSql>;
-  /** SQL true for customers who are eligible members of the named segment; undefined when unknown. */
-  segmentRef: (name: string) => string | undefined;
+  /**
+   * SQL true for customers in the named segment; undefined when unknown. `eligible` (exclusions, priority):
+   * its members before the holdout; `list` ("in segment" rules): its members as its Klaviyo list holds them.
+   */
+  segmentRef: (name: string, scope?: SegmentScope) => string | undefined;
+  /** The saved segments, for the consent of a segment an "in segment" rule reads (sensitivity.ts). */
+  saved?: ReadonlyMap<string, LoadedSegment>;
   /** SQL of the customer's holdout bucket, 0 … HOLDOUT_BUCKETS − 1. */
   holdoutBucketSql: string;
   /**
@@ -45,6 +51,9 @@ export interface CompileContext {
    */
   enumTypes?: ReadonlyMap<string, { type: string; values: ReadonlySet<string> }>;
 }
+
+/** Which members of another segment a reference means (CompileContext.segmentRef). */
+export type SegmentScope = 'eligible' | 'list';
 
 export const HOLDOUT_BUCKETS = 10_000;
 
@@ -72,6 +81,8 @@ export type StepKind = 'marketable' | 'consent' | 'rule' | 'exclusion' | 'priori
 export interface FunnelStep {
   kind: StepKind;
   label: string;
+  /** The consent column of a `consent` step (the editor shows a sensitive segment's consent rule). */
+  column?: string;
   /** Boolean SQL; a customer passes the step when it is true (null counts as false). */
   sql: string;
   /** YAML path of the rule, e.g. rules.all.1. */
@@ -82,7 +93,9 @@ export interface FunnelStep {
 
 export interface RuleNode {
   path: string;
-  kind: 'condition' | 'all' | 'any' | 'sql';
+  kind: 'condition' | 'all' | 'any' | 'sql' | 'segment';
+  /** The saved segment a `segment` rule reads. */
+  segment?: string;
   label: string;
   sql: string;
   columns: string[];
@@ -142,6 +155,10 @@ export function describeRule(rule: Rule): string {
   if (rule.label) return rule.label;
   const kind = ruleKind(rule);
   if (kind === 'sql') return `sql: ${(rule as { sql: string }).sql}`;
+  if (kind === 'segment') {
+    const ref = rule as SegmentRule;
+    return `${ref.op === 'not_in' ? 'not in' : 'in'} segment ${ref.segment}`;
+  }
   if (kind === 'all' || kind === 'any') {
     const children = 'all' in rule ? rule.all : 'any' in rule ? rule.any : [];
     return `${kind} of (${children.map(describeRule).join('; ')})`;
@@ -255,11 +272,34 @@ class RuleCompiler {
       for (const c of checked.columns) this.columns.add(c);
       return this.leaf(rule, path, 'sql', `(${checked.canonical})`, checked.columns);
     }
+    if (kind === 'segment') return this.segmentRule(rule as SegmentRule, path);
     const condition = resolveVarRefs(rule as ConditionRule, this.ctx.catalogue.vars, path, (at, message) =>
       this.problem(at, message),
     );
     // The label shows the values in effect: "days_since_last_order ≥ 60", not the variable's name.
     return this.leaf(condition, path, 'condition', this.condition(condition, path), [condition.column]);
+  }
+
+  /** A saved segment's list members (or everyone else), read as the list sync reads them. */
+  segmentRule(rule: SegmentRule, path: string): RuleNode {
+    const node = { path, kind: 'segment' as const, segment: rule.segment, label: describeRule(rule) };
+    const fail = (message: string): RuleNode => ({
+      ...node,
+      sql: this.problem(`${path}.segment`, message),
+      columns: [],
+      children: [],
+      params: [0, 0],
+    });
+    if (rule.segment === this.segment)
+      return fail(`a segment cannot be built on itself; name another saved segment than ${this.segment}`);
+    const ref = this.ctx.segmentRef(rule.segment, 'list');
+    if (ref === undefined)
+      return fail(
+        `'${rule.segment}' is not a saved segment of this workspace` +
+          (this.ctx.saved?.size ? `; saved: ${[...this.ctx.saved.keys()].sort().join(', ')}` : ''),
+      );
+    const sql = rule.op === 'not_in' ? `((${ref}) is not true)` : `((${ref}) is true)`;
+    return { ...node, sql, columns: [], children: [], params: [0, 0] };
   }
 
   leaf(rule: Rule, path: string, kind: 'condition' | 'sql', sql: string, columns: string[]): RuleNode {
@@ -302,7 +342,7 @@ export function compileSegment(
       });
   }
   // Consent follows the data: a declared consent_column and the consent columns of tagged data it reads.
-  const health = healthUse(def, ctx.catalogue, ctx.expertSql);
+  const health = healthUse(def, ctx.catalogue, ctx.expertSql, ctx.saved);
   for (const tag of health.missingConsent)
     compiler.problem(
       'consent_column',
@@ -316,6 +356,7 @@ export function compileSegment(
       steps.push({
         kind: 'consent',
         label: `consent (${column.name})`,
+        column: column.name,
         sql: isTrue(quoteIdent(column.name)),
       });
   }

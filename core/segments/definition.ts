@@ -97,14 +97,37 @@ export interface SqlRule {
   label?: string;
   muted?: boolean;
 }
-export type Rule = ConditionRule | AllRule | AnyRule | SqlRule;
-export type RuleKind = 'condition' | 'all' | 'any' | 'sql';
+/** How a rule reads another saved segment: its list members (`in`) or everyone else (`not_in`). */
+export const SEGMENT_REF_OPERATORS = ['in', 'not_in'] as const;
+export type SegmentRefOperator = (typeof SEGMENT_REF_OPERATORS)[number];
+
+/**
+ * "Is (not) in segment X": the customers X's Klaviyo list holds (its rules, marketability, consent,
+ * exclusions, priority and holdout applied — what `engine.listMembers` returns), or everyone else.
+ */
+export interface SegmentRule {
+  segment: string;
+  op: SegmentRefOperator;
+  label?: string;
+  muted?: boolean;
+}
+export type Rule = ConditionRule | AllRule | AnyRule | SqlRule | SegmentRule;
+export type RuleKind = 'condition' | 'all' | 'any' | 'sql' | 'segment';
 
 export function ruleKind(rule: Rule): RuleKind {
   if ('all' in rule) return 'all';
   if ('any' in rule) return 'any';
   if ('sql' in rule) return 'sql';
+  if ('segment' in rule) return 'segment';
   return 'condition';
+}
+
+/** Every "in segment" rule of a tree (muted ones too: they stay in the file), with its YAML path. */
+export function segmentRefs(rule: Rule, path = 'rules'): { rule: SegmentRule; path: string }[] {
+  if ('all' in rule) return rule.all.flatMap((r, i) => segmentRefs(r, `${path}.all.${i}`));
+  if ('any' in rule) return rule.any.flatMap((r, i) => segmentRefs(r, `${path}.any.${i}`));
+  if ('segment' in rule) return [{ rule, path }];
+  return [];
 }
 
 export function isMuted(rule: Rule): boolean {
@@ -150,7 +173,24 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 const RULE_SHAPES =
-  'a rule is {column, op, value}, a group {all: [rules]} or {any: [rules]}, or an expert rule {sql: "expression"} (each may say muted: true)';
+  'a rule is {column, op, value}, a group {all: [rules]} or {any: [rules]}, another segment {segment: name, op: in | not_in}, or an expert rule {sql: "expression"} (each may say muted: true)';
+
+const segmentRuleSchema = z.strictObject({
+  segment: z
+    .string({ error: 'segment names a saved segment, e.g. segment: vip_customers' })
+    .regex(/^[a-z][a-z0-9_]*$/, 'segment names a saved segment, e.g. segment: vip_customers'),
+  op: z
+    .preprocess(
+      normaliseOperator,
+      z.enum(SEGMENT_REF_OPERATORS, {
+        error: (issue) =>
+          `'${String(issue.input)}' does not apply to a segment; use op: in (its list members) or op: not_in (everyone else)`,
+      }),
+    )
+    .default('in'),
+  label: labelSchema,
+  muted: mutedSchema,
+});
 
 /** A rule of the tree. Dispatches on the keys so that a mistake gets the message of the shape that was meant. */
 export const ruleSchema: z.ZodType<Rule, unknown> = z.unknown().transform((raw, ctx): Rule => {
@@ -180,6 +220,16 @@ export const ruleSchema: z.ZodType<Rule, unknown> = z.unknown().transform((raw, 
     if (!parsed.success) return forwardIssues(ctx, parsed.error);
     return {
       sql: parsed.data.sql,
+      ...(parsed.data.label ? { label: parsed.data.label } : {}),
+      ...mutedOf(parsed.data.muted),
+    };
+  }
+  if ('segment' in raw) {
+    const parsed = segmentRuleSchema.safeParse(raw);
+    if (!parsed.success) return forwardIssues(ctx, parsed.error);
+    return {
+      segment: parsed.data.segment,
+      op: parsed.data.op,
       ...(parsed.data.label ? { label: parsed.data.label } : {}),
       ...mutedOf(parsed.data.muted),
     };
@@ -267,6 +317,13 @@ export const segmentDefinitionSchema = z
       });
     if (segment.exclude.includes(segment.name))
       ctx.addIssue({ code: 'custom', path: ['exclude'], message: 'a segment cannot exclude itself' });
+    for (const ref of segmentRefs(segment.rules))
+      if (ref.rule.segment === segment.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...ref.path.split('.'), 'segment'],
+          message: `a segment cannot be built on itself; name another saved segment than ${segment.name}`,
+        });
   });
 
 export type SegmentDefinition = z.infer<typeof segmentDefinitionSchema>;

@@ -199,13 +199,18 @@ export class SegmentEngine {
       dataKey: key,
       working: this.working,
     };
-    for (const segment of usable) {
-      try {
-        compileInSet(set, segment, { params: new SqlParams(), holdoutBucketSql: 'holdout_bucket' });
-      } catch (error) {
-        if (!(error instanceof SegmentDefinitionError)) throw error;
-        problems.push(...error.problems);
-        (set.saved as Map<string, LoadedSegment>).delete(segment.definition.name);
+    // A segment left out breaks the segments that read it: compile again until nothing more is left out.
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const segment of [...set.saved.values()]) {
+        try {
+          compileInSet(set, segment, { params: new SqlParams(), holdoutBucketSql: 'holdout_bucket' });
+        } catch (error) {
+          if (!(error instanceof SegmentDefinitionError)) throw error;
+          problems.push(...error.problems);
+          (set.saved as Map<string, LoadedSegment>).delete(segment.definition.name);
+          changed = true;
+        }
       }
     }
     return { catalogue, set, problems, key, files };

@@ -23,6 +23,8 @@ export interface RuleOutcome {
   path: string;
   label: string;
   kind: RuleNode['kind'];
+  /** The saved segment an "in segment" rule reads: `holds` says whether the customer is on its list. */
+  segment?: string;
   /** null: the rule has no value for this customer (a column is empty), which counts as not holding. */
   holds: boolean | null;
   values: Record<string, unknown>;
@@ -126,6 +128,7 @@ export async function evaluateCustomer(
     path: node.path,
     label: node.label,
     kind: node.kind,
+    ...(node.segment ? { segment: node.segment } : {}),
     holds: outcome.get(node) ?? null,
     values: Object.fromEntries(node.columns.map((c) => [c, valueOf.get(c) ?? null])),
     children: node.children.map(toOutcome),

@@ -5,7 +5,7 @@ import { SqlParams, type CompiledSegment } from './compiler.ts';
 import type { LoadedSegment } from './definition.ts';
 import { readOnlyWhen } from './expertSql.ts';
 import { hasExpertRules } from './preview.ts';
-import { bitTest, ensureBase, type BaseProjection } from './projection.ts';
+import { ensureBase, segmentBitRef, type BaseProjection } from './projection.ts';
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
 
 /**
@@ -24,13 +24,6 @@ export interface CompiledOnBase {
   readOnly: boolean;
 }
 
-function bitRef(base: BaseProjection): (name: string) => string | undefined {
-  return (name) => {
-    const bit = base.segments.get(name);
-    return bit ? bitTest(bit) : undefined;
-  };
-}
-
 /** Compiles `targets` over a base that holds their columns and `extraColumns`. */
 export async function compileOnBase(
   db: Database,
@@ -42,10 +35,15 @@ export async function compileOnBase(
   const columns = targets.flatMap(
     (t) => compileInSet(set, t, { params: new SqlParams(), holdoutBucketSql: 'holdout_bucket' }).columns,
   );
-  const base = await ensureBase(db, set, [...columns, ...extraColumns]);
+  const base = await ensureBase(
+    db,
+    set,
+    [...columns, ...extraColumns],
+    targets.map((t) => t.definition.rules),
+  );
   const params = new SqlParams();
   const compiled = targets.map((t) =>
-    compileInSet(set, t, { params, holdoutBucketSql: 'holdout_bucket', segmentRef: bitRef(base) }),
+    compileInSet(set, t, { params, holdoutBucketSql: 'holdout_bucket', segmentRef: segmentBitRef(base) }),
   );
   return { base, params, compiled, readOnly: compiled.some(hasExpertRules) };
 }

@@ -3,6 +3,7 @@ import type { DerivedContext, DerivedResult, DerivedTables } from '../models/ind
 import { SEGMENT_TABLE } from './catalogue.ts';
 import { formatProblem, type LoadedSegment } from './definition.ts';
 import { SegmentEngine } from './engine.ts';
+import { dependencyOrder } from './segmentSet.ts';
 import { measureSegment, recordSegmentSizes, type SegmentSizeMeasure } from './sizeHistory.ts';
 
 /**
@@ -69,7 +70,8 @@ export function segmentTables(options: SegmentTablesOptions): DerivedTables {
       const made: string[] = [];
       const sizes: SegmentSizeMeasure[] = [];
       try {
-        for (const loaded of engine.segments) {
+        // Segments read by others ("in segment", exclude) first; their SQL is pasted into the readers anyway.
+        for (const loaded of dependencyOrder(engine.segments)) {
           const name = segmentTableName(loaded.definition.name);
           if (ctx.modelNames.has(name)) {
             warnings.push(

@@ -4,17 +4,10 @@ import type { Catalogue } from './catalogue.ts';
 import type { LoadedSegment, SegmentDefinition } from './definition.ts';
 import { readOnlyWhen } from './expertSql.ts';
 import { hasExpertRules } from './preview.ts';
-import { BASE_TABLE, bitTest, ensureBase, type BaseProjection } from './projection.ts';
+import { BASE_TABLE, ensureBase, segmentBitRef } from './projection.ts';
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
 
 /** Who is in a segment: a stable sample for the preview, and the member list for snapshots and diffs. */
-
-function bitRef(base: BaseProjection): (name: string) => string | undefined {
-  return (name) => {
-    const bit = base.segments.get(name);
-    return bit ? bitTest(bit) : undefined;
-  };
-}
 
 export interface SampleOptions {
   size: number;
@@ -28,12 +21,12 @@ export async function sampleMembers(
   target: LoadedSegment,
   sample: SampleOptions,
 ): Promise<{ columns: string[]; rows: JsonRow[] }> {
-  const base = await ensureBase(db, set, []);
+  const base = await ensureBase(db, set, [], [target.definition.rules]);
   const params = new SqlParams();
   const compiled = compileInSet(set, target, {
     params,
     holdoutBucketSql: 'holdout_bucket',
-    segmentRef: bitRef(base),
+    segmentRef: segmentBitRef(base),
   });
   const columns = sample.columns.filter((c) => set.catalogue.columns.has(c));
   if (!columns.includes('customer_id')) columns.unshift('customer_id');
@@ -60,12 +53,12 @@ export async function memberQuery(
   set: SegmentSet,
   target: LoadedSegment,
 ): Promise<{ sql: string; params: SqlParams; holdoutSql: string; readOnly: boolean }> {
-  const base = await ensureBase(db, set, []);
+  const base = await ensureBase(db, set, [], [target.definition.rules]);
   const params = new SqlParams();
   const compiled = compileInSet(set, target, {
     params,
     holdoutBucketSql: 'holdout_bucket',
-    segmentRef: bitRef(base),
+    segmentRef: segmentBitRef(base),
   });
   const holdout = compiled.steps.find((s) => s.kind === 'holdout');
   return {

@@ -12,10 +12,10 @@ import {
 import { definitionHash, type LoadedSegment } from './definition.ts';
 import {
   BASE_TABLE,
-  bitTest,
   DEFAULT_BREAKDOWNS,
   ensureBase,
   ensureCube,
+  segmentBitRef,
   type BaseProjection,
 } from './projection.ts';
 
@@ -50,6 +50,8 @@ export interface FunnelRow {
   kind: StepKind | 'all';
   label: string;
   path?: string;
+  /** The column of a consent step. */
+  column?: string;
   /** Customers left after this step. */
   remaining: number;
   /** Customers this step removed. */
@@ -122,13 +124,6 @@ export function hasExpertRules(compiled: CompiledSegment): boolean {
   return walk(compiled.rules);
 }
 
-function bitRef(base: BaseProjection): (name: string) => string | undefined {
-  return (name) => {
-    const bit = base.segments.get(name);
-    return bit ? bitTest(bit) : undefined;
-  };
-}
-
 /** Compiles the segment against the working tables and picks the cube or the base to read. */
 export async function preparePreview(
   db: Database,
@@ -138,7 +133,7 @@ export async function preparePreview(
 ): Promise<PreparedPreview> {
   const breakdowns = options.breakdowns ?? DEFAULT_BREAKDOWNS;
   const draft = compileInSet(set, target, { params: new SqlParams(), holdoutBucketSql: 'holdout_bucket' });
-  const base = await ensureBase(db, set, [...draft.columns, ...breakdowns]);
+  const base = await ensureBase(db, set, [...draft.columns, ...breakdowns], [target.definition.rules]);
   const marketableOnly = draft.steps[0]?.kind === 'marketable';
   const listBreakdowns = breakdowns.filter((b) => set.catalogue.columns.get(b)?.kind === 'list');
   const hasHoldout = target.definition.holdout_percent > 0;
@@ -158,7 +153,7 @@ export async function preparePreview(
     const compiled = compileInSet(set, target, {
       params,
       holdoutBucketSql: 'holdout_bucket',
-      segmentRef: bitRef(base),
+      segmentRef: segmentBitRef(base),
       enumTypes: base.enumTypes,
     });
     return { compiled, params };
@@ -311,6 +306,7 @@ export async function computeFigures(
     funnel.push({
       kind: step.kind,
       label: step.label,
+      ...(step.column ? { column: step.column } : {}),
       ...(step.path ? { path: step.path } : {}),
       remaining,
       removed,

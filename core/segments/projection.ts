@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { quoteIdent, quoteText, type Database } from '../db/duckdb.ts';
 import { uninterruptible } from '../db/interrupt.ts';
 import type { Catalogue, CatalogueColumn } from './catalogue.ts';
-import { holdoutBucketExpression, SqlParams } from './compiler.ts';
-import { definitionHash } from './definition.ts';
+import { holdoutBucketExpression, SqlParams, type CompileContext } from './compiler.ts';
+import { definitionHash, segmentRefs, type Rule } from './definition.ts';
 import { healthUse } from './sensitivity.ts';
 import { compileInSet, type SegmentSet } from './segmentSet.ts';
 import { workingTablesOf, type WorkingTables } from './workingTables.ts';
@@ -44,6 +44,13 @@ export interface BaseProjection {
   columns: ReadonlySet<string>;
   maskColumns: string[];
   segments: ReadonlyMap<string, SegmentBit>;
+  /** Saved segments with a holdout (their eligible bit is not their list). */
+  holdouts: ReadonlySet<string>;
+  /**
+   * List members (holdout applied) of the segments with a holdout that "in segment" rules read: a bit of their
+   * own, so that the cube, which groups by the masks, holds them. Not overlaps: `segments` are.
+   */
+  listed: ReadonlyMap<string, SegmentBit>;
   /** Text columns stored as ENUM, for the compiler to cast values to. */
   enumTypes: ReadonlyMap<string, { type: string; values: ReadonlySet<string> }>;
   /** The default breakdown columns coded together as `dims_code`, with the dictionary. */
@@ -75,6 +82,35 @@ export async function invalidateProjection(db: Database, working: WorkingTables)
 
 export function bitTest(segment: SegmentBit): string {
   return `((${quoteIdent(segment.column)} & ${segment.bit}) <> 0)`;
+}
+
+/**
+ * How compiled rules read other saved segments on the base: their membership bits. `list` (an "in segment"
+ * rule) is the list bit of a segment with a holdout, else the eligible bit (no holdout: the same customers).
+ */
+export function segmentBitRef(base: BaseProjection): CompileContext['segmentRef'] {
+  return (name, scope) => {
+    const listed = scope === 'list' ? base.listed.get(name) : undefined;
+    if (listed) return bitTest(listed);
+    const bit = base.segments.get(name);
+    // A list reference to a held-out segment without a list bit cannot be read from the masks: undefined
+    // lets compileInSet paste the segment's SQL in (correct on the base; ensureBase adds the bit first).
+    if (!bit || (scope === 'list' && base.holdouts.has(name))) return undefined;
+    return bitTest(bit);
+  };
+}
+
+/** Saved segments with a holdout that "in segment" rules of `rules` read (they need a list bit). */
+export function listedSegments(set: SegmentSet, rules: readonly Rule[]): string[] {
+  return [
+    ...new Set(
+      rules.flatMap((rule) =>
+        segmentRefs(rule)
+          .map((r) => r.rule.segment)
+          .filter((name) => (set.saved.get(name)?.definition.holdout_percent ?? 0) > 0),
+      ),
+    ),
+  ].sort();
 }
 
 interface ProjectedTypes {
@@ -154,10 +190,18 @@ export async function ensureBase(
   db: Database,
   set: SegmentSet,
   needed: Iterable<string>,
+  /** Rules of unsaved edits: the held-out segments their "in segment" rules read get a list bit. */
+  drafts: readonly Rule[] = [],
 ): Promise<BaseProjection> {
   const cache = workingTablesOf(db, set);
   const catalogue: Catalogue = set.catalogue;
-  const prefix = `${catalogue.buildRunId ?? ''}|${set.dataKey ?? (await dataKey(db, catalogue.table))}|${savedHash(set, cache)}`;
+  const wantedLists = listedSegments(set, [
+    ...[...set.saved.values()].map((s) => s.definition.rules),
+    ...drafts,
+  ]);
+  if (cache.base && wantedLists.some((name) => !cache.base!.listed.has(name)))
+    for (const name of cache.base.listed.keys()) if (!wantedLists.includes(name)) wantedLists.push(name);
+  const prefix = `${catalogue.buildRunId ?? ''}|${set.dataKey ?? (await dataKey(db, catalogue.table))}|${savedHash(set, cache)}|${wantedLists.join(',')}`;
   const breakdowns = DEFAULT_BREAKDOWNS.filter((c) => catalogue.columns.has(c));
   const wanted = new Set(
     [...ALWAYS_PROJECTED, ...breakdowns, ...needed].filter((c) => catalogue.columns.has(c)),
@@ -168,11 +212,21 @@ export async function ensureBase(
     [...wanted].every((c) => cache.base!.columns.has(c))
   )
     return cache.base;
+  // A base with more list bits than asked for serves too (a draft dropped its "in segment" rule).
+  if (
+    cache.base &&
+    cache.base.key.startsWith(`${prefix.slice(0, prefix.lastIndexOf('|'))}|`) &&
+    wantedLists.every((name) => cache.base!.listed.has(name)) &&
+    [...wanted].every((c) => cache.base!.columns.has(c))
+  )
+    return cache.base;
 
-  // Compile the saved segments inline over dim_customers; their columns join the base.
+  // Compile the saved segments inline over dim_customers; their columns join the base. The masks are computed
+  // in the select that makes holdout_bucket, so a held-out segment an "in segment" rule reads hashes again.
   const params = new SqlParams();
+  const bucket = holdoutBucketExpression(quoteIdent('customer_id'));
   const compiled = [...set.saved.values()].map((loaded) =>
-    compileInSet(set, loaded, { params, holdoutBucketSql: 'holdout_bucket' }),
+    compileInSet(set, loaded, { params, holdoutBucketSql: bucket }),
   );
   for (const c of compiled) for (const column of c.columns) wanted.add(column);
   if (cache.base && cache.base.key.startsWith(`${prefix}|`))
@@ -191,10 +245,29 @@ export async function ensureBase(
     if (!maskColumns.includes(column)) maskColumns.push(column);
     segments.set(c.name, { name: c.name, column, bit: 1n << BigInt(i % MASK_BITS), size: 0 });
   });
+  // List bits follow the segment bits in the same run of mask columns.
+  const listed = new Map<string, SegmentBit>();
+  const listSql = new Map<string, string>();
+  for (const name of wantedLists) {
+    const c = compiled.find((x) => x.name === name);
+    const holdout = c?.steps.find((s) => s.kind === 'holdout');
+    if (!c || !holdout) continue;
+    const i = compiled.length + listed.size;
+    const column = `seg_mask_${Math.floor(i / MASK_BITS)}`;
+    if (!maskColumns.includes(column)) maskColumns.push(column);
+    listed.set(name, { name, column, bit: 1n << BigInt(i % MASK_BITS), size: 0 });
+    // The holdout step is integers over the bucket expression (holdoutParameters): no bound values to add.
+    listSql.set(name, `(${c.eligibleSql}) and ${holdout.sql}`);
+  }
   const masks = maskColumns.map((mask) => {
-    const terms = compiled
-      .filter((c) => segments.get(c.name)!.column === mask)
-      .map((c) => `(case when (${c.eligibleSql}) is true then ${segments.get(c.name)!.bit} else 0 end)`);
+    const terms = [
+      ...compiled
+        .filter((c) => segments.get(c.name)!.column === mask)
+        .map((c) => `(case when (${c.eligibleSql}) is true then ${segments.get(c.name)!.bit} else 0 end)`),
+      ...[...listed.values()]
+        .filter((l) => l.column === mask)
+        .map((l) => `(case when (${listSql.get(l.name)!}) is true then ${l.bit} else 0 end)`),
+    ];
     return `cast(${terms.join(' + ')} as BIGINT) as ${mask}`;
   });
   // The default breakdowns coded together (dims_code), so that previews group by one small integer.
@@ -238,6 +311,8 @@ export async function ensureBase(
     columns: new Set(columns.map((c) => c.name)),
     maskColumns,
     segments,
+    holdouts: new Set(compiled.filter((c) => c.steps.some((s) => s.kind === 'holdout')).map((c) => c.name)),
+    listed,
     enumTypes: enums,
     breakdowns,
     dims,

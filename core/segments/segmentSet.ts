@@ -1,8 +1,15 @@
 import type { Database } from '../db/duckdb.ts';
 import type { Catalogue } from './catalogue.ts';
-import { compileSegment, type CompiledSegment, type CompileContext, type SqlParams } from './compiler.ts';
+import {
+  compileSegment,
+  type CompiledSegment,
+  type CompileContext,
+  type SegmentScope,
+  type SqlParams,
+} from './compiler.ts';
 import {
   locateProblem,
+  segmentRefs,
   SegmentDefinitionError,
   type LoadedSegment,
   type Rule,
@@ -68,64 +75,134 @@ export async function prepareSegmentSet(
   return { catalogue, saved: new Map(saved.map((s) => [s.definition.name, s])), expertSql };
 }
 
-/** Problems that concern several segments: priorities, unknown exclusions, cycles. */
+/** Problems that concern several segments: priorities, unknown exclusions and "in segment" rules, cycles. */
 export function crossSegmentProblems(saved: readonly LoadedSegment[]): SegmentProblem[] {
   const byName = new Map(saved.map((s) => [s.definition.name, s]));
   const problems: SegmentProblem[] = priorityProblems(saved.map((s) => s.definition)).map((p) => {
     const loaded = byName.get(p.segment ?? '');
     return loaded ? locateProblem(loaded, p) : p;
   });
+  const known = () => [...byName.keys()].sort().join(', ') || 'none';
   for (const loaded of saved) {
+    const segment = loaded.definition.name;
     loaded.definition.exclude.forEach((name, i) => {
       if (!byName.has(name))
         problems.push(
           locateProblem(loaded, {
-            segment: loaded.definition.name,
+            segment,
             path: `exclude.${i}`,
-            message: `'${name}' is not a segment of this workspace; known: ${[...byName.keys()].join(', ') || 'none'}`,
+            message: `'${name}' is not a segment of this workspace; known: ${known()}`,
           }),
         );
     });
+    for (const { rule, path } of segmentRefs(loaded.definition.rules))
+      if (!byName.has(rule.segment) && rule.segment !== segment)
+        problems.push(
+          locateProblem(loaded, {
+            segment,
+            path: `${path}.segment`,
+            message: `'${rule.segment}' is not a saved segment of this workspace; known: ${known()}`,
+          }),
+        );
   }
   for (const loaded of saved) {
-    const cycle = findCycle(loaded.definition.name, byName);
-    if (cycle)
-      problems.push(
-        locateProblem(loaded, {
-          segment: loaded.definition.name,
-          path: 'exclude',
-          message: `exclusions go round in a circle: ${cycle.join(' → ')}`,
-        }),
-      );
+    const problem = cycleProblem(loaded, byName);
+    if (problem) problems.push(locateProblem(loaded, problem));
   }
   return problems;
 }
 
-function dependencies(loaded: LoadedSegment, byName: ReadonlyMap<string, LoadedSegment>): string[] {
-  const defs = [...byName.values()].map((s) => s.definition);
-  return [...loaded.definition.exclude, ...higherPriorityThan(loaded.definition, defs)];
+/** Another segment a segment is computed from, and the YAML path that names it. */
+interface Dependency {
+  name: string;
+  path: string;
 }
 
-function findCycle(start: string, byName: ReadonlyMap<string, LoadedSegment>): string[] | undefined {
+function dependencies(loaded: LoadedSegment, byName: ReadonlyMap<string, LoadedSegment>): Dependency[] {
+  const defs = [...byName.values()].map((s) => s.definition);
+  return [
+    ...loaded.definition.exclude.map((name, i) => ({ name, path: `exclude.${i}` })),
+    ...segmentRefs(loaded.definition.rules).map(({ rule, path }) => ({
+      name: rule.segment,
+      path: `${path}.segment`,
+    })),
+    ...higherPriorityThan(loaded.definition, defs).map((name) => ({ name, path: 'priority' })),
+  ];
+}
+
+/**
+ * A way from `start` back to itself through exclusions, "in segment" rules and priorities (`a → b → a`), with
+ * the path of `start`'s first step on it; undefined when there is none.
+ */
+function findCycle(
+  start: string,
+  byName: ReadonlyMap<string, LoadedSegment>,
+): { names: string[]; path: string } | undefined {
+  const visited = new Set<string>();
   const walk = (name: string, stack: string[]): string[] | undefined => {
     const loaded = byName.get(name);
-    if (!loaded) return undefined;
+    if (!loaded || visited.has(name)) return undefined;
+    visited.add(name);
     for (const next of dependencies(loaded, byName)) {
-      if (next === start) return [...stack, name, next];
-      if (stack.includes(next) || next === name) continue;
-      const found = walk(next, [...stack, name]);
+      if (next.name === start) return [...stack, name, next.name];
+      if (stack.includes(next.name) || next.name === name) continue;
+      const found = walk(next.name, [...stack, name]);
       if (found) return found;
     }
     return undefined;
   };
-  return walk(start, []);
+  const first = byName.get(start);
+  if (!first) return undefined;
+  for (const next of dependencies(first, byName)) {
+    if (next.name === start) continue; // a segment naming itself is a problem of its own (definition.ts)
+    visited.clear();
+    const found = walk(next.name, [start]);
+    if (found) return { names: found, path: next.path };
+  }
+  return undefined;
+}
+
+function cycleProblem(
+  loaded: LoadedSegment,
+  byName: ReadonlyMap<string, LoadedSegment>,
+): SegmentProblem | undefined {
+  const cycle = findCycle(loaded.definition.name, byName);
+  if (!cycle) return undefined;
+  return {
+    segment: loaded.definition.name,
+    path: cycle.path,
+    message: `segments are built on each other in a circle: ${cycle.names.join(' → ')} (through exclude, "in segment" rules or priorities); remove one of the references`,
+  };
+}
+
+/**
+ * The saved segments in an order where every segment comes after the segments it reads (exclusions, "in
+ * segment" rules, priorities); segments in a cycle (a problem of its own) keep their place at the end.
+ */
+export function dependencyOrder(saved: readonly LoadedSegment[]): LoadedSegment[] {
+  const byName = new Map(saved.map((s) => [s.definition.name, s]));
+  const ordered: LoadedSegment[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (loaded: LoadedSegment) => {
+    const name = loaded.definition.name;
+    if (state.has(name)) return;
+    state.set(name, 'visiting');
+    for (const dep of dependencies(loaded, byName)) {
+      const other = byName.get(dep.name);
+      if (other && !state.has(dep.name)) visit(other);
+    }
+    state.set(name, 'done');
+    ordered.push(loaded);
+  };
+  for (const loaded of saved) visit(loaded);
+  return ordered;
 }
 
 export interface InlineOptions {
   params: SqlParams;
   holdoutBucketSql: string;
-  /** How other segments are referred to; default: their eligibility SQL pasted in. */
-  segmentRef?: (name: string) => string | undefined;
+  /** How other segments are referred to; default: their SQL pasted in. */
+  segmentRef?: CompileContext['segmentRef'];
   enumTypes?: CompileContext['enumTypes'];
 }
 
@@ -142,6 +219,12 @@ export function compileInSet(
     ...[...set.saved.values()].map((s) => s.definition).filter((d) => d.name !== target.definition.name),
     target.definition,
   ];
+  // The edit replaces its saved version: a draft that reads a segment reading it is a cycle now, although
+  // the saved set (where the other segment's reference ends at the saved version) has none.
+  const withTarget = new Map(set.saved);
+  withTarget.set(target.definition.name, target);
+  const cycle = cycleProblem(target, withTarget);
+  if (cycle) throw new SegmentDefinitionError([locateProblem(target, cycle)]);
   const memo = new Map<string, string>();
   const stack: string[] = [target.definition.name];
   const ctx: CompileContext = {
@@ -149,11 +232,12 @@ export function compileInSet(
     params: options.params,
     expertSql: set.expertSql,
     holdoutBucketSql: options.holdoutBucketSql,
-    segmentRef: (name) => options.segmentRef?.(name) ?? inline(name),
+    segmentRef: (name, scope) => options.segmentRef?.(name, scope) ?? inline(name, scope ?? 'eligible'),
+    saved: set.saved,
     ...(options.enumTypes ? { enumTypes: options.enumTypes } : {}),
   };
-  const inline = (name: string): string | undefined => {
-    const cached = memo.get(name);
+  const inline = (name: string, scope: SegmentScope): string | undefined => {
+    const cached = memo.get(`${scope}:${name}`);
     if (cached) return cached;
     const loaded = set.saved.get(name);
     if (!loaded) return undefined;
@@ -161,8 +245,8 @@ export function compileInSet(
       throw new SegmentDefinitionError([
         {
           segment: target.definition.name,
-          path: 'exclude',
-          message: `exclusions go round in a circle: ${[...stack, name].join(' → ')}`,
+          path: 'rules',
+          message: `segments are built on each other in a circle: ${[...stack, name].join(' → ')}`,
         },
       ]);
     stack.push(name);
@@ -171,8 +255,11 @@ export function compileInSet(
       higherPriority: higherPriorityThan(loaded.definition, savedDefs),
     });
     stack.pop();
-    memo.set(name, compiled.eligibleSql);
-    return compiled.eligibleSql;
+    // Eligible: before the holdout (exclusions keep a control group unmessaged); list: as the list holds them.
+    const holdout = compiled.steps.find((s) => s.kind === 'holdout');
+    memo.set(`eligible:${name}`, compiled.eligibleSql);
+    memo.set(`list:${name}`, holdout ? `(${compiled.eligibleSql}) and ${holdout.sql}` : compiled.eligibleSql);
+    return memo.get(`${scope}:${name}`);
   };
   return compileSegment(target, ctx, { higherPriority: higherPriorityThan(target.definition, definitions) });
 }

@@ -53,6 +53,8 @@ export interface HealthRead {
   /** As a user reads it: `has_bought_pregnancy_products`, `preferred_categories = Schwangerschaft`. */
   what: string;
   tags: string[];
+  /** A consent column the read needs itself: the declared consent_column of a segment read "in segment". */
+  consent?: string;
 }
 
 export interface HealthUse {
@@ -70,10 +72,39 @@ function ruleValues(rule: Rule): unknown[] {
   return Array.isArray(rule.value) ? rule.value : rule.value === undefined ? [] : [rule.value];
 }
 
+/** The saved segments an "in segment" rule may read, and the ones already followed (a cycle stops). */
+interface RefScope {
+  saved?: ReadonlyMap<string, LoadedSegment> | undefined;
+  seen: Set<string>;
+}
+
 /** Tagged columns and values in one rule tree (expert rules: the columns DuckDB found, quoted values). */
-function readsOf(rule: Rule, tags: HealthTags, expertSql: ReadonlyMap<string, ValidatedSql>): HealthRead[] {
-  if ('all' in rule) return rule.all.flatMap((r) => readsOf(r, tags, expertSql));
-  if ('any' in rule) return rule.any.flatMap((r) => readsOf(r, tags, expertSql));
+function readsOf(
+  rule: Rule,
+  tags: HealthTags,
+  expertSql: ReadonlyMap<string, ValidatedSql>,
+  scope: RefScope = { seen: new Set() },
+): HealthRead[] {
+  if ('all' in rule) return rule.all.flatMap((r) => readsOf(r, tags, expertSql, scope));
+  if ('any' in rule) return rule.any.flatMap((r) => readsOf(r, tags, expertSql, scope));
+  if ('segment' in rule) {
+    // Members of a sensitive segment are health data too: "in segment pregnancy_opt_in" reads what it reads.
+    // Everyone else ("not in") reveals no more than an exclusion does, which does not make a segment sensitive.
+    const other = scope.saved?.get(rule.segment)?.definition;
+    if (rule.op !== 'in' || !other || scope.seen.has(other.name)) return [];
+    scope.seen.add(other.name);
+    const declared = other.sensitive && other.consent_column ? [other.consent_column] : [];
+    const nested = [
+      ...readsOf(other.rules, tags, expertSql, scope),
+      ...other.properties.flatMap((p) => columnRead(p, tags)),
+    ];
+    const inherited = nested.map((r) => ({ what: `${r.what} (in segment ${other.name})`, tags: r.tags }));
+    // A declared consent column of the other segment is kept as a read of its own (tag: the column).
+    return [
+      ...inherited,
+      ...declared.map((column) => ({ what: `in segment ${other.name}`, tags: [], consent: column })),
+    ];
+  }
   if ('sql' in rule) {
     const checked = expertSql.get(rule.sql);
     const text = (checked?.canonical ?? rule.sql).toLowerCase();
@@ -112,20 +143,29 @@ export function consentFor(
 ): { consentColumns: string[]; missing: string[] } {
   const used = [...new Set(reads.flatMap((r) => r.tags))];
   return {
-    consentColumns: [...new Set(used.flatMap((t) => tags.consent.get(t) ?? []))],
+    consentColumns: [
+      ...new Set([
+        ...used.flatMap((t) => tags.consent.get(t) ?? []),
+        ...reads.flatMap((r) => (r.consent ? [r.consent] : [])),
+      ]),
+    ],
     missing: used.filter((t) => !tags.consent.has(t)),
   };
 }
 
-/** What a segment reads of the tagged data of its catalogue (rules and the properties it sends). */
+/**
+ * What a segment reads of the tagged data of its catalogue (rules and the properties it sends), and — given
+ * the saved segments — of the sensitive segments its "in segment" rules read.
+ */
 export function healthUse(
   definition: SegmentDefinition,
   catalogue: Pick<Catalogue, 'health'>,
   expertSql: ReadonlyMap<string, ValidatedSql>,
+  saved?: ReadonlyMap<string, LoadedSegment>,
 ): HealthUse {
   const tags = catalogue.health ?? NO_HEALTH_TAGS;
   const reads = [
-    ...readsOf(definition.rules, tags, expertSql),
+    ...readsOf(definition.rules, tags, expertSql, { saved, seen: new Set([definition.name]) }),
     ...definition.properties.flatMap((p) => columnRead(p, tags)),
   ];
   const unique = [...new Map(reads.map((r) => [r.what, r])).values()];
@@ -142,7 +182,11 @@ export function healthUse(
 /** Validate and preview: say when a segment is sensitive because of what it reads, and which consent applies. */
 export function sensitivityWarnings(
   segment: LoadedSegment,
-  set: { catalogue: Pick<Catalogue, 'health' | 'docsProblem'>; expertSql: ReadonlyMap<string, ValidatedSql> },
+  set: {
+    catalogue: Pick<Catalogue, 'health' | 'docsProblem'>;
+    expertSql: ReadonlyMap<string, ValidatedSql>;
+    saved?: ReadonlyMap<string, LoadedSegment>;
+  },
 ): string[] {
   const def = segment.definition;
   const warnings: string[] = [];
@@ -150,7 +194,7 @@ export function sensitivityWarnings(
     warnings.push(
       `${def.name}: the model docs could not be read, so health tags are unknown (${set.catalogue.docsProblem.split('\n')[0]}); fix them and run again`,
     );
-  const use = healthUse(def, set.catalogue, set.expertSql);
+  const use = healthUse(def, set.catalogue, set.expertSql, set.saved);
   if (!use.reads.length) return warnings;
   const what = use.reads.map((r) => r.what).join(', ');
   const consent = use.consentColumns.map((c) => `${c} = true`).join(' and ');

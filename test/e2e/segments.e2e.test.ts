@@ -27,6 +27,8 @@ const CUSTOM_SEGMENT = 'repeat_vips';
 const EDITED = 'cross_channel_customers';
 /** The segment the save test creates (after the tests that count the saved segments). */
 const SAVED_NEW = 'three_orders_saved';
+/** The segment made from the cross-channel template with an "in segment vip_customers" condition (last test). */
+const FROM_TEMPLATE = 'cross_channel_vips';
 
 interface Truth {
   /** Members of each template's seg_ table, and of the custom segment by its rules. */
@@ -39,6 +41,12 @@ interface Truth {
   threeOrders: number;
   /** Marketable customers (a new segment whose one rule is muted). */
   marketable: number;
+  /** The template flow: marketable customers with exactly one channel (who channels_count ≥ 1 adds) … */
+  oneChannel: number;
+  /** … with a channel and on the VIP list (seg_vip_customers: the list members the build made) … */
+  anyChannelVip: number;
+  /** … and with two or more channels, not on the VIP list (whom "in segment vip_customers" takes off). */
+  crossChannelNotVip: number;
 }
 
 async function truthFromDatabase(database: string, templates: string[]): Promise<Truth> {
@@ -69,6 +77,17 @@ async function truthFromDatabase(database: string, templates: string[]): Promise
         'select count(*) as n from main.dim_customers where is_marketable and total_orders >= 3',
       ),
       marketable: await count('select count(*) as n from main.dim_customers where is_marketable'),
+      oneChannel: await count(
+        'select count(*) as n from main.dim_customers where is_marketable and channels_count = 1',
+      ),
+      anyChannelVip: await count(
+        `select count(*) as n from main.dim_customers
+         where is_marketable and channels_count >= 1 and customer_id in (select customer_id from main.seg_vip_customers)`,
+      ),
+      crossChannelNotVip: await count(
+        `select count(*) as n from main.dim_customers
+         where is_marketable and channels_count >= 2 and customer_id not in (select customer_id from main.seg_vip_customers)`,
+      ),
     };
   } finally {
     connection.closeSync();
@@ -147,6 +166,17 @@ async function expectTotal(page: Page, expected: number): Promise<void> {
   await expect.poll(() => total(page), { timeout: 30_000 }).toBe(expected);
   await expect.poll(() => page.locator('.segment-total[aria-busy="true"]').count()).toBe(0);
   expect(await total(page)).toBe(expected);
+}
+
+/** The what-if diff against the saved version, once its answer for the current rules is on screen. */
+async function expectDiff(page: Page, entered: number, left: number): Promise<void> {
+  const side = (kind: 'plus' | 'minus') =>
+    page
+      .locator(`[data-testid="diff-saved"] .insights__${kind}`)
+      .getAttribute('data-count', { timeout: 30_000 });
+  await expect
+    .poll(async () => [Number(await side('plus')), Number(await side('minus'))], { timeout: 30_000 })
+    .toEqual([entered, left]);
 }
 
 describe('the segment studio in web mode, in Chromium, on a demo shop with the built-in templates', () => {
@@ -369,5 +399,54 @@ describe('the segment studio in web mode, in Chromium, on a demo shop with the b
     expect(parse(saved)).toMatchObject({ rules: [{ value: 'vip' }, { value: 3 }] });
     // the one failed request is the refused save: HTTP 409
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
+  });
+  it('a template becomes a new segment: a threshold and an "in segment" condition move the count and the what-if diff, and Save writes the YAML', async () => {
+    const { page, errors } = await openApp('en', '#/segments/+templates');
+    const template = page.locator(`[data-template="${EDITED}"]`);
+    await template.getByRole('link', { name: ui('en', 'templates.use') }).click();
+    await page.waitForURL(`**/#/segments/+new?template=${EDITED}`);
+    // The template's name is a saved segment's: the diff compares with it (no change yet).
+    await expectTotal(page, truth.sizes.get(EDITED)!);
+    await expectDiff(page, 0, 0);
+
+    const threshold = page.locator('.rule[data-path="rules.all.0"]');
+    await threshold.getByRole('textbox', { name: ui('en', 'segments.builder.value') }).fill('1');
+    await expectTotal(page, truth.anyChannel);
+    await expectDiff(page, truth.oneChannel, 0);
+    await saveScreenshot(page, 'e2e-segments-template-threshold-en');
+
+    await page
+      .locator('.rule-group[data-path="rules"] > .rule-group__actions')
+      .getByRole('button', { name: ui('en', 'segments.builder.addSegment') })
+      .click();
+    const inSegment = page.locator('.rule[data-path="rules.all.1"]');
+    await inSegment
+      .getByRole('combobox', { name: ui('en', 'segments.builder.segment'), exact: true })
+      .selectOption('vip_customers');
+    await expectTotal(page, truth.anyChannelVip);
+    expect(Number(await inSegment.locator('.rule-count').getAttribute('data-keeps'))).toBe(
+      truth.anyChannelVip,
+    );
+    // against the saved template: who has one channel and is a VIP enters, who has two and is none leaves
+    await expectDiff(
+      page,
+      truth.anyChannelVip - (truth.sizes.get(EDITED)! - truth.crossChannelNotVip),
+      truth.crossChannelNotVip,
+    );
+    await saveScreenshot(page, 'e2e-segments-in-segment-en');
+
+    await page.getByRole('textbox', { name: ui('en', 'segments.editor.name') }).fill(FROM_TEMPLATE);
+    await page.getByRole('button', { name: ui('en', 'segments.editor.save') }).click();
+    await page.waitForURL(`**/#/segments/${FROM_TEMPLATE}`);
+    const saved = await readFile(join(workspace!.dir, 'segments', `${FROM_TEMPLATE}.yaml`), 'utf8');
+    expect(parse(saved)).toMatchObject({
+      name: FROM_TEMPLATE,
+      rules: [
+        { column: 'channels_count', op: '>=', value: 1 },
+        { segment: 'vip_customers', op: 'in' },
+      ],
+    });
+    await expectTotal(page, truth.anyChannelVip);
+    expect(errors).toEqual([]);
   });
 });

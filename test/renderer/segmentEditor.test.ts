@@ -11,6 +11,7 @@ import type {
   SegmentValues,
 } from '../../renderer/src/api/types.ts';
 import { OPERATORS_BY_KIND } from '../../core/segments/operators.ts';
+import { parseRoute } from '../../renderer/src/shell/route.ts';
 import { apiError, fakeClient } from './fixtures.ts';
 import { renderApp } from './renderApp.ts';
 
@@ -179,6 +180,16 @@ function editorClient(fake: EditorFake = {}) {
       return values;
     },
   };
+  // The editor's insight panels (what-if, breakdowns, priority, members, why) are tested in
+  // segmentInsights.test.ts: here their calls stay unanswered, so the panels wait and leave the builder be.
+  const unanswered = () => new Promise<never>(() => undefined);
+  Object.assign(client.segments, {
+    diff: unanswered,
+    breakdown: unanswered,
+    priority: unanswered,
+    members: unanswered,
+    explainDraft: unanswered,
+  });
   return client;
 }
 
@@ -541,5 +552,169 @@ describe('the YAML view and saving', () => {
         contentHash: 'e'.repeat(64),
       }),
     );
+  });
+});
+
+describe('"in segment" conditions, consent and expert rules', () => {
+  it('"Use template" keeps the template in the route (the gallery\'s #/segments/+new?template=NAME)', () => {
+    expect(parseRoute('#/segments/+new?template=vip_customers')).toEqual({
+      page: 'segments',
+      segment: { kind: 'new', template: 'vip_customers' },
+    });
+    expect(parseRoute('#/segments/+new')).toEqual({ page: 'segments', segment: { kind: 'new' } });
+  });
+
+  const listed = (...names: string[]) =>
+    ({
+      segments: names.map((name, i) => ({ name, description: `${name} described`, count: 100 * (i + 1) })),
+      problems: [],
+    }) as unknown as Awaited<ReturnType<NonNullable<Client['segments']>['list']>>;
+
+  function clientWith(yaml: string, names: string[], fake: EditorFake = {}) {
+    const client = editorClient(fake);
+    client.segments = {
+      ...client.segments!,
+      list: async () => listed(...names),
+      get: async () => ({
+        name: String((parse(yaml) as { name: string }).name),
+        file: 'opened.yaml',
+        yaml,
+        definition: parse(yaml) as Record<string, unknown>,
+        definitionHash: 'd',
+        contentHash: HASH,
+      }),
+    };
+    return client;
+  }
+
+  it('adds a condition on a saved segment, switches it to "not in" and another segment, and writes it', async () => {
+    const client = editorClient();
+    client.segments = { ...client.segments!, list: async () => listed('vip_customers', 'winback') };
+    await openNew(client);
+    const add = within(group('rules')).getByRole('button', { name: 'Add segment condition' });
+    await waitFor(() => expect((add as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(add);
+    await waitFor(() => expect(rule('rules.all.1')).toBeTruthy());
+    const row = () => rule('rules.all.1');
+    const picker = within(row()).getByRole('combobox', { name: 'Segment' });
+    expect([...picker.querySelectorAll('option')].map((o) => o.textContent)).toEqual([
+      'vip_customers (100)',
+      'winback (200)',
+    ]);
+    await waitFor(() => expect(lastRules(client)[1]).toEqual({ segment: 'vip_customers', op: 'in' }));
+    setSelect(row(), 'In or not in the segment', 'not_in');
+    setSelect(row(), 'Segment', 'winback');
+    await waitFor(() => expect(lastRules(client)[1]).toEqual({ segment: 'winback', op: 'not_in' }));
+    expect(parse(yamlBox().value).rules[1]).toEqual({ segment: 'winback', op: 'not_in' });
+    expect(row().textContent).toContain("Customers on that segment's Klaviyo list now");
+    // the funnel's figures of the rule show at it, as for a column rule
+    await waitFor(() => expect(row().querySelector('.rule-count')?.getAttribute('data-keeps')).toBe('499'));
+  });
+
+  it('opens a file with an "in segment" rule, does not offer the segment itself, and shows its problem', async () => {
+    const yaml =
+      'name: repeat_vips\nrules:\n  - segment: vip_customers\n  - column: total_orders\n    op: ">="\n    value: 2\n';
+    const client = clientWith(yaml, ['repeat_vips', 'vip_customers', 'gone_soon'], {
+      preview: async (input) => {
+        const first = (input.definition?.rules as { segment?: string }[] | undefined)?.[0];
+        if (first?.segment === 'gone_soon')
+          throw Object.assign(apiError('INVALID_INPUT', 'problems'), {
+            data: {
+              code: 'INVALID_INPUT',
+              details: {
+                problems: [
+                  {
+                    path: 'rules.all.0.segment',
+                    message:
+                      'segments are built on each other in a circle: repeat_vips → gone_soon → repeat_vips',
+                  },
+                ],
+              },
+            },
+          });
+        return previewOf(input);
+      },
+    });
+    renderApp(client, { hash: '#/segments/repeat_vips' });
+    await waitFor(() => expect(rule('rules.all.0')).toBeTruthy());
+    const row = () => rule('rules.all.0');
+    expect(row().dataset.segment).toBe('vip_customers');
+    await waitFor(() =>
+      expect(
+        [...within(row()).getByRole('combobox', { name: 'Segment' }).querySelectorAll('option')].map((o) =>
+          o.getAttribute('value'),
+        ),
+      ).toEqual(['vip_customers', 'gone_soon']),
+    );
+    expect(
+      (within(row()).getByRole('combobox', { name: 'In or not in the segment' }) as HTMLSelectElement).value,
+    ).toBe('in');
+    await waitFor(() => expect(lastRules(client)[0]).toEqual({ segment: 'vip_customers' }));
+    // the file keeps its short form (no op: = in)
+    expect(yamlBox().value).toBe(yaml);
+    setSelect(row(), 'Segment', 'gone_soon');
+    const problem = await waitFor(() => {
+      const found = row().querySelector('.problem');
+      expect(found).toBeTruthy();
+      return found!;
+    });
+    expect(problem.textContent).toContain('in a circle: repeat_vips → gone_soon → repeat_vips');
+  });
+
+  it("shows a sensitive segment's consent rule from the preview's consent step and the file", async () => {
+    const yaml =
+      'name: pregnancy\nsensitive: true\nconsent_column: pregnancy_opt_in\nrules:\n  - column: total_orders\n    op: ">="\n    value: 1\n';
+    const client = clientWith(yaml, ['pregnancy'], {
+      preview: async (input) => {
+        const preview = previewOf(input);
+        return {
+          ...preview,
+          funnel: [
+            preview.funnel[0]!,
+            {
+              kind: 'consent',
+              label: 'consent (pregnancy_opt_in)',
+              column: 'pregnancy_opt_in',
+              remaining: 600,
+              removed: 400,
+            },
+            {
+              kind: 'consent',
+              label: 'consent (allergy_opt_in)',
+              column: 'allergy_opt_in',
+              remaining: 550,
+              removed: 50,
+            },
+            ...preview.funnel.slice(1),
+          ],
+        };
+      },
+    });
+    renderApp(client, { hash: '#/segments/pregnancy' });
+    const note = await waitFor(() => {
+      const found = document.querySelector<HTMLElement>('.consent-rule');
+      expect(found).toBeTruthy();
+      return found!;
+    });
+    expect(note.getAttribute('role')).toBe('note');
+    await waitFor(() => expect(note.dataset.consent).toBe('pregnancy_opt_in,allergy_opt_in'));
+    expect(note.textContent).toContain(
+      'Consent rule: members need pregnancy_opt_in = true and allergy_opt_in = true.',
+    );
+    expect(note.textContent).toContain(
+      'The file says so (sensitive: true, consent_column: pregnancy_opt_in).',
+    );
+    expect(note.textContent).toContain('The rules read health data');
+  });
+
+  it('shows no consent rule for a segment that needs none, and explains an expert rule as read-only', async () => {
+    const yaml = 'name: quiet\nrules:\n  - sql: "clicks_90d = 0"\n';
+    const client = clientWith(yaml, ['quiet']);
+    renderApp(client, { hash: '#/segments/quiet' });
+    await waitFor(() => expect(rule('rules.all.0')).toBeTruthy());
+    await waitFor(() => expect(previews(client).length).toBeGreaterThan(0));
+    expect(document.querySelector('.consent-rule')).toBeNull();
+    expect(rule('rules.all.0').textContent).toContain('clicks_90d = 0');
+    expect(rule('rules.all.0').textContent).toContain('Read-only by construction');
   });
 });

@@ -109,7 +109,7 @@ describe('the saved segments', () => {
       expect.arrayContaining([
         expect.stringMatching(/^e priority: priority 1 is also used by d in priority group 'g'/),
         expect.stringMatching(/^c exclude\.0: 'ghost' is not a segment of this workspace/),
-        expect.stringMatching(/^a exclude: exclusions go round in a circle: a → b → a/),
+        expect.stringMatching(/^a exclude\.0: segments are built on each other in a circle: a → b → a/),
         expect.stringMatching(/^f rules\.all\.0\.column: 'nope' is not a column/),
       ]),
     );

@@ -90,6 +90,8 @@ export const segmentPreviewSchema = z.object({
         kind: z.union([stepKindSchema, z.literal('all')]),
         label: z.string(),
         path: z.string().optional(),
+        /** A consent step's column (sensitive segments): the editor shows it as the consent rule. */
+        column: z.string().optional(),
         remaining: z.number().int().nonnegative(),
         removed: z.number().int().nonnegative(),
       }),
@@ -236,7 +238,9 @@ export const segmentExplainInputSchema = z.object({
 export interface RuleOutcome {
   path: string;
   label: string;
-  kind: 'condition' | 'all' | 'any' | 'sql';
+  kind: 'condition' | 'all' | 'any' | 'sql' | 'segment';
+  /** The saved segment a `segment` rule reads ("in segment X"). */
+  segment?: string;
   holds: boolean | null;
   values: Record<string, unknown>;
   children: RuleOutcome[];
@@ -246,7 +250,8 @@ export const ruleOutcomeSchema: z.ZodType<RuleOutcome> = z.lazy(() =>
   z.object({
     path: z.string(),
     label: z.string(),
-    kind: z.enum(['condition', 'all', 'any', 'sql']),
+    kind: z.enum(['condition', 'all', 'any', 'sql', 'segment']),
+    segment: z.string().optional().describe('the saved segment an "in segment" rule reads'),
     holds: z.boolean().nullable().describe('null: a column the rule reads is empty (counts as not holding)'),
     values: z.record(z.string(), z.unknown()).describe('the column values the rule read'),
     children: z.array(ruleOutcomeSchema).max(500),

@@ -39,7 +39,11 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'segments') {
     const part = parts[1] ? safeDecode(parts[1]) : null;
-    if (part === NEW_SEGMENT) return { page: 'segments', segment: { kind: 'new' } };
+    // The query was split off above: `+new?template=NAME` (the gallery's "Use template") arrives as `+new`.
+    if (part === NEW_SEGMENT) {
+      const template = new URLSearchParams(query).get('template');
+      return { page: 'segments', segment: template ? { kind: 'new', template } : { kind: 'new' } };
+    }
     if (part === TEMPLATES) return { page: 'segments', segment: { kind: 'templates' } };
     if (part?.startsWith(`${NEW_SEGMENT}?`)) {
       const template = new URLSearchParams(part.slice(NEW_SEGMENT.length + 1)).get('template');

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useSegmentList } from '../../api/queries.ts';
 import { useFormat } from '../../format/format.ts';
 import { KIND_ORDER, type ColumnCatalogue } from './catalogue.ts';
 import { useColumnValues } from './editorQueries.ts';
@@ -8,9 +9,11 @@ import {
   cloneNode,
   newCondition,
   newId,
+  newSegmentCondition,
   type ConditionNode,
   type GroupNode,
   type RuleNode,
+  type SegmentNode,
   type SqlNode,
 } from './ruleTree.ts';
 
@@ -27,6 +30,8 @@ export interface BuilderContext {
   problems: readonly DefinitionProblem[];
   counts: ReadonlyMap<string, StepCount>;
   edit(id: string, change: (node: RuleNode) => RuleNode | RuleNode[] | null): void;
+  /** The edited segment's name: it is not offered to "in segment" rules (a segment cannot read itself). */
+  self?: string;
 }
 
 /** i18n keys of the operators: the symbols are not valid key names. */
@@ -109,6 +114,8 @@ function GroupView({
           <li key={child.id}>
             {child.kind === 'condition' ? (
               <ConditionRow node={child} ctx={ctx} />
+            ) : child.kind === 'segment' ? (
+              <SegmentRow node={child} ctx={ctx} />
             ) : child.kind === 'sql' ? (
               <SqlRow node={child} ctx={ctx} />
             ) : (
@@ -131,6 +138,7 @@ function GroupView({
         >
           {t('segments.builder.addCondition')}
         </button>
+        <AddSegmentButton group={node} ctx={ctx} />
         <button
           type="button"
           className="button button--small"
@@ -471,6 +479,98 @@ function SqlRow({ node, ctx }: { node: SqlNode; ctx: BuilderContext }) {
           {t('segments.builder.removeCondition')}
         </button>
       </div>
+      {/* What makes an expert rule safe to run (core/segments/expertSql.ts), so a marketer can trust it. */}
+      <p className="rule__hint">{t('segments.builder.expertReadOnly')}</p>
+      <Problems problems={problemsAt(ctx.problems, path, [])} />
+    </div>
+  );
+}
+
+/** Saved segments an "in segment" rule may read: every saved one but the edited segment itself. */
+function useSegmentChoices(self: string | undefined) {
+  const list = useSegmentList();
+  const segments = (list.data?.segments ?? []).filter((s) => s.name !== self);
+  return { segments, loading: list.isPending };
+}
+
+/** Adds "is in segment X" with the first saved segment; there is nothing to add before one is saved. */
+function AddSegmentButton({ group, ctx }: { group: GroupNode; ctx: BuilderContext }) {
+  const { t } = useTranslation();
+  const { segments } = useSegmentChoices(ctx.self);
+  const first = segments[0]?.name;
+  return (
+    <button
+      type="button"
+      className="button button--small"
+      disabled={first === undefined}
+      title={first === undefined ? t('segments.builder.noSavedSegments') : undefined}
+      onClick={() =>
+        first !== undefined &&
+        ctx.edit(group.id, (current) => ({
+          ...(current as GroupNode),
+          children: [...(current as GroupNode).children, newSegmentCondition(first)],
+        }))
+      }
+    >
+      {t('segments.builder.addSegment')}
+    </button>
+  );
+}
+
+/** "Is (not) in segment X": the other segment's list members now, picked from the saved segments. */
+function SegmentRow({ node, ctx }: { node: SegmentNode; ctx: BuilderContext }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const path = ctx.paths.get(node.id) ?? '';
+  const { segments } = useSegmentChoices(ctx.self);
+  const set = (change: Partial<SegmentNode>) =>
+    ctx.edit(node.id, (current) => ({ ...(current as SegmentNode), ...change }));
+  return (
+    <div
+      className={`rule rule--segment${node.muted ? ' rule--muted' : ''}`}
+      data-path={path}
+      data-segment={node.segment}
+      data-muted={node.muted ? 'true' : undefined}
+    >
+      <div className="rule__fields">
+        <select
+          className="select rule__op"
+          aria-label={t('segments.builder.segmentOperator')}
+          value={node.op}
+          onChange={(event) =>
+            set({ op: event.target.value === 'not_in' ? 'not_in' : 'in', opWritten: true })
+          }
+        >
+          <option value="in">{t('segments.builder.inSegment')}</option>
+          <option value="not_in">{t('segments.builder.notInSegment')}</option>
+        </select>
+        <select
+          className="select rule__segment"
+          aria-label={t('segments.builder.segment')}
+          value={node.segment}
+          onChange={(event) => set({ segment: event.target.value })}
+          translate="no"
+        >
+          {segments.some((s) => s.name === node.segment) ? null : (
+            <option value={node.segment}>{node.segment}</option>
+          )}
+          {segments.map((s) => (
+            <option key={s.name} value={s.name} title={s.description}>
+              {`${s.name} (${format.integer(s.count)})`}
+            </option>
+          ))}
+        </select>
+        <NodeCount path={path} ctx={ctx} muted={node.muted} />
+        <MuteButton node={node} ctx={ctx} />
+        <button
+          type="button"
+          className="button button--small button--danger"
+          onClick={() => ctx.edit(node.id, () => null)}
+        >
+          {t('segments.builder.removeCondition')}
+        </button>
+      </div>
+      <p className="rule__hint">{t('segments.builder.segmentHint')}</p>
       <Problems problems={problemsAt(ctx.problems, path, [])} />
     </div>
   );

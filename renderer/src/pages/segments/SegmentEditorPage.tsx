@@ -65,7 +65,9 @@ function mutedRows(
         ? `${node.column} ${node.op} ${node.texts.join(', ')}`.trim()
         : node.kind === 'sql'
           ? node.sql
-          : groupLabel(node.kind));
+          : node.kind === 'segment'
+            ? `${node.op === 'not_in' ? 'not in' : 'in'} segment ${node.segment}`
+            : groupLabel(node.kind));
     return [{ kind: 'rule', label, path: paths.get(node.id) ?? '', remaining: 0, removed: 0, muted: true }];
   });
 }
@@ -266,7 +268,7 @@ export function SegmentEditor({
     },
     [edited],
   );
-  const ctx: BuilderContext = { catalogue, paths, problems, counts, edit };
+  const ctx: BuilderContext = { catalogue, paths, problems, counts, edit, self: state.name };
   const topProblems = problems.filter((p) => !p.path.startsWith('rules'));
 
   const typeYaml = (text: string) => {
@@ -343,6 +345,7 @@ export function SegmentEditor({
             </label>
           </div>
           <Problems problems={topProblems} />
+          <ConsentRule definition={definition} preview={shown} />
           <RuleBuilder root={state.root} ctx={ctx} />
           <div className="segment-save">
             <button
@@ -409,6 +412,53 @@ export function SegmentEditor({
         {/* Further panels (insights: what-if, breakdowns, overlaps) are appended to this column. */}
       </div>
       <SegmentInsights definition={definition} savedName={saved?.segment ?? null} />
+    </div>
+  );
+}
+
+/**
+ * A sensitive segment's consent rule: the columns a member must have true. The preview's consent steps are the
+ * judge (they follow the health data the rules read, core/segments/sensitivity.ts); the file's `sensitive` /
+ * `consent_column` says the same before the first count arrives.
+ */
+export function ConsentRule({
+  definition,
+  preview,
+}: {
+  definition: DefinitionJson;
+  preview: SegmentPreview | undefined;
+}) {
+  const { t } = useTranslation();
+  const declared =
+    definition.sensitive === true && typeof definition.consent_column === 'string'
+      ? definition.consent_column
+      : null;
+  const required = preview
+    ? preview.funnel.flatMap((step) => (step.kind === 'consent' && step.column ? [step.column] : []))
+    : declared
+      ? [declared]
+      : [];
+  if (!required.length && definition.sensitive !== true) return null;
+  const inferred = required.filter((c) => c !== declared);
+  return (
+    <div className="notice notice--warn consent-rule" role="note" data-consent={required.join(',')}>
+      <strong>{t('segments.editor.consentTitle')}</strong>{' '}
+      {required.length ? (
+        <>
+          {t('segments.editor.consentRule')}{' '}
+          {required.map((column, i) => (
+            <span key={column}>
+              {i ? ` ${t('segments.builder.and')} ` : ''}
+              <code translate="no">{`${column} = true`}</code>
+            </span>
+          ))}
+          {'. '}
+          {declared ? t('segments.editor.consentDeclared', { column: declared }) : null}
+          {inferred.length ? ` ${t('segments.editor.consentFromData')}` : null}
+        </>
+      ) : (
+        t('segments.editor.consentMissing')
+      )}
     </div>
   );
 }

@@ -39,7 +39,18 @@ export interface SqlNode {
   label?: string;
   muted?: boolean;
 }
-export type RuleNode = GroupNode | ConditionNode | SqlNode;
+/** "Is (not) in segment X": another saved segment's list members (core/segments/definition.ts SegmentRule). */
+export interface SegmentNode {
+  id: string;
+  kind: 'segment';
+  segment: string;
+  op: 'in' | 'not_in';
+  /** `op:` is written: false for a file's short form `- segment: x` (= in), kept as the file had it. */
+  opWritten: boolean;
+  label?: string;
+  muted?: boolean;
+}
+export type RuleNode = GroupNode | ConditionNode | SqlNode | SegmentNode;
 
 /** A group's kind is a union ('all' | 'any'), which comparing `kind` does not narrow away: a guard does. */
 export function isGroup(node: RuleNode): node is GroupNode {
@@ -122,6 +133,11 @@ export function nodeFromRule(rule: unknown): RuleNode {
     return { id: newId(), kind: 'all', children: rule.all.map(nodeFromRule), ...label };
   if (isRecord(rule) && Array.isArray(rule.any))
     return { id: newId(), kind: 'any', children: rule.any.map(nodeFromRule), ...label };
+  if (isRecord(rule) && typeof rule.segment === 'string') {
+    const op = typeof rule.op === 'string' && /^not[\s_]?in$/i.test(rule.op.trim()) ? 'not_in' : 'in';
+    const opWritten = typeof rule.op === 'string';
+    return { id: newId(), kind: 'segment', segment: rule.segment, op, opWritten, ...label };
+  }
   if (isRecord(rule) && typeof rule.column === 'string') {
     const op = typeof rule.op === 'string' ? rule.op : '=';
     return {
@@ -148,6 +164,12 @@ export function ruleFromNode(node: RuleNode, kindOf: KindOf): Record<string, unk
   const label = { ...(node.label ? { label: node.label } : {}), ...(node.muted ? { muted: true } : {}) };
   if (isGroup(node)) return { [node.kind]: node.children.map((c) => ruleFromNode(c, kindOf)), ...label };
   if (node.kind === 'sql') return { sql: node.sql, ...label };
+  if (node.kind === 'segment')
+    return {
+      segment: node.segment,
+      ...(node.opWritten || node.op !== 'in' ? { op: node.op } : {}),
+      ...label,
+    };
   const value = conditionValue(node, kindOf);
   return { column: node.column, op: node.op, ...(value === undefined ? {} : { value }), ...label };
 }
@@ -203,6 +225,10 @@ export function cloneNode(node: RuleNode): RuleNode {
   if (node.kind === 'all' || node.kind === 'any')
     return { ...node, id: newId(), children: node.children.map(cloneNode) };
   return { ...node, id: newId() };
+}
+
+export function newSegmentCondition(segment: string, op: 'in' | 'not_in' = 'in'): SegmentNode {
+  return { id: newId(), kind: 'segment', segment, op, opWritten: true };
 }
 
 export function newCondition(column: string, op: Operator, texts: string[]): ConditionNode {
