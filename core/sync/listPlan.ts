@@ -155,7 +155,7 @@ export async function planList(
     throw new SyncConfigError(
       `The model docs could not be read, so it is unknown which columns hold health data; fix them before publishing lists:\n${engine.catalogue.docsProblem}`,
     );
-  const health = healthUse(definition, engine.catalogue, engine.set.expertSql);
+  const health = healthUse(definition, engine.catalogue, engine.set.expertSql, engine.set.saved);
   const [linked] = await db.queryJson(
     `select list_id, list_name, published_definition_hash from c360.sync_lists where segment = $1`,
     [segment],

@@ -166,6 +166,25 @@ describe('health data follows the tags of the model docs', () => {
     );
   });
 
+  it('a segment "in" a sensitive segment is sensitive too: its first publish waits for approval', async () => {
+    await writeFile(
+      join(dir, 'segments', 'pregnancy_repeat.yaml'),
+      'name: pregnancy_repeat\ndescription: Repeat buyers among the pregnancy journey.\nrules:\n' +
+        '  - segment: pregnancy_journey\n' +
+        "  - column: total_orders\n    op: '>='\n    value: 2\n",
+    );
+    const plan = await syncOnce(dir, fake, {
+      syncs: ['lists'],
+      segments: ['pregnancy_repeat'],
+      dryRun: true,
+    });
+    const target = plan.plan.targets.find((t) => t.target === 'pregnancy_repeat');
+    expect(target).toMatchObject({ sync: 'lists', sensitive: true });
+    expect(plan.plan.guardrails.map((g) => [g.id, g.target])).toEqual([
+      ['sensitive_segment', 'pregnancy_repeat'],
+    ]);
+  });
+
   it('Preferred Categories carries the pregnancy category only for profiles with the opt-in', async () => {
     const outcome = await syncOnce(dir, fake, { syncs: ['profiles'] });
     expect(outcome.status).toBe('succeeded');
