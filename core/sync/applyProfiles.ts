@@ -1,4 +1,5 @@
 import { listValue } from '@duckdb/node-api';
+import { quoteText } from '../db/duckdb.ts';
 import {
   runPool,
   sendCounted,
@@ -14,8 +15,9 @@ import {
   isGone,
   payloadOf,
   pendingJobs,
-  requestBytes,
-  submitJob,
+  recordJob,
+  requestJson,
+  sendJob,
   type JobOutcome,
   type JobRow,
 } from './importJobs.ts';
@@ -33,7 +35,14 @@ import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 const JOB_BYTES = Math.floor(BATCH_LIMITS.jobBytes * 0.97);
 const ENVELOPE_BYTES = 512;
 
-type SizedRow = JobRow & { bytes: number };
+/** A row to send with its part of the request, serialised once when it is read. */
+type SizedRow = JobRow & { json: string; bytes: number };
+
+/** One job's worth of rows, its request body parts made: ready to go out the moment the endpoint allows. */
+interface PreparedBatch {
+  rows: JobRow[];
+  profiles: string[];
+}
 
 /** Confirms the rows of a finished job that Klaviyo did not reject; records the rejected ones. */
 async function finishProfileJob(ctx: ApplyContext, outcome: JobOutcome, counts: ApplyCounts): Promise<void> {
@@ -87,17 +96,18 @@ async function prepareWorklist(ctx: ApplyContext): Promise<void> {
     db.run(`create or replace temp table c360_apply_profiles as
       select row_number() over (order by p.email) as n, p.email, p.payload_hash, p.payload
       from c360_plan_profiles p
-      where p.action in ('create', 'update') and coalesce(len(p.clears), 0) = 0
+      where p.action in ('create', 'update')
+        and not exists (select 1 from c360_plan_clears c where c.email = p.email)
         and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)`),
   );
 }
 
-/** Next batch of the worklist, up to 10,000 profiles and under 5 MB. */
-function batchReader(ctx: ApplyContext) {
+/** Next batch of the worklist, up to 10,000 profiles and under 5 MB, its request parts made. */
+function batchReader(ctx: ApplyContext): () => Promise<PreparedBatch | undefined> {
   let after = 0;
   let carry: SizedRow[] = [];
   let done = false;
-  return async (): Promise<JobRow[] | undefined> => {
+  return async () => {
     if (ctx.isCancelled()) throw new SyncCancelledError();
     const rows = carry;
     if (!done && rows.length < BATCH_LIMITS.profilesPerJob) {
@@ -110,28 +120,84 @@ function batchReader(ctx: ApplyContext) {
       );
       if (fetched.length < BATCH_LIMITS.profilesPerJob - rows.length) done = true;
       for (const r of fetched) {
-        const row = {
+        const row: JobRow = {
           email: String(r.email),
           payloadHash: String(r.payload_hash),
           payload: String(r.payload),
         };
-        rows.push({ ...row, bytes: requestBytes(row) });
+        const json = requestJson(row);
+        rows.push({ ...row, json, bytes: Buffer.byteLength(json) + 40 });
       }
       if (fetched.length) after = Number(fetched[fetched.length - 1]!.n);
     }
     if (!rows.length) return undefined;
     const [batch, rest] = splitAtBytes(rows, JOB_BYTES - ENVELOPE_BYTES);
     carry = rest;
-    return batch;
+    return {
+      rows: batch.map(({ email, payloadHash, payload }) => ({ email, payloadHash, payload })),
+      profiles: batch.map((r) => r.json),
+    };
   };
+}
+
+/**
+ * The bulk jobs, as a pipeline: while a job waits for its turn at the endpoint, the next batch is read and
+ * serialised; once Klaviyo accepted a job, recording it, polling it and recording its outcome run on their own,
+ * and the next job goes out as soon as the endpoint's limit allows. At most `inFlight` jobs are unfinished at
+ * once (Klaviyo processes a few in parallel; an interrupted run resumes them). The first error stops new jobs;
+ * the jobs in flight are still recorded (their answers arrive), then the error is rethrown.
+ */
+async function sendJobs(
+  ctx: ApplyContext,
+  counts: ApplyCounts,
+  inFlight: number,
+  report: (message?: string) => void,
+): Promise<void> {
+  const read = batchReader(ctx);
+  const running = new Set<Promise<void>>();
+  let failed: unknown;
+  let ahead: Promise<PreparedBatch | undefined> | undefined;
+  try {
+    ahead = read();
+    for (;;) {
+      const batch = await ahead;
+      if (!batch || failed !== undefined) break;
+      ahead = read();
+      // Settled below in any case; an error of the read ahead surfaces when it is awaited.
+      ahead.catch(() => undefined);
+      while (running.size >= inFlight && failed === undefined) await Promise.race(running);
+      if (failed !== undefined) break;
+      if (ctx.isCancelled()) throw new SyncCancelledError();
+      const jobId = await sendCounted(ctx, batch.rows.length, () => sendJob(ctx, batch.profiles));
+      report(`job ${jobId} submitted (${batch.rows.length} profiles)`);
+      const job: Promise<void> = (async () => {
+        await recordJob(ctx, 'profiles', jobId, batch.rows);
+        const outcome = await awaitJob(ctx, jobId, batch.rows, false, { justSubmitted: true });
+        await finishProfileJob(ctx, outcome, counts);
+        report();
+      })()
+        .catch((error: unknown) => {
+          failed ??= error;
+        })
+        .finally(() => running.delete(job));
+      running.add(job);
+    }
+  } catch (error) {
+    failed ??= error;
+  }
+  // Nothing of this apply may still touch the connection when it returns.
+  await Promise.all(running);
+  await ahead?.catch(() => undefined);
+  if (failed !== undefined) throw failed;
 }
 
 /** Profiles with a cleared value: one upsert each (the only call that can clear), confirmed in groups. */
 async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () => void): Promise<void> {
   const rows = await ctx.q.read((db) =>
     db.queryJson(
-      `select p.email, p.payload_hash, p.payload, p.clears from c360_plan_profiles p
-       where p.action = 'update' and len(p.clears) > 0
+      `select p.email, p.payload_hash, p.payload from c360_plan_profiles p
+       join c360_plan_clears c on c.email = p.email
+       where p.action = 'update'
          and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)
        order by p.email`,
     ),
@@ -196,6 +262,26 @@ async function applyClears(ctx: ApplyContext, counts: ApplyCounts, onDone: () =>
   ).finally(flush);
 }
 
+/**
+ * DuckDB checkpoints whenever its WAL passes 16 MB. A job writes about twice its request (its rows, then their
+ * state), and at 1M profiles a checkpoint rewrites the state table's index: 3 s, after every second job, which
+ * made the apply wait on the database instead of on Klaviyo's limits. While the jobs run the threshold is
+ * raised, and the apply checkpoints once at the end. The WAL is still written and synced at every commit, so a
+ * killed run loses nothing it recorded (DuckDB replays the WAL when the workspace is opened).
+ */
+async function withDeferredCheckpoints<T>(ctx: ApplyContext, work: () => Promise<T>): Promise<T> {
+  const [row] = await ctx.q.read((db) => db.queryJson(`select current_setting('checkpoint_threshold') as v`));
+  const previous = String(row?.v ?? '16.0 MiB');
+  await ctx.q.read((db) => db.run(`set checkpoint_threshold = '4GB'`));
+  try {
+    return await work();
+  } finally {
+    await ctx.q.read((db) => db.run(`set checkpoint_threshold = ${quoteText(previous)}`));
+    // Not a failure of the sync when it cannot run now (another transaction is open): the next commit does it.
+    await ctx.q.write((db) => db.run(`checkpoint`)).catch(() => undefined);
+  }
+}
+
 export async function applyProfiles(ctx: ApplyContext, plan: ProfilesPlan): Promise<ApplyCounts> {
   const counts = ctx.tally;
   const total = plan.create + plan.update;
@@ -210,12 +296,9 @@ export async function applyProfiles(ctx: ApplyContext, plan: ProfilesPlan): Prom
   await resumePendingJobs(ctx, counts);
   await prepareWorklist(ctx);
   // Jobs process on Klaviyo's side while the next is sent; a few in flight keeps the endpoint busy.
-  await runPool(Math.min(3, ctx.config.klaviyo.concurrency), batchReader(ctx), async (rows) => {
-    const jobId = await sendCounted(ctx, rows.length, () => submitJob(ctx, 'profiles', rows));
-    report(`job ${jobId} submitted (${rows.length} profiles)`);
-    await finishProfileJob(ctx, await awaitJob(ctx, jobId, rows, false), counts);
-    report();
-  });
+  await withDeferredCheckpoints(ctx, () =>
+    sendJobs(ctx, counts, Math.min(3, ctx.config.klaviyo.concurrency), report),
+  );
   await applyClears(ctx, counts, () => report());
   report();
   return counts;

@@ -181,6 +181,8 @@ export async function planProfiles(
     health,
     config.model,
   );
+  // Unchanged rows dominate a rerun: the table keeps their hashes only, not their payloads, and the previous
+  // payloads (the state's widest column) are read for the changed rows alone (clears and samples).
   await db.run(`create or replace temp table c360_plan_profiles as
     with source as (
       select *${masked.length ? ` replace (${masked.join(', ')})` : ''},
@@ -210,38 +212,47 @@ export async function planProfiles(
           when strlen(payload) > ${BATCH_LIMITS.profileBytes} then 'profile_too_large'
         end as reason
       from ranked
+    ),
+    decided as (
+      select c.*, s.payload_hash as state_hash,
+        case
+          when c.reason is not null then 'skip'
+          when s.email is null then 'create'
+          when s.payload_hash <> c.payload_hash then 'update'
+          else 'unchanged'
+        end as action,
+        f.item_key is not null as retrying
+      from checked c
+      left join (select email, payload_hash from c360.sync_profile_state) s on s.email = c.email
+      left join c360.sync_failures f on f.sync = 'profiles' and f.target = '' and f.item_key = c.email
     )
-    select c.*, s.payload_hash as state_hash, s.payload as state_payload,
-      case
-        when c.reason is not null then 'skip'
-        when s.email is null then 'create'
-        when s.payload_hash <> c.payload_hash then 'update'
-        else 'unchanged'
-      end as action,
-      f.item_key is not null as retrying
-    from checked c
-    left join c360.sync_profile_state s on s.email = c.email
-    left join c360.sync_failures f on f.sync = 'profiles' and f.target = '' and f.item_key = c.email`);
-  await db.run(`alter table c360_plan_profiles add column clears varchar[]`);
-  await db.run(`update c360_plan_profiles set clears = ${clearsSql(config)} where action = 'update'`);
+    select * exclude (payload), case when action in ('create', 'update') then payload end as payload
+    from decided`);
+  await db.run(`create or replace temp table c360_plan_clears as
+    select email, clears from (
+      select p.email, ${clearsSql(config)} as clears
+      from c360_plan_profiles p
+      join (select email, payload as state_payload from c360.sync_profile_state
+            where email in (select email from c360_plan_profiles where action = 'update')) s on s.email = p.email
+      where p.action = 'update')
+    where len(clears) > 0`);
 
   const [totals] = await db.queryJs(`select
       count(*) as source_rows,
       count(*) filter (where action = 'create') as creates,
       count(*) filter (where action = 'update') as updates,
       count(*) filter (where action = 'unchanged') as unchanged,
-      count(*) filter (where action = 'update' and len(clears) > 0) as clears,
+      (select count(*) from c360_plan_clears) as clears,
       count(*) filter (where retrying and action in ('create', 'update')) as retrying,
       coalesce(sum(bytes) filter (where action in ('create', 'update')), 0) as bytes,
+      -- Each synced email matches at most one row that is not skipped (duplicates are skipped).
+      count(*) filter (where action <> 'skip' and state_hash is not null) as still_in_source,
       coalesce(sum(hash(row_key || '|' || coalesce(email, '') || '|' || action || '|' || payload_hash || '|' || coalesce(reason, ''))::hugeint), 0)::varchar as digest
     from c360_plan_profiles`);
   const skippedRows = await db.queryJs(
     `select reason, count(*) as n from c360_plan_profiles where action = 'skip' group by reason order by reason`,
   );
-  const [state] = await db.queryJs(`select
-      (select count(*) from c360.sync_profile_state) as n,
-      (select count(*) from c360.sync_profile_state s anti join
-        (select email from c360_plan_profiles where action <> 'skip') p on p.email = s.email) as gone`);
+  const [state] = await db.queryJs(`select count(*) as n from c360.sync_profile_state`);
   const samples = await planSamples(db);
   const skipped: Partial<Record<SkipReason, number>> = {};
   for (const r of skippedRows) skipped[String(r.reason) as SkipReason] = Number(r.n);
@@ -256,7 +267,7 @@ export async function planProfiles(
     retrying: Number(totals?.retrying ?? 0),
     skipped,
     previouslySynced: Number(state?.n ?? 0),
-    goneFromSource: Number(state?.gone ?? 0),
+    goneFromSource: Number(state?.n ?? 0) - Number(totals?.still_in_source ?? 0),
     payloadBytes: Number(totals?.bytes ?? 0),
     samples,
     digest: String(totals?.digest ?? '0'),
@@ -270,7 +281,9 @@ async function planSamples(db: Database): Promise<ProfilesPlan['samples']> {
     `select email from c360_plan_profiles where action = 'create' order by email limit ${SAMPLE_SIZE}`,
   );
   const updates = await db.queryJs(
-    `select email, payload, state_payload from c360_plan_profiles where action = 'update' order by email limit ${SAMPLE_SIZE}`,
+    `select p.email, p.payload, s.payload as state_payload
+     from (select email, payload from c360_plan_profiles where action = 'update' order by email limit ${SAMPLE_SIZE}) p
+     join c360.sync_profile_state s on s.email = p.email order by p.email`,
   );
   const skipped = await db.queryJs(
     `select row_key, reason from c360_plan_profiles where action = 'skip'
