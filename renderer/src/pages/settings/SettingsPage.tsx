@@ -4,7 +4,7 @@ import { DataTable } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
 import { ErrorState, Loading } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
-import { LANGUAGES, isLanguage, storeLanguage } from '../../i18n/index.ts';
+import { LanguageSelect } from '../../shell/LanguageSwitch.tsx';
 import type { KlaviyoConnection, Settings } from '../../api/types.ts';
 import { DesktopWorkspaces, desktopWorkspaces } from './DesktopWorkspaces.tsx';
 import { useKlaviyoConnectionTest, useSettings, useWorkspaceDetails } from './settingsQueries.ts';
@@ -117,31 +117,14 @@ function WorkspacePanel() {
 }
 
 function LanguagePanel() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const id = useId();
   return (
     <Panel title={t('settings.language.title')} description={t('settings.language.description')}>
       <label htmlFor={id} className="field__label">
         {t('settings.language.label')}
       </label>{' '}
-      <select
-        id={id}
-        className="select"
-        value={i18n.language}
-        onChange={(event) => {
-          const next = event.target.value;
-          if (!isLanguage(next)) return;
-          storeLanguage(window.localStorage, next);
-          void i18n.changeLanguage(next);
-        }}
-      >
-        {i18n.language === 'xx' ? <option value="xx">{t('shell.languageName')}</option> : null}
-        {LANGUAGES.map((language) => (
-          <option key={language} value={language} lang={language} translate="no">
-            {t('shell.languageName', { lng: language })}
-          </option>
-        ))}
-      </select>
+      <LanguageSelect id={id} />
     </Panel>
   );
 }
