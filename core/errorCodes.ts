@@ -100,6 +100,12 @@ export const ERROR_CODES = {
     summary:
       'the segment file changed on disk since it was opened (or a file of that name exists): reload it, or merge the changes and save again',
   },
+  CONFIG_CONFLICT: {
+    exit: 2,
+    http: 409,
+    summary:
+      'c360.config.yaml changed on disk since the settings were read: compare both versions, then save again or reload',
+  },
   UPSTREAM_FAILED: { exit: 1, http: 502, summary: 'Klaviyo refused a call or could not be reached' },
   UNAUTHORIZED: { exit: 2, http: 401, summary: 'the request carries no valid session token' },
   INTERNAL: { exit: 1, http: 500, summary: 'an unexpected error; the message says what failed' },

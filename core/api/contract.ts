@@ -16,7 +16,7 @@ import { loadInputSchema, loadProgressEventSchema, loadReportSchema } from './sc
 import { syncOutcomeSchema, syncProgressEventSchema, syncRunInputSchema } from './schemas/sync.ts';
 import { workspaceInfoSchema } from './schemas/workspace.ts';
 import { segmentListWithHistorySchema } from './schemas/segmentList.ts';
-import { klaviyoConnectionSchema, settingsSchema } from './schemas/settings.ts';
+import { klaviyoConnectionSchema, settingsSaveInputSchema, settingsSchema } from './schemas/settings.ts';
 import { segmentTemplatesSchema } from './schemas/templates.ts';
 import {
   buildRunsInputSchema,
@@ -106,6 +106,8 @@ export const contract = {
   settings: {
     /** What c360.config.yaml sets for Klaviyo, guardrails and the profile mapping (read-only; never the key). */
     get: oc.output(settingsSchema),
+    /** Writes guardrail thresholds and the profile mapping into c360.config.yaml; CONFIG_CONFLICT if it changed. */
+    save: oc.input(settingsSaveInputSchema).output(settingsSchema),
   },
   klaviyo: {
     /** One read call with the serving process's Klaviyo key: names the account, or says what to fix. */

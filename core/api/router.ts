@@ -21,7 +21,7 @@ import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
 import { loadUploadedFiles } from './sourceProcedures.ts';
 import { segmentListWithHistory, segmentTemplates } from './segmentStudioCalls.ts';
-import { testKlaviyoConnection, workspaceSettings } from './settingsCalls.ts';
+import { saveSettings, testKlaviyoConnection, workspaceSettings } from './settingsCalls.ts';
 import { listRunsProcedure, showRunProcedure, syncProcedure } from './syncProcedures.ts';
 import { asLooseRun, listBuildRuns, runDetail } from './runsProcedures.ts';
 import type { LoadProgressEvent, LoadReport } from '../sources/loadFiles.ts';
@@ -298,6 +298,7 @@ export function createRouter(options: RouterOptions = {}) {
     },
     settings: {
       get: os.settings.get.handler(({ context }) => workspaceSettings(context)),
+      save: os.settings.save.handler(({ input, context }) => saveSettings(context, input)),
     },
     klaviyo: {
       testConnection: os.klaviyo.testConnection.handler(({ context, signal }) =>

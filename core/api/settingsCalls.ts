@@ -1,13 +1,16 @@
 import { checkKlaviyoKey } from '../desktop/klaviyoKeyCheck.ts';
 import type { WorkspaceService } from '../service/workspaceService.ts';
 import { REQUIRED_SCOPES } from '../sync/klaviyo/errors.ts';
+import { modelColumns } from '../sync/sourceModel.ts';
 import { CONFIG_FILE } from '../workspace/config.ts';
+import { editWorkspaceConfig, readConfigFile } from '../workspace/configEdit.ts';
 import type { ApiContext } from './context.ts';
-import type { KlaviyoConnection, Settings } from './schemas/settings.ts';
+import type { KlaviyoConnection, Settings, SettingsSaveInput } from './schemas/settings.ts';
 
 /**
  * The Settings page's calls: what c360.config.yaml sets (read from the service's parsed config, so the page
- * shows exactly what builds and syncs use) and a Klaviyo connection test with the serving process's key.
+ * shows exactly what builds and syncs use), saving guardrail thresholds and the profile mapping into the file,
+ * and a Klaviyo connection test with the serving process's key.
  */
 
 const DEFAULT_KLAVIYO_URL = 'https://a.klaviyo.com';
@@ -39,7 +42,50 @@ const pairs = (record: Record<string, string | undefined>) =>
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .map(([property, column]) => ({ property, column }));
 
-export function workspaceSettings(context: ApiContext): Settings {
+/** The profile model's columns, or undefined when it is not built (nothing to map from yet). */
+async function profileColumns(service: WorkspaceService): Promise<string[] | undefined> {
+  const model = service.config.sync.profiles.model;
+  return service.read(async (db) => {
+    try {
+      return [...(await modelColumns(db, model)).keys()].sort();
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'CONFIG_INVALID') return undefined;
+      throw error;
+    }
+  });
+}
+
+export async function workspaceSettings(context: ApiContext): Promise<Settings> {
+  const [file, columns] = await Promise.all([
+    readConfigFile(context.service.dir),
+    profileColumns(context.service),
+  ]);
+  return { ...settingsOf(context), configHash: file.contentHash, profileColumns: columns ?? [] };
+}
+
+/**
+ * Writes the edit into c360.config.yaml as a write job (one writer per workspace: no two saves interleave), then
+ * the service uses the saved config: the next plan checks the new thresholds and sends the new mapping.
+ */
+export async function saveSettings(context: ApiContext, input: SettingsSaveInput): Promise<Settings> {
+  const { service } = context;
+  const columns = input.profileProperties ? await profileColumns(service) : undefined;
+  await service.write('config', async () => {
+    const saved = await editWorkspaceConfig(
+      service.dir,
+      {
+        contentHash: input.configHash,
+        guardrails: input.guardrails,
+        profileProperties: input.profileProperties,
+      },
+      { profileColumns: columns, profileModel: service.config.sync.profiles.model },
+    );
+    service.useConfig(saved.config);
+  });
+  return workspaceSettings(context);
+}
+
+function settingsOf(context: ApiContext): Omit<Settings, 'configHash' | 'profileColumns'> {
   const { sync } = context.service.config;
   const { source } = serverKey(context);
   return {

@@ -3,7 +3,7 @@ import PQueue from 'p-queue';
 import { C360Error } from '../errors.ts';
 
 /** What holds the workspace's writer: one job at a time, in the order they were asked for. */
-export const JOB_KINDS = ['build', 'load', 'demo', 'snapshot', 'sync', 'sync-state'] as const;
+export const JOB_KINDS = ['build', 'load', 'demo', 'snapshot', 'sync', 'sync-state', 'config'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export interface JobInfo {

@@ -111,7 +111,11 @@ const openServices = new Map<string, { service: Promise<WorkspaceService>; opens
  */
 export class WorkspaceService {
   readonly dir: string;
-  readonly config: WorkspaceConfig;
+  /** c360.config.yaml as read at open, or as last saved from the Settings page (`useConfig`). */
+  get config(): WorkspaceConfig {
+    return this.currentConfig;
+  }
+  private currentConfig: WorkspaceConfig;
   /** The sql/ model project. */
   readonly projectDir: string;
   readonly segmentsDir: string;
@@ -141,7 +145,7 @@ export class WorkspaceService {
     readonly lock: WorkspaceLock | undefined,
   ) {
     this.dir = workspace.dir;
-    this.config = workspace.config;
+    this.currentConfig = workspace.config;
     this.projectDir = workspace.projectDir;
     this.segmentsDir = join(workspace.dir, SEGMENTS_DIR);
     this.readOnly = readOnly;
@@ -334,6 +338,14 @@ export class WorkspaceService {
     } finally {
       this.tasks.delete(kind);
     }
+  }
+
+  /**
+   * The config was saved (Settings, inside a write job): later calls use it. What the open database and the
+   * segment engine took at open (threads, memory limit, query deadline, models folder) applies from the next open.
+   */
+  useConfig(config: WorkspaceConfig): void {
+    this.currentConfig = config;
   }
 
   /** The task of this kind running now, if any. */

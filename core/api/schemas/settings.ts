@@ -2,9 +2,10 @@ import { z } from 'zod';
 
 /**
  * The Settings page's calls (browser-safe: zod only). `settings.get` shows what c360.config.yaml sets for the
- * Klaviyo connection, the guardrails and the profile property mapping — read-only: the file is the one place
- * they are edited. `klaviyo.testConnection` proves the serving process's key with one read call. The key itself
- * never leaves the process: only whether there is one and where it comes from.
+ * Klaviyo connection, the guardrails and the profile property mapping; `settings.save` changes the guardrail
+ * thresholds and the mapping in the file (comments kept; CONFIG_CONFLICT if it changed on disk since it was
+ * read). `klaviyo.testConnection` proves the serving process's key with one read call. The key itself never
+ * leaves the process: only whether there is one and where it comes from.
  */
 
 const settingValue = z.union([z.number(), z.boolean(), z.string(), z.null()]);
@@ -38,6 +39,21 @@ export const settingsSchema = z.object({
     segments: z.union([z.literal('all'), z.array(z.string()).max(500)]),
     mirror: z.boolean(),
   }),
+  /** sha256 of c360.config.yaml now (null: no file, the defaults apply); settings.save sends it back. */
+  configHash: z.string().nullable(),
+  /** Columns of the profile model the mapping may use (empty when it is not built yet). */
+  profileColumns: z.array(z.string()).max(2000),
+});
+
+/** settings.save: the guardrails to change and/or the whole profile property mapping. */
+export const settingsSaveInputSchema = z.object({
+  /** configHash of the settings the page edited; a different file on disk is a CONFIG_CONFLICT. */
+  configHash: z.string().nullable(),
+  guardrails: z.record(z.string(), z.union([z.number(), z.boolean()])).optional(),
+  profileProperties: z
+    .array(z.object({ property: z.string().max(300), column: z.string().max(200) }))
+    .max(500)
+    .optional(),
 });
 
 export const klaviyoConnectionSchema = z.discriminatedUnion('ok', [
@@ -57,4 +73,5 @@ export const klaviyoConnectionSchema = z.discriminatedUnion('ok', [
 ]);
 
 export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsSaveInput = z.infer<typeof settingsSaveInputSchema>;
 export type KlaviyoConnection = z.infer<typeof klaviyoConnectionSchema>;
