@@ -178,6 +178,8 @@ const SETTINGS: Settings = {
     attributes: [{ property: 'first_name', column: 'first_name' }],
   },
   lists: { enabled: true, prefix: 'c360: ', segments: 'all', mirror: true },
+  configHash: 'hash-1',
+  profileColumns: ['lifetime_revenue', 'winback_stage'],
 };
 
 function studioClient(
@@ -289,18 +291,20 @@ describe('templates gallery', () => {
 });
 
 describe('settings', () => {
-  it('shows the config read-only with where to edit it, and how to set a missing key', async () => {
+  it('shows the config with the guardrails and mapping to edit, and how to set a missing key', async () => {
     renderApp(studioClient(), { hash: '#/settings' });
     await screen.findByRole('heading', { level: 1, name: 'Settings' });
     expect(await screen.findByText('not set')).toBeTruthy();
     expect(screen.getByText(/“KLAVIYO_API_KEY=pk_… c360 web”/)).toBeTruthy();
-    expect(
-      screen.getByText('Largest share of a list one sync may remove').closest('tr')!.textContent,
-    ).toContain('15%');
+    const removal = screen.getByLabelText<HTMLInputElement>(/^Largest share of a list one sync may remove/);
+    expect(removal.value).toBe('15');
     // a guardrail this page has no label for is shown by its config name, not hidden
-    expect(screen.getByText('max_stale_hours')).toBeTruthy();
-    expect(screen.getAllByText(/section sync\.guardrails/).length).toBe(1);
-    expect(screen.getByText('Winback Stage').closest('tr')!.textContent).toContain('winback_stage');
+    expect(screen.getByLabelText<HTMLInputElement>('max_stale_hours').value).toBe('48');
+    // the lists stay read-only, with where to edit them
+    expect(screen.getAllByText(/section sync\.lists/).length).toBe(1);
+    expect(
+      screen.getByRole<HTMLSelectElement>('combobox', { name: 'Column for property Winback Stage' }).value,
+    ).toBe('winback_stage');
     const workspace = document.querySelector<HTMLElement>('[data-settings-workspace]')!;
     expect(plain(workspace.textContent)).toContain('FolderDemo-Shop');
     expect(plain(workspace.textContent)).toContain('Data as of30 Nov 2026');
@@ -378,7 +382,7 @@ describe('settings in the desktop app', () => {
 
   it('shows no workspace buttons in web mode', async () => {
     renderApp(studioClient(), { hash: '#/settings' });
-    await screen.findByText(/start c360 web with -w FOLDER/);
+    await screen.findByText(/A browser never chooses folders on the server.*c360 web --workspace DIR/);
     expect(screen.queryByRole('button', { name: 'Open workspace…' })).toBeNull();
   });
 });

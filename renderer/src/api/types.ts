@@ -18,7 +18,7 @@ import type {
 } from '../../../core/api/schemas/segments.ts';
 
 import type { SegmentListWithHistory } from '../../../core/api/schemas/segmentList.ts';
-import type { KlaviyoConnection, Settings } from '../../../core/api/schemas/settings.ts';
+import type { KlaviyoConnection, Settings, SettingsSaveInput } from '../../../core/api/schemas/settings.ts';
 import type { SegmentTemplates } from '../../../core/api/schemas/templates.ts';
 
 type SavedSegmentInput = { segment: string };
@@ -70,6 +70,8 @@ export type C360Client = {
   /** The Settings page's calls; optional like `segments`. */
   settings?: {
     get(input?: undefined, options?: CallOptions): Promise<Settings>;
+    /** Guardrail thresholds and the profile mapping into c360.config.yaml (CONFIG_CONFLICT if it changed). */
+    save?(input: SettingsSaveInput, options?: CallOptions): Promise<Settings>;
   };
   klaviyo?: {
     testConnection(input?: undefined, options?: CallOptions): Promise<KlaviyoConnection>;

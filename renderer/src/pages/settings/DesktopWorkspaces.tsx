@@ -32,6 +32,7 @@ export function DesktopWorkspaces({ api, current }: { api: DesktopWorkspaceApi; 
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: RECENT_KEY }),
   });
   const failed = action.data && action.data.status === 'failed' ? action.data : null;
+  const opened = action.data && action.data.status === 'open' ? action.data.workspace : null;
   return (
     <div className="desktop-workspaces" data-desktop-workspaces="">
       <div className="desktop-workspaces__actions">
@@ -42,6 +43,11 @@ export function DesktopWorkspaces({ api, current }: { api: DesktopWorkspaceApi; 
           {t('settings.workspace.create')}
         </button>
       </div>
+      {opened ? (
+        <p className="settings__saved" role="status">
+          {t('settings.workspace.opened', { name: opened.name })}
+        </p>
+      ) : null}
       {action.isError ? <ErrorState error={action.error} /> : null}
       {failed ? <ErrorState error={Object.assign(new Error(failed.message), { code: failed.code })} /> : null}
       {recent.data && recent.data.length > 0 ? (

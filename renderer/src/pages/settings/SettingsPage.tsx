@@ -1,22 +1,27 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DataTable } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
 import { ErrorState, Loading } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
 import { LanguageSelect } from '../../shell/LanguageSwitch.tsx';
 import type { KlaviyoConnection, Settings } from '../../api/types.ts';
+import { DesktopKlaviyoKey, desktopKlaviyoKey } from './DesktopKlaviyoKey.tsx';
 import { DesktopWorkspaces, desktopWorkspaces } from './DesktopWorkspaces.tsx';
+import { GuardrailsForm } from './GuardrailsForm.tsx';
+import { ProfileMappingForm } from './ProfileMappingForm.tsx';
 import { useKlaviyoConnectionTest, useSettings, useWorkspaceDetails } from './settingsQueries.ts';
 
 /**
- * Settings: the open workspace, the Klaviyo connection (Test connection with the serving process's key, which
- * never reaches the page), the guardrails and the profile property mapping as c360.config.yaml sets them
- * (read-only here: the page says where to edit), and the language.
+ * Settings: the open workspace (open / create / switch in the desktop app; in web mode the served one and how
+ * to serve another), the Klaviyo connection (key entry in the desktop app; in web mode the server's environment
+ * variable; Test connection with the serving process's key, which never reaches the page), the guardrail
+ * thresholds and the profile property mapping (edited here, saved into c360.config.yaml), the lists sync
+ * settings (read-only: the page says where to edit) and the language.
  */
 export function SettingsPage() {
   const { t } = useTranslation();
   const settings = useSettings();
+  const reload = async () => (await settings.refetch()).data;
   return (
     <div className="page settings-page">
       <div className="page__header">
@@ -39,10 +44,10 @@ export function SettingsPage() {
         <>
           <KlaviyoPanel settings={settings.data} />
           <div className="grid grid--2">
-            <GuardrailsPanel settings={settings.data} />
+            <GuardrailsForm settings={settings.data} onReload={reload} />
             <ListsPanel settings={settings.data} />
           </div>
-          <ProfileMappingPanel settings={settings.data} />
+          <ProfileMappingForm settings={settings.data} onReload={reload} />
         </>
       )}
     </div>
@@ -132,6 +137,7 @@ function LanguagePanel() {
 function KlaviyoPanel({ settings }: { settings: Settings }) {
   const { t } = useTranslation();
   const test = useKlaviyoConnectionTest();
+  const desktopKey = desktopKlaviyoKey();
   const { klaviyo } = settings;
   return (
     <Panel
@@ -175,9 +181,14 @@ function KlaviyoPanel({ settings }: { settings: Settings }) {
           <dd translate="no">{klaviyo.host}</dd>
         </div>
       </dl>
-      {klaviyo.keySource === 'none' ? (
-        <p className="settings__hint">{t('settings.klaviyo.howToSet', { name: klaviyo.apiKeyEnv })}</p>
-      ) : null}
+      {desktopKey ? (
+        <DesktopKlaviyoKey api={desktopKey} envName={klaviyo.apiKeyEnv} />
+      ) : (
+        <p className="settings__hint" data-web-key="">
+          {t('settings.klaviyo.webOnly')}{' '}
+          {klaviyo.keySource === 'none' ? t('settings.klaviyo.howToSet', { name: klaviyo.apiKeyEnv }) : null}
+        </p>
+      )}
       <div aria-live="polite" className="connection-result">
         {test.isError ? (
           <ErrorState error={test.error} onRetry={() => test.mutate()} />
@@ -215,59 +226,6 @@ function ConnectionResult({ result }: { result: KlaviyoConnection }) {
   );
 }
 
-function settingLabel(t: (key: string, options?: { defaultValue: string }) => string, key: string) {
-  return t(`settings.guardrails.names.${key}`, { defaultValue: key });
-}
-
-function GuardrailsPanel({ settings }: { settings: Settings }) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const rows = Object.entries(settings.guardrails).map(([key, value]) => ({ key, value }));
-  return (
-    <Panel
-      title={t('settings.guardrails.title')}
-      description={t('settings.editIn', { file: settings.configFile, section: 'sync.guardrails' })}
-    >
-      <DataTable
-        caption={t('settings.guardrails.title')}
-        captionHidden
-        rows={rows}
-        rowKey={(row) => row.key}
-        columns={[
-          {
-            key: 'name',
-            header: t('settings.guardrails.setting'),
-            // The label, and the name to look for in the config file (a guardrail without a label: the name).
-            cell: (row) => (
-              <span className="setting-name" data-guardrail={row.key}>
-                {settingLabel(t, row.key) !== row.key ? <span>{settingLabel(t, row.key)}</span> : null}
-                <code className="muted" translate="no">
-                  {row.key}
-                </code>
-              </span>
-            ),
-          },
-          {
-            key: 'value',
-            header: t('settings.guardrails.value'),
-            numeric: true,
-            cell: (row) =>
-              typeof row.value === 'boolean'
-                ? row.value
-                  ? t('settings.on')
-                  : t('settings.off')
-                : typeof row.value === 'number'
-                  ? row.key.endsWith('_percent')
-                    ? format.percent(row.value / 100)
-                    : format.decimal(row.value, Number.isInteger(row.value) ? 0 : 1)
-                  : String(row.value ?? '–'),
-          },
-        ]}
-      />
-    </Panel>
-  );
-}
-
 function ListsPanel({ settings }: { settings: Settings }) {
   const { t } = useTranslation();
   const { lists } = settings;
@@ -302,53 +260,6 @@ function ListsPanel({ settings }: { settings: Settings }) {
           <dd>{lists.mirror ? t('settings.lists.mirrorOn') : t('settings.lists.mirrorOff')}</dd>
         </div>
       </dl>
-    </Panel>
-  );
-}
-
-function ProfileMappingPanel({ settings }: { settings: Settings }) {
-  const { t } = useTranslation();
-  const { profiles } = settings;
-  const rows = [
-    ...profiles.attributes.map((row) => ({ ...row, kind: 'attribute' as const })),
-    ...profiles.properties.map((row) => ({ ...row, kind: 'property' as const })),
-  ];
-  return (
-    <Panel
-      title={t('settings.profiles.title')}
-      description={t('settings.profiles.description', {
-        file: settings.configFile,
-        model: profiles.model,
-      })}
-    >
-      <DataTable
-        caption={t('settings.profiles.title')}
-        captionHidden
-        rows={rows}
-        rowKey={(row) => `${row.kind}:${row.property}`}
-        columns={[
-          {
-            key: 'property',
-            header: t('settings.profiles.property'),
-            cell: (row) => (
-              <span data-profile-property={row.property}>
-                <span translate="no">{row.property}</span>
-                {row.kind === 'attribute' ? (
-                  <>
-                    {' '}
-                    <span className="badge badge--muted">{t('settings.profiles.attribute')}</span>
-                  </>
-                ) : null}
-              </span>
-            ),
-          },
-          {
-            key: 'column',
-            header: t('settings.profiles.column'),
-            cell: (row) => <code translate="no">{row.column}</code>,
-          },
-        ]}
-      />
     </Panel>
   );
 }

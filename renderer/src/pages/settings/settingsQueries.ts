@@ -1,8 +1,9 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useClient } from '../../api/clientContext.tsx';
 import { queryKeys } from '../../api/queries.ts';
 import type { C360Client, KlaviyoConnection, Settings } from '../../api/types.ts';
 import type { WorkspaceInfo as FullWorkspaceInfo } from '../../../../core/api/schemas/workspace.ts';
+import type { SettingsSaveInput } from '../../../../core/api/schemas/settings.ts';
 
 export const settingsQueryKeys = { settings: ['settings.get'] as const };
 
@@ -41,5 +42,22 @@ export function useKlaviyoConnectionTest() {
       if (!client.klaviyo) throw new Error('This API client has no klaviyo.testConnection call.');
       return client.klaviyo.testConnection();
     },
+  });
+}
+
+/**
+ * settings.save: writes the edit into c360.config.yaml; the answer is the settings as the service now uses them
+ * (with the file's new hash), so the page shows them without another call.
+ */
+export function useSaveSettings() {
+  const client = useClient();
+  const queryClient = useQueryClient();
+  return useMutation<Settings, Error, SettingsSaveInput>({
+    mutationFn: (input) => {
+      const save = settingsCalls(client).save;
+      if (!save) throw new Error('This API client has no settings.save call.');
+      return save(input);
+    },
+    onSuccess: (settings) => queryClient.setQueryData(settingsQueryKeys.settings, settings),
   });
 }
