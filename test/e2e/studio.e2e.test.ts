@@ -1,3 +1,4 @@
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -153,5 +154,38 @@ describe.each(['en', 'de'] as const)('the studio pages in "%s"', (language) => {
     expect(await page.content()).not.toContain(fake!.apiKey);
     await checkPage(page, language, 'settings');
     expect(errors).toEqual([]);
+  });
+
+  it('Settings saves a threshold into c360.config.yaml, and shows a teammate’s change instead of overwriting it', async () => {
+    const file = join(shop, 'c360.config.yaml');
+    const threshold = language === 'en' ? '12' : '13';
+    const { page, errors } = await openApp(language, '#/settings');
+    const form = page.locator('[data-guardrails-form]');
+    const field = page.locator('#guardrail-max_list_removal_percent');
+    await field.waitFor();
+    // Someone edits the file after the page read it: the save must not overwrite their change.
+    const teammate = `# reviewed by a teammate (${language})`;
+    await appendFile(file, `${teammate}\n`);
+    await field.fill(threshold);
+    await form.getByRole('button', { name: ui(language, 'settings.save.button'), exact: true }).click();
+    const conflict = page.locator('[data-config-conflict]');
+    await conflict.waitFor();
+    // theirs (with the teammate's line) on the left, mine (theirs plus the new threshold) on the right
+    expect(await conflict.locator('.conflict__side').first().textContent()).toContain(teammate);
+    expect(await conflict.locator('.conflict__line--only').allTextContents()).toContain(
+      `    max_list_removal_percent: ${threshold}\n`,
+    );
+    await checkPage(page, language, 'settings-conflict');
+    await conflict.getByRole('button', { name: ui(language, 'settings.conflict.keepMine') }).click();
+    await form.locator('[data-settings-saved]').waitFor();
+    await saveScreenshot(page, `e2e-studio-settings-saved-${language}`);
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain(teammate);
+    expect(text).toContain(`max_list_removal_percent: ${threshold}`);
+    // the commented default config is still there above the new section
+    expect(text).toContain('# Sync to Klaviyo (c360 sync).');
+    expect(await field.inputValue()).toBe(threshold);
+    // the one failed request is the refused save: HTTP 409
+    expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
   });
 });

@@ -39,7 +39,8 @@ function Side({ title, text, other }: { title: string; text: string; other: Read
   return (
     <figure className="conflict__side">
       <figcaption className="conflict__title">{title}</figcaption>
-      <pre translate="no">
+      {/* Focusable: a long file scrolls, and keyboard users must be able to scroll it too. */}
+      <pre translate="no" tabIndex={0} aria-label={title}>
         {text.split('\n').map((line, i) => (
           <span
             key={i}

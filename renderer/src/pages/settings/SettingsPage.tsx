@@ -42,11 +42,12 @@ export function SettingsPage() {
         />
       ) : (
         <>
-          <KlaviyoPanel settings={settings.data} />
           <div className="grid grid--2">
-            <GuardrailsForm settings={settings.data} onReload={reload} />
+            <KlaviyoPanel settings={settings.data} />
             <ListsPanel settings={settings.data} />
           </div>
+          {/* Full width: a conflict shows two versions of the file side by side. */}
+          <GuardrailsForm settings={settings.data} onReload={reload} />
           <ProfileMappingForm settings={settings.data} onReload={reload} />
         </>
       )}
