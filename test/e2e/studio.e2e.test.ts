@@ -185,6 +185,41 @@ describe.each(['en', 'de'] as const)('the studio pages in "%s"', (language) => {
     // the commented default config is still there above the new section
     expect(text).toContain('# Sync to Klaviyo (c360 sync).');
     expect(await field.inputValue()).toBe(threshold);
+
+    // The desktop app's key entry, as the page shows it with a preload bridge (a stand-in defined in the page
+    // after it connected over HTTP: the transport stays web mode, the Settings page finds `window.c360`).
+    await page.evaluate(() => {
+      let savedAt: string | null = null;
+      const status = () => ({ isSet: savedAt !== null, savedAt, encryptionAvailable: true });
+      const shop = { dir: '/home/anna/shops/shop', name: 'shop' };
+      const cancelled = async () => ({ status: 'cancelled' });
+      (window as unknown as { c360: unknown }).c360 = {
+        kind: 'electron',
+        workspace: {
+          recent: async () => [shop, { dir: '/home/anna/shops/brand-b', name: 'brand-b' }],
+          open: cancelled,
+          create: cancelled,
+          switchTo: cancelled,
+        },
+        klaviyoKey: {
+          status: async () => status(),
+          save: async () => ((savedAt = new Date().toISOString()), status()),
+          clear: async () => ((savedAt = null), status()),
+        },
+      };
+      window.location.hash = '#/runs';
+    });
+    await page.getByRole('heading', { level: 1, name: ui(language, 'runs.title') }).waitFor();
+    await page.evaluate(() => (window.location.hash = '#/settings'));
+    const key = page.locator('[data-desktop-key]');
+    await key.waitFor();
+    await saveScreenshot(page, `e2e-studio-settings-desktop-${language}`);
+    const secret = 'pk_e2eDesktopKey0123456789';
+    await key.getByLabel(ui(language, 'settings.klaviyo.desktop.enter')).fill(secret);
+    await key.getByRole('button', { name: ui(language, 'settings.klaviyo.desktop.save') }).click();
+    await key.locator('[data-key-stored="yes"]').waitFor();
+    expect(await page.content()).not.toContain(secret);
+    await saveScreenshot(page, `e2e-studio-settings-desktop-key-saved-${language}`);
     // the one failed request is the refused save: HTTP 409
     expect(errors).toEqual(['Failed to load resource: the server responded with a status of 409 (Conflict)']);
   });

@@ -281,7 +281,7 @@ describe('Klaviyo key', () => {
 
     fireEvent.change(input, { target: { value: KEY } });
     fireEvent.click(within(form).getByRole('button', { name: 'Save key' }));
-    expect(await within(form).findByText("key stored in this computer's key store")).toBeTruthy();
+    expect(await within(form).findByText('stored in the OS key store')).toBeTruthy();
     expect(input.value).toBe('');
     expect(desktop.hostKey()).toBe(KEY);
     // The service now has the key: settings.get is asked again and says where it comes from.
