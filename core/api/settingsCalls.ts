@@ -1,4 +1,5 @@
 import { checkKlaviyoKey } from '../desktop/klaviyoKeyCheck.ts';
+import { C360Error } from '../errors.ts';
 import type { WorkspaceService } from '../service/workspaceService.ts';
 import { REQUIRED_SCOPES } from '../sync/klaviyo/errors.ts';
 import { modelColumns } from '../sync/sourceModel.ts';
@@ -69,6 +70,12 @@ export async function workspaceSettings(context: ApiContext): Promise<Settings> 
  */
 export async function saveSettings(context: ApiContext, input: SettingsSaveInput): Promise<Settings> {
   const { service } = context;
+  if (service.readOnly)
+    throw new C360Error(
+      'WORKSPACE_READ_ONLY',
+      `The workspace ${service.dir} is open read-only here, so ${CONFIG_FILE} was not changed. Close the other ` +
+        'c360 command or app that holds it, reopen the workspace and save again.',
+    );
   const columns = input.profileProperties ? await profileColumns(service) : undefined;
   await service.write('config', async () => {
     const saved = await editWorkspaceConfig(
