@@ -1,24 +1,22 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../core/db/duckdb.ts';
+import { createDemoWorkspace, type DemoWorkspace } from '../e2e/demoWorkspace.ts';
 import { runCli } from '../sync/cliProcess.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
+let workspace: DemoWorkspace | undefined;
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'c360-killed-build-'));
-  const demo = await runCli(['-w', dir, 'demo', '--customers', '3000'], {});
-  expect(demo.code, demo.stderr).toBe(0);
-  const build = await runCli(['-w', dir, 'build'], {});
-  expect(build.code, build.stderr).toBe(0);
-}, 120_000);
+  // `c360 demo` + `c360 build` as a user runs them: the run's shared demo shop, copied
+  workspace = await createDemoWorkspace();
+  dir = workspace.dir;
+}, 300_000);
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await workspace?.remove();
 });
 
 /** Starts `c360 build` and kills it with SIGKILL once the first model has been built. */

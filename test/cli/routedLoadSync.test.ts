@@ -8,7 +8,7 @@ import { openDatabase } from '../../core/db/duckdb.ts';
 import { readPlanFile, type SyncOutcome } from '../../core/sync/index.ts';
 import { OWNER_FILE, STATE_DIR } from '../../core/workspace/lock.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { buildBaseWorkspace, writeTestConfig } from '../sync/syncWorkspace.ts';
+import { buildBaseWorkspace, SYNC_BASE, writeTestConfig } from '../sync/syncWorkspace.ts';
 import { c360 as runC360, closedPort, fakeOwner, startWeb as startOwner, stopWeb } from './ownerProcesses.ts';
 
 // `c360 load` and `c360 sync` while `c360 web` owns the workspace (issue 15 §1 "Across processes"): the call goes
@@ -53,7 +53,7 @@ const USERS = 7;
 beforeAll(async () => {
   fake = await startKlaviyoFake({ rateLimits: 'off' });
   root = await mkdtemp(join(tmpdir(), 'c360-routed-'));
-  workspace = await buildBaseWorkspace(300, 5);
+  workspace = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   await writeTestConfig(workspace);
   exportsDir = join(root, 'exports');
   await mkdir(join(exportsDir, 'zendesk'), { recursive: true });

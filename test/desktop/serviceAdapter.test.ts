@@ -3,7 +3,7 @@ import { createHttpClient } from '../../core/api/client/index.ts';
 import { openWorkspaceService, type OpenedWorkspace } from '../../core/desktop/serviceAdapter.ts';
 import { readWorkspaceOwner } from '../../core/workspace/lock.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { buildBaseWorkspace, cloneWorkspace, removeDir } from '../sync/syncWorkspace.ts';
+import { buildBaseWorkspace, cloneWorkspace, removeDir, SYNC_BASE } from '../sync/syncWorkspace.ts';
 
 // The desktop app's workspace service (without Electron): what a `c360` command started meanwhile reaches.
 let fake: KlaviyoFake;
@@ -15,7 +15,7 @@ const keyEnv = 'C360_TEST_DESKTOP_KEY';
 
 beforeAll(async () => {
   fake = await startKlaviyoFake({ rateLimits: 'off' });
-  base = await buildBaseWorkspace(300, 5);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   // a key variable nobody sets: only the app's own key can make the plan appliable
   dir = await cloneWorkspace(base, { klaviyo: { base_url: fake.url, api_key_env: keyEnv } });
   opened = await openWorkspaceService(dir, { create: false, klaviyoKey: () => appKey });

@@ -41,3 +41,21 @@ export async function openApp(
 export async function settled(page: Page): Promise<void> {
   await expect.poll(() => page.locator('.state--loading').count(), { timeout: 30_000 }).toBe(0);
 }
+
+/**
+ * Logs `browser` in to a running `c360 web` once (opens the printed address, which swaps the token for the
+ * session cookie) and returns the session every page of the test file opens from. Close `contexts` after
+ * each test.
+ */
+export async function loggedInSession(
+  browser: Browser,
+  server: { url: string; loginUrl: string },
+): Promise<AppSession> {
+  const login = await browser.newContext();
+  try {
+    await (await login.newPage()).goto(server.loginUrl);
+    return { browser, storageState: await login.storageState(), url: server.url, contexts: [] };
+  } finally {
+    await login.close();
+  }
+}

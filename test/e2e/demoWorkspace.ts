@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { DATABASE_FILE } from '../../core/workspace/workspace.ts';
+import { sharedFolder } from '../sharedFolder.ts';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'c360.js');
@@ -46,32 +45,9 @@ async function makeShop(dir: string): Promise<void> {
 /**
  * The shop is made once per test run (test/e2eShop.globalSetup.ts gives every test file the same folder) and
  * each file works on its own copy: a build takes tens of seconds on a busy 2-core machine, a copy milliseconds.
- * The first file to need it makes it under a lock (an atomic mkdir); files running beside it wait for it.
  */
-async function sharedShop(): Promise<string> {
-  const root = inject('e2eShopRoot');
-  const shop = join(root, 'shop');
-  const lock = join(root, 'making');
-  if (existsSync(shop)) return shop;
-  try {
-    await mkdir(lock);
-  } catch {
-    for (let waited = 0; !existsSync(shop); waited += 250) {
-      if (waited > 240_000) throw new Error(`the shared demo shop in ${root} was not made within 4 minutes`);
-      if (!existsSync(lock))
-        throw new Error(`making the shared demo shop in ${root} failed in another test file`);
-      await sleep(250);
-    }
-    return shop;
-  }
-  try {
-    const making = join(root, 'shop.partial');
-    await makeShop(making);
-    await rename(making, shop);
-    return shop;
-  } finally {
-    await rm(lock, { recursive: true, force: true });
-  }
+function sharedShop(): Promise<string> {
+  return sharedFolder(inject('e2eShopRoot'), 'shop', makeShop);
 }
 
 /** A copy of the built demo shop (with the built-in templates) in a fresh folder of its own. */

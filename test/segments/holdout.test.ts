@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSegmentDefinition, recordSnapshot, SegmentEngine } from '../../core/segments/index.ts';
 import { openFixture, type Fixture } from './fixtureShop.ts';
 
-/** 100,000 synthetic customers: the holdout is a stable hash of customer_id, so its share must be close. */
+/**
+ * 20,000 synthetic customers: the holdout is a stable hash of customer_id, so its share must be close. One point
+ * is 2.6 to 4 standard deviations of a fair draw of 5–33 % from the 15,000 eligible (the ids are fixed, so the
+ * outcome is too): a hash that favours some ids fails.
+ */
 let fixture: Fixture;
 let engine: SegmentEngine;
 
@@ -10,7 +14,7 @@ beforeAll(async () => {
   fixture = await openFixture(`create or replace table dim_customers as
     select 'c_' || left(md5(i::varchar), 16) as customer_id, true as is_marketable, i % 4 as total_orders,
       0 as days_since_last_order, 0 as channels_count, 0.0 as lifetime_revenue, 0 as age
-    from range(100000) t(i)`);
+    from range(20000) t(i)`);
   engine = await SegmentEngine.open(fixture.db);
 });
 afterAll(async () => fixture.close());
@@ -25,7 +29,7 @@ describe('the holdout', () => {
         holdout_percent: percent,
       });
       const preview = await engine.preview(target);
-      expect(preview.eligible).toBe(75000);
+      expect(preview.eligible).toBe(15000);
       expect(Math.abs(preview.holdout / preview.eligible - percent / 100)).toBeLessThan(0.01);
       expect(preview.count + preview.holdout).toBe(preview.eligible);
     },

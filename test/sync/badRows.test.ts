@@ -2,13 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
 import { runCli } from './cliProcess.ts';
-import { buildBaseWorkspace, cloneWorkspace, fakeEnv, query, removeDir, syncOnce } from './syncWorkspace.ts';
+import {
+  buildBaseWorkspace,
+  cloneWorkspace,
+  fakeEnv,
+  query,
+  removeDir,
+  SYNC_BASE,
+  syncOnce,
+} from './syncWorkspace.ts';
 
 let base: string;
 let fake: KlaviyoFake;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(600, 8);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
 }, 180_000);
 afterAll(async () => {

@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import type { EventsPlan } from '../../core/sync/eventPlan.ts';
 import { snapshotFake } from './fakeSnapshot.ts';
-import { buildBaseWorkspace, cloneWorkspace, query, removeDir, syncOnce } from './syncWorkspace.ts';
+import {
+  buildBaseWorkspace,
+  cloneWorkspace,
+  query,
+  removeDir,
+  SYNC_BASE,
+  syncOnce,
+} from './syncWorkspace.ts';
 
 /** Shipment events are transactional (sql/DEFINITIONS.md "Shipment events"): who gets them, with what profile. */
 
@@ -11,7 +18,7 @@ let fake: KlaviyoFake;
 let dir: string | undefined;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(1500);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 20 });
 }, 180_000);
 afterAll(async () => {

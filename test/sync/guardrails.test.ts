@@ -7,14 +7,22 @@ import { openWorkspace } from '../../core/workspace/index.ts';
 import { readPlanFile, StalePlanError } from '../../core/sync/index.ts';
 import { runCli } from './cliProcess.ts';
 import { snapshotFake } from './fakeSnapshot.ts';
-import { buildBaseWorkspace, cloneWorkspace, fakeEnv, query, removeDir, syncOnce } from './syncWorkspace.ts';
+import {
+  buildBaseWorkspace,
+  cloneWorkspace,
+  fakeEnv,
+  query,
+  removeDir,
+  SYNC_BASE,
+  syncOnce,
+} from './syncWorkspace.ts';
 
 let base: string;
 let fake: KlaviyoFake;
 let dir: string;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(800, 21);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
 }, 180_000);
 afterAll(async () => {

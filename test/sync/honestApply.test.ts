@@ -11,6 +11,7 @@ import {
   fakeEnv,
   query,
   removeDir,
+  SYNC_BASE,
   syncOnce,
   type TestConfig,
 } from './syncWorkspace.ts';
@@ -25,7 +26,7 @@ let base: string;
 let fake: KlaviyoFake;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(600, 8);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
 }, 180_000);
 afterAll(async () => {

@@ -9,7 +9,14 @@ import {
 } from '../../core/sync/index.ts';
 import { DEFAULT_API_KEY, startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { runCli } from './cliProcess.ts';
-import { buildBaseWorkspace, cloneWorkspace, fakeEnv, removeDir, syncOnce } from './syncWorkspace.ts';
+import {
+  buildBaseWorkspace,
+  cloneWorkspace,
+  fakeEnv,
+  removeDir,
+  SYNC_BASE,
+  syncOnce,
+} from './syncWorkspace.ts';
 
 /**
  * Every plan names the Klaviyo account its key writes to (issue 15 §1), so a plan reviewed for one brand is never
@@ -25,7 +32,7 @@ let brandB: KlaviyoFake;
 let dir: string;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(400, 31);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   brandA = await startKlaviyoFake({
     rateLimits: { scale: 100 },
     jobDelayMs: 10,

@@ -9,9 +9,10 @@ import {
   fakeEnv,
   query,
   removeDir,
+  SYNC_BASE,
   syncOnce,
-  writeTestConfig,
   type TestConfig,
+  writeTestConfig,
 } from './syncWorkspace.ts';
 
 /**
@@ -28,7 +29,7 @@ let fake: KlaviyoFake;
 let dir: string;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(500, 43);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   // Built again with the templates saved, as a user's workspace is: seg_ tables and segment sizes exist.
   await writeTestConfig(base);
   const build = await runCli(['build', '--workspace', base], {});

@@ -12,7 +12,15 @@ import { openWorkspace } from '../../core/workspace/index.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { runCli } from './cliProcess.ts';
 import { snapshotFake } from './fakeSnapshot.ts';
-import { buildBaseWorkspace, cloneWorkspace, fakeEnv, query, removeDir, syncOnce } from './syncWorkspace.ts';
+import {
+  buildBaseWorkspace,
+  cloneWorkspace,
+  fakeEnv,
+  query,
+  removeDir,
+  SYNC_BASE,
+  syncOnce,
+} from './syncWorkspace.ts';
 
 /**
  * Publishing must never lie (issue 16): a segment that cannot be compiled fails its list loudly, a plan applies
@@ -24,7 +32,7 @@ let fake: KlaviyoFake;
 let dir: string;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(600, 41);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
 }, 180_000);
 afterAll(async () => {

@@ -2,14 +2,21 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
 import { snapshotFake } from './fakeSnapshot.ts';
-import { buildBaseWorkspace, cloneWorkspace, query, removeDir, syncOnce } from './syncWorkspace.ts';
+import {
+  buildBaseWorkspace,
+  cloneWorkspace,
+  query,
+  removeDir,
+  SYNC_BASE,
+  syncOnce,
+} from './syncWorkspace.ts';
 
 let base: string;
 let fake: KlaviyoFake;
 let dir: string;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(1500);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 20 });
 }, 180_000);
 afterAll(async () => {

@@ -8,7 +8,7 @@ import type { SyncRunInput } from '../../core/api/schemas/sync.ts';
 import { WorkspaceService } from '../../core/service/workspaceService.ts';
 import type { SyncOutcome } from '../../core/sync/index.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { buildBaseWorkspace, cloneWorkspace, removeDir } from './syncWorkspace.ts';
+import { buildBaseWorkspace, cloneWorkspace, removeDir, SYNC_BASE } from './syncWorkspace.ts';
 
 /**
  * `sync.run` through the API router (what the app's Publish page calls): the new fields travel through the
@@ -22,7 +22,7 @@ let fake: KlaviyoFake;
 let service: WorkspaceService;
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(400, 51);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 10 });
   // The key is the serving process's (context.klaviyoKey); the base URL comes from the config.
   dir = await cloneWorkspace(base, { klaviyo: { base_url: fake.url, api_key_env: 'C360_TEST_UNSET_KEY' } });

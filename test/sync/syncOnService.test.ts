@@ -4,7 +4,7 @@ import { KlaviyoClient } from '../../core/sync/klaviyo/client.ts';
 import { syncOnService, type SyncOutcome } from '../../core/sync/index.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { rejection } from '../service/serviceFixture.ts';
-import { buildBaseWorkspace, cloneWorkspace, fakeEnv, removeDir } from './syncWorkspace.ts';
+import { buildBaseWorkspace, cloneWorkspace, fakeEnv, removeDir, SYNC_BASE } from './syncWorkspace.ts';
 
 /**
  * A sync on the workspace service (issue 15): it holds the writer only while it plans and while it records a
@@ -17,7 +17,7 @@ const opened: { service: WorkspaceService; dir: string }[] = [];
 const fakes: KlaviyoFake[] = [];
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(300, 17);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
 }, 180_000);
 afterEach(async () => {
   for (const { service, dir } of opened.splice(0)) {

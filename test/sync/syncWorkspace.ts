@@ -1,6 +1,7 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { openDatabase } from '../../core/db/duckdb.ts';
 import { generateDemoShop } from '../../core/demo/index.ts';
 import { runBuild } from '../../core/models/index.ts';
@@ -8,13 +9,22 @@ import { copyTemplates, SEGMENTS_DIR } from '../../core/segments/index.ts';
 import { runSync, type SyncOutcome, type SyncRequest } from '../../core/sync/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
 import type { KlaviyoFake } from '../fakes/klaviyo/index.ts';
+import { sharedFolder } from '../sharedFolder.ts';
 
-/** Demo workspaces for sync tests: one generated and built per file, copied per test. */
+/**
+ * Demo workspaces for sync tests: each size (customers, seed) is generated and built once per test run and
+ * shared by every file that asks for it (test/syncBase.globalSetup.ts); a file gets its own copy, and copies
+ * that per test. Files agree on SYNC_BASE unless their behaviour needs other data: every other size costs the
+ * run one more build.
+ */
 
 export const AS_OF = '2026-06-30';
 
-export async function buildBaseWorkspace(customers = 1500, seed = 11): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'c360-sync-base-'));
+/** The size most sync tests share: enough marketable customers in every template segment, quick to sync. */
+export const SYNC_BASE = { customers: 400, seed: 5 } as const;
+
+async function makeBase(dir: string, customers: number, seed: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
   const db = await openDatabase(join(dir, 'workspace.duckdb'));
   try {
     await generateDemoShop(db, { customers, seed, asOf: AS_OF });
@@ -24,6 +34,21 @@ export async function buildBaseWorkspace(customers = 1500, seed = 11): Promise<s
     db.close();
   }
   await copyTemplates(join(dir, SEGMENTS_DIR));
+}
+
+/** A folder of the caller's own (remove it with `removeDir`) holding the built demo shop of this size. */
+export async function buildBaseWorkspace(customers = 1500, seed = 11): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'c360-sync-base-'));
+  const root = inject('syncBaseRoot');
+  if (!root) {
+    // run without the globalSetup (another config): build privately
+    await makeBase(dir, customers, seed);
+    return dir;
+  }
+  const shared = await sharedFolder(root, `base-${customers}-${seed}`, (into) =>
+    makeBase(into, customers, seed),
+  );
+  await cp(shared, dir, { recursive: true });
   return dir;
 }
 

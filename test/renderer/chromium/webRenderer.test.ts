@@ -1,15 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { os } from '@orpc/server';
 import { RPCHandler } from '@orpc/server/node';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerSearchInput } from '../../../core/insights/schemas.ts';
-import { buildRenderer } from '../../../scripts/buildRenderer.ts';
+import { RENDERER_OUTDIR } from '../../../scripts/buildRenderer.ts';
 import { launchChromium } from '../../e2e/browser.ts';
+import { ensureRendererBuilt } from '../../e2e/rendererBuild.ts';
 import {
   ARTIFACTS_DIR as ARTIFACTS,
   recordPageErrors,
@@ -53,8 +53,10 @@ function csp(port: number): string {
 }
 
 beforeAll(async () => {
-  outdir = await mkdtemp(join(tmpdir(), 'c360-renderer-'));
-  await buildRenderer(outdir);
+  // The bundle `npm ci` built (renderer/dist), rebuilt only when a source is newer: a second Vite build of
+  // the same sources for this file alone cost the run ~15 s of CPU. Only read here.
+  await ensureRendererBuilt();
+  outdir = RENDERER_OUTDIR;
   const handler = new RPCHandler(router);
   server = createServer((request, response) => {
     void (async () => {
@@ -86,7 +88,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
-  if (outdir) await rm(outdir, { recursive: true, force: true });
 });
 
 /** Opens a page that records CSP violations and console errors. */
