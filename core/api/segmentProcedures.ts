@@ -21,10 +21,12 @@ import {
   type PreviewResult,
   type SegmentDefinition,
   type SegmentProblem,
-  type SegmentSize,
   type SnapshotSummary,
 } from '../segments/index.ts';
 import { defineProcedure, type ApiContext } from './procedure.ts';
+import { segmentSaveInputSchema, segmentValuesInputSchema } from './schemas/segments.ts';
+import type { SegmentListWithHistory } from './schemas/segmentList.ts';
+import { segmentListWithHistory } from './segmentStudioCalls.ts';
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 
@@ -62,20 +64,16 @@ async function resolveTarget(engine: SegmentEngine, input: TargetInput): Promise
   return engine.resolve(input.segment!);
 }
 
-export interface SegmentListResult {
-  segments: SegmentSize[];
-  problems: SegmentProblem[];
-}
-
+/** What the segment list page shows (segmentStudioCalls.ts), so `c360 segments list` and the page agree. */
 export const listSegmentsProcedure = defineProcedure({
   name: 'segments.list',
-  summary: 'List the saved segments with their size, last published size and the change since',
+  summary:
+    'List the saved segments with their size, last published size, the change since, their Klaviyo list and size history',
   input: workspaceInput,
-  async handler(input, ctx): Promise<SegmentListResult> {
-    return withEngine(input.workspace, ctx, async (engine) => ({
-      segments: await engine.sizes(signalOf(ctx)),
-      problems: engine.problems,
-    }));
+  async handler(input, ctx): Promise<SegmentListWithHistory> {
+    return withEngine(input.workspace, ctx, (engine, service) =>
+      segmentListWithHistory(service, engine, ctx.signal),
+    );
   },
 });
 
@@ -268,6 +266,28 @@ export const segmentColumnsProcedure = defineProcedure({
   async handler(input, ctx): Promise<ColumnSummary[]> {
     return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
       segmentColumns(service),
+    );
+  },
+});
+
+export const saveSegmentProcedure = defineProcedure({
+  name: 'segments.save',
+  summary:
+    'Write a segment file, checked like a preview; a file changed on disk since it was read is a conflict (SEGMENT_CONFLICT)',
+  input: z.intersection(workspaceInput, segmentSaveInputSchema),
+  async handler({ workspace, ...request }, ctx): Promise<SavedSegmentFile> {
+    return withService(ctx.service, workspace, {}, (service) => saveSegmentOn(service, request));
+  },
+});
+
+export const segmentValuesProcedure = defineProcedure({
+  name: 'segments.values',
+  summary:
+    'What a column holds (the value pickers): common values with counts, range and quantiles, date presets',
+  input: workspaceInput.extend(segmentValuesInputSchema.shape),
+  async handler(input, ctx): Promise<ColumnValues> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      segmentValues(service, input.column, ctx.signal),
     );
   },
 });
