@@ -189,6 +189,7 @@ function editorClient(fake: EditorFake = {}) {
     priority: unanswered,
     members: unanswered,
     explainDraft: unanswered,
+    overlaps: unanswered,
   });
   return client;
 }
