@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { columnValues, type ColumnValues } from '../segments/columnValues.ts';
 import type { SavedSegmentFile } from '../segments/savedSegment.ts';
 import { saveSegment, type SaveSegmentRequest } from '../segments/segmentSave.ts';
+import { listNameClash } from '../segments/segmentSet.ts';
 import { withService } from '../service/withService.ts';
 import type { WorkspaceService } from '../service/workspaceService.ts';
 import {
@@ -13,6 +14,7 @@ import {
   OPERATORS_BY_KIND,
   parseSegmentDefinition,
   parseSegmentYaml,
+  SegmentDefinitionError,
   type ColumnKind,
   type SegmentEngine,
   sensitivityWarnings,
@@ -248,7 +250,12 @@ export async function saveSegmentOn(
   await engine.refresh();
   const saved = await saveSegment(request, {
     dir: service.segmentsDir,
-    check: (loaded) => engine.check(loaded),
+    check: async (loaded) => {
+      await engine.check(loaded);
+      // Two segments on one Klaviyo list would overwrite each other's members at every sync.
+      const clash = listNameClash(loaded, engine.set.saved.values());
+      if (clash) throw new SegmentDefinitionError([clash]);
+    },
     fileOfName: (name) => {
       const file = engine.set.saved.get(name)?.file;
       return file ? basename(file) : undefined;

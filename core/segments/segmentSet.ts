@@ -122,6 +122,32 @@ export function klaviyoListOf(
 }
 
 /**
+ * Before a save: the saved segment (another name, in another file) whose Klaviyo list `target` would feed too,
+ * as a problem at the target's list line; undefined when the list is its own. A rename in the same file is no
+ * clash: the file then holds only the new name.
+ */
+export function listNameClash(
+  target: LoadedSegment,
+  saved: Iterable<LoadedSegment>,
+): SegmentProblem | undefined {
+  const list = klaviyoListOf(target.definition);
+  const file = target.file ? basename(target.file) : undefined;
+  for (const other of saved) {
+    const { name } = other.definition;
+    if (name === target.definition.name || (file && other.file && basename(other.file) === file)) continue;
+    if (klaviyoListOf(other.definition) !== list) continue;
+    return locateProblem(target, {
+      segment: target.definition.name,
+      path: target.definition.klaviyo_list === undefined ? 'name' : 'klaviyo_list',
+      message:
+        `the Klaviyo list '${list}' is fed by ${name}${other.file ? ` (${basename(other.file)})` : ''} already: ` +
+        `each list sync would replace the other's members. Give this segment its own list, e.g. klaviyo_list: ${target.definition.name}`,
+    });
+  }
+  return undefined;
+}
+
+/**
  * Two segments that feed one Klaviyo list (a template copied with its `klaviyo_list`, a name that equals
  * another's list): each list sync would replace the members the other wrote, so the list flips at every
  * publish. Both are problems, at their `klaviyo_list` line (or their name when the list is named after it).

@@ -141,6 +141,17 @@ describe('c360 segments save and values (the editor’s save and value pickers)'
     await expect(readFile(file('typo'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
+  it('save refuses a segment that would feed the Klaviyo list of another, and names both', async () => {
+    const run = await c360('segments', 'save', {
+      stdin: `name: loyal_copy\nklaviyo_list: loyal\nrules:\n  - column: total_orders\n    op: ">="\n    value: 6\n`,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /loyal_copy\.yaml:2:\d+: klaviyo_list: the Klaviyo list 'loyal' is fed by loyal \(loyal\.yaml\) already: .*klaviyo_list: loyal_copy/,
+    );
+    await expect(readFile(file('loyal_copy'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
   it('values lists common values with counts and shares, and only values enough customers share', async () => {
     const run = await c360('segments', 'values', 'is_marketable');
     expect(run.code).toBe(0);
