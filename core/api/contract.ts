@@ -34,6 +34,8 @@ import {
   segmentExplainDraftInputSchema,
   segmentMembersInputSchema,
   segmentMembersSchema,
+  segmentOverlapsInputSchema,
+  segmentOverlapsSchema,
   segmentPriorityInputSchema,
   segmentPrioritySchema,
 } from './schemas/segmentInsights.ts';
@@ -80,6 +82,8 @@ export const contract = {
     members: oc.input(segmentMembersInputSchema).output(segmentMembersSchema),
     /** Why one customer (id or email) is in or out of the unsaved definition, rule by rule. */
     explainDraft: oc.input(segmentExplainDraftInputSchema).output(segmentExplanationSchema),
+    /** How many customers every pair of the unsaved definition and the saved segments shares (a matrix). */
+    overlaps: oc.input(segmentOverlapsInputSchema).output(segmentOverlapsSchema),
     /**
      * The saved segments with their size now, at the last snapshot and at the last builds (size history), the
      * Klaviyo list each feeds, priority, holdout and sensitivity, and the files that could not be used.

@@ -16,6 +16,7 @@ import { segmentColumns, segmentValues, saveSegmentOn } from './segmentProcedure
 import { columnBreakdown } from '../segments/columnBreakdown.ts';
 import { memberPage } from '../segments/memberPage.ts';
 import { simulatePriorityGroup } from '../segments/prioritySimulation.ts';
+import { overlapMatrix } from '../segments/overlapMatrix.ts';
 import { whatIfDiff } from '../segments/whatIf.ts';
 import { buildOnService } from './modelProcedures.ts';
 import { call } from './procedure.ts';
@@ -244,6 +245,13 @@ export function createRouter(options: RouterOptions = {}) {
         const draft = parseSegmentDefinition(input.definition);
         return engine.inspect(draft, 'member page', signal ? { signal } : {}, (db, set) =>
           memberPage(db, set, draft, { offset: input.offset, limit: input.limit }),
+        );
+      }),
+      overlaps: os.segments.overlaps.handler(async ({ input, context, signal }) => {
+        const engine = await segmentEngine(context);
+        const draft = parseSegmentDefinition(input.definition);
+        return engine.inspect(draft, 'overlap matrix', signal ? { signal } : {}, (db, set) =>
+          overlapMatrix(db, set, draft, input.savedName),
         );
       }),
       explainDraft: os.segments.explainDraft.handler(async ({ input, context, signal }) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { columnValues, type ColumnValues } from '../segments/columnValues.ts';
 import type { SavedSegmentFile } from '../segments/savedSegment.ts';
 import { saveSegment, type SaveSegmentRequest } from '../segments/segmentSave.ts';
+import { listNameClash } from '../segments/segmentSet.ts';
 import { withService } from '../service/withService.ts';
 import type { WorkspaceService } from '../service/workspaceService.ts';
 import {
@@ -13,6 +14,7 @@ import {
   OPERATORS_BY_KIND,
   parseSegmentDefinition,
   parseSegmentYaml,
+  SegmentDefinitionError,
   type ColumnKind,
   type SegmentEngine,
   sensitivityWarnings,
@@ -21,10 +23,12 @@ import {
   type PreviewResult,
   type SegmentDefinition,
   type SegmentProblem,
-  type SegmentSize,
   type SnapshotSummary,
 } from '../segments/index.ts';
 import { defineProcedure, type ApiContext } from './procedure.ts';
+import { segmentSaveInputSchema, segmentValuesInputSchema } from './schemas/segments.ts';
+import type { SegmentListWithHistory } from './schemas/segmentList.ts';
+import { segmentListWithHistory } from './segmentStudioCalls.ts';
 
 const workspaceInput = z.object({ workspace: z.string().optional() });
 
@@ -62,20 +66,16 @@ async function resolveTarget(engine: SegmentEngine, input: TargetInput): Promise
   return engine.resolve(input.segment!);
 }
 
-export interface SegmentListResult {
-  segments: SegmentSize[];
-  problems: SegmentProblem[];
-}
-
+/** What the segment list page shows (segmentStudioCalls.ts), so `c360 segments list` and the page agree. */
 export const listSegmentsProcedure = defineProcedure({
   name: 'segments.list',
-  summary: 'List the saved segments with their size, last published size and the change since',
+  summary:
+    'List the saved segments with their size, last published size, the change since, their Klaviyo list and size history',
   input: workspaceInput,
-  async handler(input, ctx): Promise<SegmentListResult> {
-    return withEngine(input.workspace, ctx, async (engine) => ({
-      segments: await engine.sizes(signalOf(ctx)),
-      problems: engine.problems,
-    }));
+  async handler(input, ctx): Promise<SegmentListWithHistory> {
+    return withEngine(input.workspace, ctx, (engine, service) =>
+      segmentListWithHistory(service, engine, ctx.signal),
+    );
   },
 });
 
@@ -250,7 +250,12 @@ export async function saveSegmentOn(
   await engine.refresh();
   const saved = await saveSegment(request, {
     dir: service.segmentsDir,
-    check: (loaded) => engine.check(loaded),
+    check: async (loaded) => {
+      await engine.check(loaded);
+      // Two segments on one Klaviyo list would overwrite each other's members at every sync.
+      const clash = listNameClash(loaded, engine.set.saved.values());
+      if (clash) throw new SegmentDefinitionError([clash]);
+    },
     fileOfName: (name) => {
       const file = engine.set.saved.get(name)?.file;
       return file ? basename(file) : undefined;
@@ -268,6 +273,28 @@ export const segmentColumnsProcedure = defineProcedure({
   async handler(input, ctx): Promise<ColumnSummary[]> {
     return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
       segmentColumns(service),
+    );
+  },
+});
+
+export const saveSegmentProcedure = defineProcedure({
+  name: 'segments.save',
+  summary:
+    'Write a segment file, checked like a preview; a file changed on disk since it was read is a conflict (SEGMENT_CONFLICT)',
+  input: z.intersection(workspaceInput, segmentSaveInputSchema),
+  async handler({ workspace, ...request }, ctx): Promise<SavedSegmentFile> {
+    return withService(ctx.service, workspace, {}, (service) => saveSegmentOn(service, request));
+  },
+});
+
+export const segmentValuesProcedure = defineProcedure({
+  name: 'segments.values',
+  summary:
+    'What a column holds (the value pickers): common values with counts, range and quantiles, date presets',
+  input: workspaceInput.extend(segmentValuesInputSchema.shape),
+  async handler(input, ctx): Promise<ColumnValues> {
+    return withService(ctx.service, input.workspace, { readOnly: true }, (service) =>
+      segmentValues(service, input.column, ctx.signal),
     );
   },
 });

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Database } from '../db/duckdb.ts';
 import type { Catalogue } from './catalogue.ts';
 import {
@@ -108,6 +109,79 @@ export function crossSegmentProblems(saved: readonly LoadedSegment[]): SegmentPr
   for (const loaded of saved) {
     const problem = cycleProblem(loaded, byName);
     if (problem) problems.push(locateProblem(loaded, problem));
+  }
+  problems.push(...listNameProblems(saved));
+  return problems;
+}
+
+/** The Klaviyo list a segment feeds, before the workspace's list prefix (the same for every segment). */
+export function klaviyoListOf(
+  definition: Pick<LoadedSegment['definition'], 'name' | 'klaviyo_list'>,
+): string {
+  return definition.klaviyo_list ?? definition.name;
+}
+
+/**
+ * Before a save: the saved segment (another name, in another file) whose Klaviyo list `target` would feed too,
+ * as a problem at the target's list line; undefined when the list is its own. A rename in the same file is no
+ * clash: the file then holds only the new name.
+ */
+export function listNameClash(
+  target: LoadedSegment,
+  saved: Iterable<LoadedSegment>,
+): SegmentProblem | undefined {
+  const list = klaviyoListOf(target.definition);
+  const file = target.file ? basename(target.file) : undefined;
+  for (const other of saved) {
+    const { name } = other.definition;
+    if (name === target.definition.name || (file && other.file && basename(other.file) === file)) continue;
+    if (klaviyoListOf(other.definition) !== list) continue;
+    return locateProblem(target, {
+      segment: target.definition.name,
+      path: target.definition.klaviyo_list === undefined ? 'name' : 'klaviyo_list',
+      message:
+        `the Klaviyo list '${list}' is fed by ${name}${other.file ? ` (${basename(other.file)})` : ''} already: ` +
+        `each list sync would replace the other's members. Give this segment its own list, e.g. klaviyo_list: ${target.definition.name}`,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Two segments that feed one Klaviyo list (a template copied with its `klaviyo_list`, a name that equals
+ * another's list): each list sync would replace the members the other wrote, so the list flips at every
+ * publish. Both are problems, at their `klaviyo_list` line (or their name when the list is named after it).
+ */
+function listNameProblems(saved: readonly LoadedSegment[]): SegmentProblem[] {
+  const byList = new Map<string, LoadedSegment[]>();
+  for (const loaded of saved) {
+    const list = klaviyoListOf(loaded.definition);
+    byList.set(list, [...(byList.get(list) ?? []), loaded]);
+  }
+  const problems: SegmentProblem[] = [];
+  for (const [list, sharing] of byList) {
+    if (sharing.length < 2) continue;
+    for (const loaded of sharing) {
+      const { name } = loaded.definition;
+      const others = sharing
+        .filter((o) => o !== loaded)
+        .map((o) => `${o.definition.name}${o.file ? ` (${basename(o.file)})` : ''}`);
+      problems.push(
+        locateProblem(loaded, {
+          segment: name,
+          path: loaded.definition.klaviyo_list === undefined ? 'name' : 'klaviyo_list',
+          message:
+            `${name} feeds the Klaviyo list '${list}' like ${others.join(', ')}: each list sync would replace ` +
+            `the other's members. Give each segment its own list: ` +
+            (loaded.definition.klaviyo_list === undefined
+              ? `change the klaviyo_list of ${sharing
+                  .filter((o) => o !== loaded)
+                  .map((o) => o.definition.name)
+                  .join(', ')}`
+              : `e.g. klaviyo_list: ${name} here`),
+        }),
+      );
+    }
   }
   return problems;
 }

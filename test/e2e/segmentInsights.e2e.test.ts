@@ -1,13 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openApp as openAppPage, settled } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
-import { missingTranslations, saveScreenshot, seriousAxeViolations, untranslatedText } from './pageChecks.ts';
+import {
+  ARTIFACTS_DIR,
+  missingTranslations,
+  saveScreenshot,
+  seriousAxeViolations,
+  untranslatedText,
+} from './pageChecks.ts';
 import { ensureRendererBuilt } from './rendererBuild.ts';
 import { INTL_LOCALE, ui, type Language } from './uiStrings.ts';
 import { startWebServer, type RunningWebServer } from './webServer.ts';
@@ -23,6 +29,9 @@ const SEGMENT = 'what_if';
 
 const segmentYaml = (channels: number) =>
   `name: ${SEGMENT}\ndescription: Customers on several channels.\nrules:\n  - column: channels_count\n    op: '>='\n    value: ${channels}\npriority_group: e2e\npriority: 2\n`;
+/** Outside the priority group: it shares customers with both segments of the group (the overlap matrix). */
+const REPEAT_BUYERS =
+  "name: repeat_buyers\ndescription: Two orders or more.\nrules:\n  - column: total_orders\n    op: '>='\n    value: 2\n";
 const FIRST_CLAIM =
   "name: first_claim\ndescription: Repeat buyers.\nrules:\n  - column: total_orders\n    op: '>='\n    value: 3\npriority_group: e2e\npriority: 1\n";
 
@@ -36,6 +45,10 @@ interface Truth {
   oneChannelLost: number;
   /** An email of a customer with a channel whom first_claim takes (out of what_if by priority). */
   claimedEmail: string;
+  /** repeat_buyers, and what it shares with the edit (≥ 1 channel, after first_claim) and with first_claim. */
+  repeatBuyers: number;
+  repeatAndEdit: number;
+  repeatAndFirst: number;
 }
 
 async function truthFromDatabase(database: string): Promise<Truth> {
@@ -58,6 +71,16 @@ async function truthFromDatabase(database: string): Promise<Truth> {
       ),
       oneChannelLost: await count(
         `select count(*) as n from dim_customers where channels_count >= 1 and ${first}`,
+      ),
+      repeatBuyers: await count(
+        'select count(*) as n from dim_customers where is_marketable and total_orders >= 2',
+      ),
+      repeatAndEdit: await count(
+        `select count(*) as n from dim_customers
+         where is_marketable and total_orders >= 2 and channels_count >= 1 and not (${first})`,
+      ),
+      repeatAndFirst: await count(
+        `select count(*) as n from dim_customers where is_marketable and total_orders >= 2 and ${first}`,
       ),
       claimedEmail: String(
         (
@@ -87,6 +110,7 @@ beforeAll(async () => {
   const segments = join(workspace.dir, 'segments');
   await mkdir(segments, { recursive: true });
   await writeFile(join(segments, 'first_claim.yaml'), FIRST_CLAIM);
+  await writeFile(join(segments, 'repeat_buyers.yaml'), REPEAT_BUYERS);
   await writeFile(join(segments, `${SEGMENT}.yaml`), segmentYaml(1));
   await c360(['segments', 'snapshot', SEGMENT, '-w', workspace.dir, '--note', 'e2e publish']);
   await writeFile(join(segments, `${SEGMENT}.yaml`), segmentYaml(2));
@@ -109,6 +133,12 @@ afterAll(async () => {
   await server?.stop();
   await workspace?.remove();
 });
+
+/** A screenshot of one part of the page (the full-page shots shrink a panel to a few pixels). */
+async function saveElementShot(element: Locator, name: string): Promise<void> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await element.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) });
+}
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
   return openAppPage(
@@ -159,7 +189,11 @@ describe('the segment editor insights in web mode, in Chromium', () => {
     await expectDiff(page, 'published', 0, 0);
     await expect.poll(() => claimed(page, SEGMENT), { timeout: 30_000 }).toBe(truth.oneChannel);
     expect(await claimed(page, 'first_claim')).toBe(truth.firstClaim);
-    const draftRow = page.locator('tr').filter({ hasText: ui('en', 'segmentInsights.priority.thisOne') });
+    // the priority table's row (the overlap matrix marks the edit too, without a claimed count)
+    const draftRow = page
+      .locator('tr')
+      .filter({ hasText: ui('en', 'segmentInsights.priority.thisOne') })
+      .filter({ has: page.locator('[data-count]') });
     expect(await draftRow.textContent()).toContain(format.format(truth.oneChannelOwn));
     expect(await draftRow.textContent()).toContain(`first_claim: ${format.format(truth.oneChannelLost)}`);
     const range = ui('en', 'segmentInsights.members.range', {
@@ -168,6 +202,32 @@ describe('the segment editor insights in web mode, in Chromium', () => {
       total: format.format(truth.oneChannel),
     });
     await page.getByText(range).waitFor({ timeout: 30_000 });
+
+    // the overlap of every pair: the edit shares no one with first_claim (the group is exclusive)
+    const matrix = page.locator('[data-testid="overlap-matrix"]');
+    const cell = (row: string, column: number) =>
+      matrix.locator(`tr[data-segment="${row}"] td`).nth(column).getAttribute('data-overlap');
+    // (the demo workspace has the templates saved too: they are rows of the matrix as well)
+    await matrix.locator('tr[data-segment="repeat_buyers"]').waitFor({ timeout: 30_000 });
+    const order = await matrix
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-segment')));
+    expect(order[0]).toBe(SEGMENT);
+    const at = (name: string) => order.indexOf(name);
+    await expect
+      .poll(() => cell(SEGMENT, at('repeat_buyers')), { timeout: 30_000 })
+      .toBe(String(truth.repeatAndEdit));
+    expect(await cell('repeat_buyers', at('first_claim'))).toBe(String(truth.repeatAndFirst));
+    expect(await cell('first_claim', at(SEGMENT))).toBe('0');
+    expect(
+      await matrix.locator(`tr[data-segment="repeat_buyers"] td`).nth(at('repeat_buyers')).textContent(),
+    ).toBe(format.format(truth.repeatBuyers));
+    await settled(page);
+    await saveElementShot(matrix.locator('xpath=ancestor::section[1]'), 'e2e-segment-overlap-matrix-en');
+    // winback stages are named, not raw
+    const stages = await page.locator('[data-testid="breakdown-winback_stage"]').textContent();
+    expect(stages).toContain(ui('en', 'segmentInsights.winbackStage.early'));
+    expect(stages).not.toMatch(/\b(early|mid|late|final|archived)\b/);
 
     // a column of one's own choosing: whole-number bins of total_orders
     await page.getByLabel(ui('en', 'segmentInsights.breakdown.pick')).selectOption('total_orders');
@@ -199,6 +259,16 @@ describe('the segment editor insights in web mode, in Chromium', () => {
     await expectDiff(page, 'published', 0, truth.oneChannel - truth.twoChannels);
     await page.getByRole('heading', { name: ui('de', 'segmentInsights.diff.title') }).waitFor();
     await page.getByRole('heading', { name: ui('de', 'segmentInsights.priority.title') }).waitFor();
+    await page.locator('[data-testid="overlap-matrix"] tbody tr').nth(2).waitFor({ timeout: 30_000 });
+    expect(await page.locator('[data-testid="breakdown-winback_stage"]').textContent()).toContain(
+      ui('de', 'segmentInsights.winbackStage.early'),
+    );
+    await settled(page);
+    await saveElementShot(
+      page.locator('[data-testid="overlap-matrix"]').locator('xpath=ancestor::section[1]'),
+      'e2e-segment-overlap-matrix-de',
+    );
+    await saveElementShot(page.locator('.insights__charts').first(), 'e2e-segment-breakdowns-de');
     await settled(page);
     await page.evaluate(() => {
       for (const details of document.querySelectorAll('details')) details.open = true;

@@ -189,6 +189,7 @@ function editorClient(fake: EditorFake = {}) {
     priority: unanswered,
     members: unanswered,
     explainDraft: unanswered,
+    overlaps: unanswered,
   });
   return client;
 }
@@ -562,6 +563,30 @@ describe('"in segment" conditions, consent and expert rules', () => {
       segment: { kind: 'new', template: 'vip_customers' },
     });
     expect(parseRoute('#/segments/+new')).toEqual({ page: 'segments', segment: { kind: 'new' } });
+  });
+
+  it('a segment from a template feeds a list named after it once renamed, not the template’s list', async () => {
+    const template = `name: winback_candidates\nklaviyo_list: Winback candidates\nrules:\n  - column: total_orders\n    op: ">="\n    value: 1\n`;
+    const client = editorClient();
+    client.segments = {
+      ...client.segments!,
+      templates: async () =>
+        ({
+          templates: [{ name: 'winback_candidates', definition: parse(template), yaml: template }],
+        }) as unknown as Awaited<ReturnType<NonNullable<Client['segments']>['templates']>>,
+    };
+    renderApp(client, { hash: '#/segments/+new?template=winback_candidates' });
+    await waitFor(() => expect(previews(client).at(-1)?.klaviyo_list).toBe('Winback candidates'));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Name' }), { target: { value: 'winback_spring' } });
+    await waitFor(() => expect(previews(client).at(-1)?.klaviyo_list).toBe('Winback spring'));
+    expect(yamlBox().value).toContain('klaviyo_list: Winback spring');
+    // A list typed in the YAML view is the user's: renaming no longer changes it.
+    fireEvent.change(yamlBox(), {
+      target: { value: yamlBox().value.replace('Winback spring', 'Spring list') },
+    });
+    fireEvent.change(screen.getByRole('textbox', { name: 'Name' }), { target: { value: 'winback_may' } });
+    await waitFor(() => expect(previews(client).at(-1)?.name).toBe('winback_may'));
+    expect(previews(client).at(-1)?.klaviyo_list).toBe('Spring list');
   });
 
   const listed = (...names: string[]) =>

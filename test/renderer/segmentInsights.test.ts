@@ -10,6 +10,7 @@ import type {
   SegmentExplainDraftInput,
   SegmentMembers,
   SegmentMembersInput,
+  SegmentOverlaps,
   SegmentPriority,
 } from '../../core/api/schemas/segmentInsights.ts';
 import type { SegmentExplanation, SegmentPreview } from '../../core/api/schemas/segments.ts';
@@ -18,7 +19,8 @@ import type { C360Client, CallOptions } from '../../renderer/src/api/types.ts';
 import { createI18n, type AnyLanguage } from '../../renderer/src/i18n/index.ts';
 import { SegmentInsights } from '../../renderer/src/pages/segments/insights/SegmentInsights.tsx';
 import { customerName } from '../../renderer/src/pages/segments/insights/CustomerLink.tsx';
-import { binLabel } from '../../renderer/src/pages/segments/insights/breakdownLabels.ts';
+import { binLabel, valueLabel } from '../../renderer/src/pages/segments/insights/breakdownLabels.ts';
+import { fitLabel, labelColumn } from '../../renderer/src/pages/segments/insights/InsightBars.tsx';
 import { createFormatters } from '../../renderer/src/format/format.ts';
 import { findUntranslated } from '../e2e/untranslated.ts';
 import { fakeClient } from './fixtures.ts';
@@ -65,10 +67,35 @@ const preview: SegmentPreview = {
       ],
       other: 0,
     },
+    {
+      column: 'winback_stage',
+      values: [
+        { value: 'early', count: 2, share: 0.5 },
+        { value: 'archived', count: 2, share: 0.5 },
+      ],
+      other: 0,
+    },
   ],
   overlaps: [{ segment: 'loyal', size: 3, overlap: 2, jaccard: 0.4 }],
   engine: { source: 'base', mode: 'full', rows: 10, ms: 3 },
   warnings: [],
+};
+
+/** The draft, a saved segment with a long name, and one it shares no one with. */
+const matrix: SegmentOverlaps = {
+  segments: [
+    { name: 'valuable', size: 4, isDraft: true },
+    { name: 'cross_channel_customers_with_a_long_name', size: 3, isDraft: false },
+    { name: 'prospects', size: 5, isDraft: false },
+  ],
+  pairs: [
+    { a: 0, b: 1, overlap: 2, jaccard: 0.4 },
+    { a: 0, b: 2, overlap: 0, jaccard: 0 },
+    { a: 1, b: 2, overlap: 1, jaccard: 1 / 7 },
+  ],
+  omitted: 2,
+  patterns: 5,
+  ms: 12.4,
 };
 
 const anna = { customerId: 'c08', email: 'anna@example.com', firstName: 'Anna', lastName: 'Schmidt' };
@@ -196,6 +223,7 @@ function insightsClient(options: { hold?: number; holdPreview?: number } = {}) {
       ]),
       members: record('segments.members', members),
       explainDraft: record('segments.explainDraft', () => explanation),
+      overlaps: record('segments.overlaps', () => matrix),
     },
   };
   return { client: client as unknown as C360Client, calls };
@@ -270,6 +298,46 @@ describe('SegmentInsights', () => {
     ).toEqual([0, 20]);
   });
 
+  it('shows the overlap of every pair as a matrix: counts in the cells, counts and Jaccard on hover, in German', async () => {
+    const { client, calls } = insightsClient();
+    renderInsights(client, 'de', definition(100), 'valuable');
+    const table = await screen.findByRole('table', { name: /die Diagonale zeigt die Größe/ }, SLOW);
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.getAttribute('data-segment'))).toEqual(matrix.segments.map((s) => s.name));
+    const cells = (r: number) => [...rows[r]!.querySelectorAll('td')];
+    // the diagonal holds the sizes; each pair appears on both sides of it
+    expect(cells(0).map((c) => c.textContent)).toEqual(['4', '2', '0']);
+    expect(cells(1).map((c) => c.textContent)).toEqual(['2', '3', '1']);
+    expect(plain(cells(1)[0]!.getAttribute('title')!)).toBe(
+      'cross_channel_customers_with_a_long_name und valuable: 2 Kunden in beiden · Jaccard 40,0 %',
+    );
+    expect(plain(cells(2)[1]!.getAttribute('title')!)).toMatch(/1 Kunden in beiden · Jaccard 14,3 %/);
+    // the largest Jaccard is darkest, no one shared is blank
+    expect(cells(0)[1]!.className).toContain('heat-5');
+    expect(cells(0)[2]!.className).toContain('heat-0');
+    // a long name is cut by the stylesheet; the row header and the numbered column carry it whole
+    expect(rows[1]!.querySelector('.overlap-matrix__name')!.getAttribute('title')).toBe(
+      matrix.segments[1]!.name,
+    );
+    expect(plain(rows[0]!.querySelector('th')!.textContent)).toBe('1 valuable (diese Änderung)');
+    expect(plain(screen.getByText(/weitere gespeicherte Segmente/).textContent)).toContain(
+      'In einer Abfrage über alle Kunden gezählt, in 12 ms. 2 weitere gespeicherte Segmente',
+    );
+    expect(calls.find((c) => c.method === 'segments.overlaps')!.input).toEqual({
+      definition: definition(100),
+      savedName: 'valuable',
+    });
+  });
+
+  it('names winback stages like lifecycle stages and value tiers, in both languages', async () => {
+    const { client } = insightsClient();
+    renderInsights(client, 'de', definition(100), 'valuable');
+    const text = plain((await screen.findByTestId('breakdown-winback_stage', {}, SLOW)).textContent);
+    expect(text).toContain('Frühe Phase');
+    expect(text).toContain('Archiviert');
+    expect(text).not.toMatch(/\barchived\b/);
+  });
+
   it('explains why a customer is out, for the edited rules', async () => {
     const { client, calls } = insightsClient();
     renderInsights(client, 'en', definition(100), null);
@@ -329,6 +397,29 @@ describe('SegmentInsights', () => {
 });
 
 describe('insight labels', () => {
+  it('translate the values of lifecycle stage, value tier and winback stage from one table', () => {
+    const i18n = createI18n('en');
+    const t = i18n.t.bind(i18n);
+    const en = createFormatters('en-US');
+    expect(valueLabel('winback_stage', 'archived', t, en)).toBe('Archived');
+    expect(valueLabel('lifecycle_stage', 'at_risk', t, en)).toBe('At risk');
+    expect(valueLabel('customer_value_tier', 'no_purchase', t, en)).toBe('No purchase');
+    // a value without a name is shown as it is
+    expect(valueLabel('winback_stage', 'someday', t, en)).toBe('someday');
+  });
+
+  it('fit the bar chart’s label column to the longest label, and cut only what is wider than its maximum', () => {
+    const short = labelColumn(['loyal', 'vip']);
+    expect(fitLabel('loyal', short.chars)).toBe('loyal');
+    const cross = labelColumn(['cross_channel_customers']);
+    expect(fitLabel('cross_channel_customers', cross.chars)).toBe('cross_channel_customers');
+    const long = labelColumn(['customers_who_bought_pregnancy_products_twice']);
+    expect(fitLabel('customers_who_bought_pregnancy_products_twice', long.chars)).toMatch(
+      /^customers_who.*…$/,
+    );
+    expect(long.width).toBeGreaterThan(cross.width - 1);
+  });
+
   it('names a customer as the profile does and writes bins as ranges', () => {
     expect(customerName(anna)).toBe('Anna Schmidt');
     expect(customerName(ben)).toBe('ben@example.com');

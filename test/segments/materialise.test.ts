@@ -1,13 +1,13 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../core/db/duckdb.ts';
-import { runBuild, type Vars } from '../../core/models/index.ts';
-import { SegmentEngine, segmentTables } from '../../core/segments/index.ts';
+import type { Database } from '../../core/db/duckdb.ts';
+import type { Vars } from '../../core/models/index.ts';
+import { SegmentEngine } from '../../core/segments/index.ts';
 import { DEFAULT_SYNC_CONFIG } from '../../core/sync/config.ts';
 import { planList, prepareListPlanTable } from '../../core/sync/listPlan.ts';
 import { ensureSyncTables } from '../../core/sync/state.ts';
+import { createSegmentProject, type SegmentProject } from './segmentProject.ts';
 
 /**
  * A project with one model, dim_customers, whose winback flag reads the variable winback_early_days (declared
@@ -21,24 +21,6 @@ import { ensureSyncTables } from '../../core/sync/state.ts';
  * | c3  | 70   | y          |
  * | c4  | 100  | n          |
  */
-let dir: string;
-let db: Database;
-let project: string;
-let segmentsDir: string;
-
-const VARS_YML = `vars:
-  as_of:
-    type: timestamp
-    description: reference time
-  winback_early_days:
-    type: integer
-    min: 1
-    max: 3650
-    default: 60
-    description: Days since the last order from which a buyer is a winback candidate.
-    columns: [days_since_last_order]
-`;
-
 const DIM_CUSTOMERS = `select
     customer_id,
     customer_id || '@Example.com ' as email,
@@ -47,15 +29,6 @@ const DIM_CUSTOMERS = `select
     days_since_last_order >= {{ var('winback_early_days') }} as is_winback_candidate
 from (values ('c1', 20, true), ('c2', 50, true), ('c3', 70, true), ('c4', 100, false))
     t(customer_id, days_since_last_order, is_marketable)`;
-
-const DOCS = `version: 2
-models:
-  - name: dim_customers
-    description: customers
-    columns:
-${['customer_id', 'email', 'is_marketable', 'days_since_last_order', 'is_winback_candidate']
-  .map((c) => `      - name: ${c}\n        description: a column\n`)
-  .join('')}`;
 
 const SEGMENTS: Record<string, string> = {
   'winback.yaml': `name: winback
@@ -79,31 +52,25 @@ rules:
 `,
 };
 
+let fixture: SegmentProject;
+let db: Database;
+let project: string;
+let segmentsDir: string;
+
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'c360-seg-tables-'));
-  db = await openDatabase(join(dir, 'workspace.duckdb'));
-  project = join(dir, 'project');
-  segmentsDir = join(dir, 'segments');
-  await mkdir(join(project, 'models', 'marts'), { recursive: true });
-  await mkdir(segmentsDir);
-  await writeFile(join(project, 'vars.yml'), VARS_YML);
-  await writeFile(join(project, 'models', 'marts', 'dim_customers.sql'), DIM_CUSTOMERS);
-  await writeFile(join(project, 'models', 'marts', '_marts.yml'), DOCS);
-  for (const [file, text] of Object.entries(SEGMENTS)) await writeFile(join(segmentsDir, file), text);
+  fixture = await createSegmentProject({
+    prefix: 'c360-seg-tables-',
+    dimCustomers: DIM_CUSTOMERS,
+    segments: SEGMENTS,
+    varColumns: ['days_since_last_order'],
+  });
+  ({ db, project, segmentsDir } = fixture);
 });
 
-afterEach(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 async function build(vars: Vars = {}, configVars: Vars = {}) {
-  const result = await runBuild(db, {
-    projectDir: project,
-    vars: { as_of: '2026-06-30', ...vars },
-    configVars,
-    derived: segmentTables({ segmentsDir, projectDir: project }),
-  });
+  const result = await fixture.build(vars, configVars);
   expect(result.ok).toBe(true);
   return result;
 }

@@ -1,16 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../core/db/duckdb.ts';
-import { runBuild, type Vars } from '../../core/models/index.ts';
-import { segmentTables } from '../../core/segments/index.ts';
+import type { Database } from '../../core/db/duckdb.ts';
+import type { Vars } from '../../core/models/index.ts';
 import { readSizeHistory } from '../../core/segments/sizeHistory.ts';
 import {
   hasC360Table,
   migrateWorkspaceSchema,
   WORKSPACE_SCHEMA_VERSION,
 } from '../../core/workspace/schema.ts';
+import { createSegmentProject, type SegmentProject } from './segmentProject.ts';
 
 /**
  * 200 customers c1…c200: customer i last ordered i days ago and is marketable unless i is a multiple of 4.
@@ -21,23 +19,6 @@ const CUSTOMERS = 200;
 const isMarketable = (i: number) => i % 4 !== 0;
 const ids = Array.from({ length: CUSTOMERS }, (_, k) => k + 1);
 
-let dir: string;
-let db: Database;
-let project: string;
-let segmentsDir: string;
-
-const VARS_YML = `vars:
-  as_of:
-    type: timestamp
-    description: reference time
-  winback_early_days:
-    type: integer
-    min: 1
-    max: 3650
-    default: 60
-    description: Days since the last order from which a buyer is a winback candidate.
-`;
-
 const DIM_CUSTOMERS = `select
     'c' || i as customer_id,
     'c' || i || '@example.com' as email,
@@ -45,15 +26,6 @@ const DIM_CUSTOMERS = `select
     i as days_since_last_order,
     i >= {{ var('winback_early_days') }} as is_winback_candidate
 from range(1, ${CUSTOMERS + 1}) t(i)`;
-
-const DOCS = `version: 2
-models:
-  - name: dim_customers
-    description: customers
-    columns:
-${['customer_id', 'email', 'is_marketable', 'days_since_last_order', 'is_winback_candidate']
-  .map((c) => `      - name: ${c}\n        description: a column\n`)
-  .join('')}`;
 
 const SEGMENTS: Record<string, string> = {
   'winback.yaml': `name: winback
@@ -71,31 +43,21 @@ rules:
 `,
 };
 
+let fixture: SegmentProject;
+let db: Database;
+
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'c360-size-history-'));
-  db = await openDatabase(join(dir, 'workspace.duckdb'));
-  project = join(dir, 'project');
-  segmentsDir = join(dir, 'segments');
-  await mkdir(join(project, 'models', 'marts'), { recursive: true });
-  await mkdir(segmentsDir);
-  await writeFile(join(project, 'vars.yml'), VARS_YML);
-  await writeFile(join(project, 'models', 'marts', 'dim_customers.sql'), DIM_CUSTOMERS);
-  await writeFile(join(project, 'models', 'marts', '_marts.yml'), DOCS);
-  for (const [file, text] of Object.entries(SEGMENTS)) await writeFile(join(segmentsDir, file), text);
-});
-
-afterEach(async () => {
-  db.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function build(vars: Vars = {}) {
-  return runBuild(db, {
-    projectDir: project,
-    vars: { as_of: '2026-06-30', ...vars },
-    derived: segmentTables({ segmentsDir, projectDir: project }),
+  fixture = await createSegmentProject({
+    prefix: 'c360-size-history-',
+    dimCustomers: DIM_CUSTOMERS,
+    segments: SEGMENTS,
   });
-}
+  ({ db } = fixture);
+});
+
+afterEach(() => fixture.close());
+
+const build = (vars: Vars = {}) => fixture.build(vars);
 
 async function count(sql: string): Promise<number> {
   const [row] = await db.queryJs(sql);
@@ -148,7 +110,7 @@ describe('segment size history', () => {
   it('records nothing for a build that does not publish', async () => {
     await build();
     await writeFile(
-      join(project, 'models', 'marts', 'dim_customers.sql'),
+      fixture.dimCustomersFile,
       DIM_CUSTOMERS.replace('from range', 'from no_such_table, range'),
     );
     const failed = await build();

@@ -20,6 +20,8 @@ export const MAX_TOP = 50;
 export const MAX_BINS = 50;
 export const MAX_PAGE = 100;
 const MAX_GROUP = 100;
+/** Same as core/segments/overlapMatrix.ts MAX_MATRIX_SEGMENTS. */
+export const MAX_MATRIX_SEGMENTS = 16;
 
 /** The editor's current definition, and the saved segment it edits (its name may have been changed). */
 const draftInput = z.object({
@@ -112,6 +114,35 @@ export const segmentPrioritySchema = z
   .nullable()
   .describe('null when the definition is in no priority group');
 
+export const segmentOverlapsInputSchema = draftInput;
+
+export const segmentOverlapsSchema = z.object({
+  segments: z
+    .array(
+      z.object({
+        name: z.string(),
+        size: count.describe('eligible members, before holdouts'),
+        isDraft: z.boolean(),
+      }),
+    )
+    .max(MAX_MATRIX_SEGMENTS)
+    .describe('the draft first, then the saved segments sharing most customers with it'),
+  pairs: z
+    .array(
+      z.object({
+        a: z.number().int().nonnegative(),
+        b: z.number().int().nonnegative(),
+        overlap: count,
+        jaccard: z.number().min(0).max(1),
+      }),
+    )
+    .max((MAX_MATRIX_SEGMENTS * (MAX_MATRIX_SEGMENTS - 1)) / 2)
+    .describe('every pair once: indexes into segments, a < b'),
+  omitted: count.describe('saved segments left out (sharing fewest customers with the draft)'),
+  patterns: count,
+  ms: z.number().nonnegative(),
+});
+
 export const segmentMembersInputSchema = draftInput.extend({
   offset: z.number().int().min(0).max(10_000_000).default(0),
   limit: z.number().int().min(1).max(MAX_PAGE).default(20),
@@ -141,6 +172,8 @@ export type SegmentBreakdownInput = z.input<typeof segmentBreakdownInputSchema>;
 export type SegmentBreakdown = z.infer<typeof segmentBreakdownSchema>;
 export type SegmentPriorityInput = z.input<typeof segmentPriorityInputSchema>;
 export type SegmentPriority = z.infer<typeof segmentPrioritySchema>;
+export type SegmentOverlapsInput = z.input<typeof segmentOverlapsInputSchema>;
+export type SegmentOverlaps = z.infer<typeof segmentOverlapsSchema>;
 export type SegmentMembersInput = z.input<typeof segmentMembersInputSchema>;
 export type SegmentMembers = z.infer<typeof segmentMembersSchema>;
 export type SegmentExplainDraftInput = z.input<typeof segmentExplainDraftInputSchema>;

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { call } from '../../api/procedure.ts';
 import { withWorkspace } from './workspaceSession.ts';
 import {
@@ -5,8 +7,10 @@ import {
   initSegmentsProcedure,
   listSegmentsProcedure,
   previewSegmentProcedure,
+  saveSegmentProcedure,
   segmentColumnsProcedure,
   segmentHistoryProcedure,
+  segmentValuesProcedure,
   snapshotSegmentProcedure,
   validateSegmentsProcedure,
 } from '../../api/segmentProcedures.ts';
@@ -21,6 +25,8 @@ import {
   type RuleOutcome,
   type SegmentProblem,
 } from '../../segments/index.ts';
+import type { ColumnValues } from '../../segments/columnValues.ts';
+import { SegmentConflictError } from '../../segments/segmentSave.ts';
 import { createOutput, formatCell, formatCount, formatTable, type Output } from '../output.ts';
 import { EXIT, type GlobalOptions } from '../common.ts';
 
@@ -145,6 +151,29 @@ function describeExplanation(e: Explanation): string {
   return lines.join('\n');
 }
 
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/** Sizes as a one-line chart (lowest → highest of these points), for the history column of `segments list`. */
+export function sparkline(values: readonly number[]): string {
+  if (!values.length) return '';
+  const low = Math.min(...values);
+  const span = Math.max(...values) - low;
+  return values
+    .map((v) => SPARK[span === 0 ? 3 : Math.round(((v - low) / span) * (SPARK.length - 1))])
+    .join('');
+}
+
+/** Points of history `segments list` draws: enough to see a trend in one table column. */
+const LIST_HISTORY_POINTS = 12;
+
+function describeHistory(points: readonly { members: number }[]): string {
+  const shown = points.slice(-LIST_HISTORY_POINTS).map((p) => p.members);
+  if (!shown.length) return 'no builds yet';
+  const first = shown[0]!;
+  const last = shown.at(-1)!;
+  return `${sparkline(shown)} ${formatCount(first)}→${formatCount(last)} (${shown.length} builds)`;
+}
+
 export async function list(g: GlobalOptions): Promise<void> {
   const out = createOutput(g.json);
   await guarded(out, async () => {
@@ -154,18 +183,145 @@ export async function list(g: GlobalOptions): Promise<void> {
     for (const p of result.problems) out.warn(formatProblem(p));
     out.result(result, () =>
       formatTable(
-        ['segment', 'members', 'last published', 'delta', 'published at'],
+        [
+          'segment',
+          'members',
+          'last published',
+          'delta',
+          'published at',
+          'size at the last builds',
+          'Klaviyo list',
+        ],
         result.segments.map((s) => [
           s.name,
           formatCount(s.count),
           s.lastSnapshot ? formatCount(s.lastSnapshot.memberCount) : 'never',
           s.delta === null ? '' : `${s.delta > 0 ? '+' : ''}${formatCount(s.delta)}`,
           s.lastSnapshot?.takenAt ?? '',
+          describeHistory(s.history),
+          formatCell(`${s.klaviyoList.name}${s.klaviyoList.synced ? '' : ' (not synced)'}`, 40),
         ]),
       ),
     );
     if (result.problems.length) process.exitCode = EXIT.usage;
   });
+}
+
+/** Reads the YAML to save: a file, or standard input for `-`. */
+async function readSource(source: string): Promise<string> {
+  if (source !== '-') return readFile(source, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The segment name a YAML text declares, if it parses (the save reports what is wrong with it otherwise). */
+function nameIn(yaml: string): string | undefined {
+  try {
+    const data: unknown = parse(yaml);
+    const name = typeof data === 'object' && data !== null ? (data as { name?: unknown }).name : undefined;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function save(
+  g: GlobalOptions,
+  source: string,
+  options: { file?: string; over?: string },
+): Promise<void> {
+  const out = createOutput(g.json);
+  await guarded(out, async () => {
+    const yaml = await readSource(source);
+    const name = nameIn(yaml);
+    // Saving over a file on purpose: the file the segment is in (by default its name), as it was when read.
+    const file = options.file ?? (options.over && name ? `${name}.yaml` : undefined);
+    try {
+      const saved = await withWorkspace(g, {}, (service) =>
+        call(
+          saveSegmentProcedure,
+          {
+            workspace: g.workspace,
+            yaml,
+            ...(file ? { file } : {}),
+            ...(options.over ? { contentHash: options.over } : {}),
+          },
+          { service },
+        ),
+      );
+      out.result(
+        saved,
+        () =>
+          `Saved ${saved.name} to segments/${saved.file} (content hash ${saved.contentHash}).\n` +
+          `Next: \`c360 segments preview ${saved.name}\`.`,
+      );
+    } catch (error) {
+      if (!(error instanceof SegmentConflictError)) throw error;
+      const { contentHash } = error.conflict;
+      // The conflict as the editor shows it, with the command that saves over their version on purpose.
+      const hint = contentHash
+        ? `Compare with segments/${error.conflict.file}; to replace it with yours: c360 segments save ${source} --file ${error.conflict.file} --over ${contentHash}`
+        : 'Save it again as a new segment (without --over).';
+      out.error(out.json ? error.message : `${error.message}\n${hint}`, { code: error.code, hint });
+      process.exitCode = EXIT.usage;
+    }
+  });
+}
+
+export async function values(g: GlobalOptions, column: string): Promise<void> {
+  const out = createOutput(g.json);
+  await guarded(out, async () => {
+    const v = await withWorkspace(g, { readOnly: true }, (service) =>
+      call(segmentValuesProcedure, { workspace: g.workspace, column }, { service }),
+    );
+    out.result(v, () => describeValues(v));
+  });
+}
+
+function describeValues(v: ColumnValues): string {
+  const lines = [
+    `${v.column} (${v.kind}): ${formatCount(v.rows)} customers, ${formatCount(v.nulls)} without a value`,
+  ];
+  const known = v.rows - v.nulls;
+  if (v.values) {
+    lines.push(
+      '',
+      formatTable(
+        ['value', 'customers', 'share'],
+        [
+          ...v.values.map((x) => [
+            formatCell(x.value, 40),
+            formatCount(x.count),
+            known ? percent(x.count / known) : '',
+          ]),
+          ...(v.other
+            ? [['(other values)', formatCount(v.other), known ? percent(v.other / known) : '']]
+            : []),
+        ],
+      ),
+    );
+    if (!v.values.length && !v.other)
+      lines.push('', 'No value is listed (an identifying column, or no common value).');
+  }
+  if (v.min !== undefined || v.max !== undefined) lines.push('', `range: ${v.min ?? ''} … ${v.max ?? ''}`);
+  if (v.quantiles?.length)
+    lines.push(
+      '',
+      formatTable(
+        ['quantile', 'value'],
+        v.quantiles.map((q) => [`${Math.round(q.q * 100)} %`, formatCell(q.value, 20)]),
+      ),
+    );
+  if (v.presets?.length)
+    lines.push(
+      '',
+      formatTable(
+        ['in the last', 'from', 'customers'],
+        v.presets.map((p) => [`${p.days} days`, p.from, formatCount(p.count)]),
+      ),
+    );
+  return lines.join('\n');
 }
 
 export async function preview(

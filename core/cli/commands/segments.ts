@@ -7,11 +7,16 @@ const actions = () => import('../actions/segments.ts');
 export function registerSegmentCommands(program: Command, globals: () => GlobalOptions): void {
   const segments = program
     .command('segments')
-    .description('Segments: list, preview, explain, validate, init, snapshot, history, columns');
+    .description(
+      'Segments: list, preview, explain, validate, save, values, init, snapshot, history, columns',
+    );
 
   segments
     .command('list')
-    .description('List the saved segments: size now, size at the last publish, and the change')
+    .description(
+      'List the saved segments: size now, size at the last publish and the change, size at the last builds ' +
+        '(a sparkline, first → last), and the Klaviyo list each feeds (exit 2 when a segment file has problems)',
+    )
     .action(async () => (await actions()).list(globals()));
 
   segments
@@ -45,6 +50,31 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
       'Check every file in segments/ against the schema and the columns of dim_customers (exit 2 on problems)',
     )
     .action(async () => (await actions()).validate(globals()));
+
+  segments
+    .command('save [source]')
+    .description(
+      'Write a segment file from a YAML file (SOURCE) or standard input (- or nothing), checked like a preview ' +
+        '(schema, columns, values, expert rules, list names). A new segment goes to segments/<name>.yaml, which ' +
+        'must not exist yet; to replace a file, give the content hash it had when you read it (--over): if it ' +
+        'changed since, nothing is written (exit 2, the conflict names the hash to save over it on purpose)',
+    )
+    .option('--file <name.yaml>', 'the file in segments/ to write (default: <name>.yaml)')
+    .option(
+      '--over <contentHash>',
+      'replace the file only if its sha256 is still this (save and its conflict print it: the sha256 of the file)',
+    )
+    .action(async (source: string | undefined, options: { file?: string; over?: string }) =>
+      (await actions()).save(globals(), source ?? '-', options),
+    );
+
+  segments
+    .command('values <column>')
+    .description(
+      'What a dim_customers column holds, as the rule builder offers it: common values with counts (categories, ' +
+        'lists), range and quantiles (numbers), range and "in the last N days" counts (dates)',
+    )
+    .action(async (column: string) => (await actions()).values(globals(), column));
 
   segments
     .command('init')

@@ -1,10 +1,11 @@
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSegmentList } from '../../api/queries.ts';
 import { useFormat } from '../../format/format.ts';
 import { KIND_ORDER, type ColumnCatalogue } from './catalogue.ts';
-import { useColumnValues } from './editorQueries.ts';
 import { OPERATORS, OPERATORS_BY_KIND, isOperator, valueShape, type Operator } from './operators.ts';
 import { problemPosition, problemsAt, type DefinitionProblem } from './problems.ts';
+import { ValueInputs } from './ValueInputs.tsx';
 import {
   cloneNode,
   newCondition,
@@ -164,13 +165,7 @@ function GroupView({
             >
               {t('segments.builder.duplicateGroup')}
             </button>
-            <button
-              type="button"
-              className="button button--small button--danger"
-              onClick={() => ctx.edit(node.id, () => null)}
-            >
-              {t('segments.builder.removeGroup')}
-            </button>
+            <RemoveButton node={node} ctx={ctx} label={t('segments.builder.removeGroup')} />
           </>
         )}
       </div>
@@ -180,13 +175,11 @@ function GroupView({
 
 function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext }) {
   const { t } = useTranslation();
-  const path = ctx.paths.get(node.id) ?? '';
   const { catalogue } = ctx;
   const column = catalogue.byName.get(node.column);
   const kind = column?.kind;
   const allowed: readonly string[] = column ? column.operators : kind ? OPERATORS_BY_KIND[kind] : OPERATORS;
   const operators = allowed.includes(node.op) ? allowed : [...allowed, node.op];
-  const problems = problemsAt(ctx.problems, path, []);
   const set = (change: Partial<ConditionNode>) =>
     ctx.edit(node.id, (current) => ({ ...(current as ConditionNode), ...change }));
 
@@ -203,63 +196,94 @@ function ConditionRow({ node, ctx }: { node: ConditionNode; ctx: BuilderContext 
   };
 
   return (
+    <RuleRow
+      node={node}
+      ctx={ctx}
+      data={{ 'data-column': node.column }}
+      hint={
+        column?.description ? (
+          <p className="rule__hint" translate="no">
+            {column.description}
+          </p>
+        ) : null
+      }
+    >
+      <select
+        className="select rule__column"
+        aria-label={t('segments.builder.column')}
+        value={node.column}
+        onChange={(event) => changeColumn(event.target.value)}
+        translate="no"
+      >
+        {column ? null : <option value={node.column}>{node.column}</option>}
+        {KIND_ORDER.map((group) => {
+          const inGroup = catalogue.columns.filter((c) => c.kind === group);
+          return inGroup.length ? (
+            <optgroup key={group} label={t(`segments.kind.${group}`)}>
+              {inGroup.map((c) => (
+                <option key={c.name} value={c.name} title={c.description}>
+                  {c.name}
+                </option>
+              ))}
+            </optgroup>
+          ) : null;
+        })}
+      </select>
+      <select
+        className="select rule__op"
+        aria-label={t('segments.builder.operator')}
+        value={node.op}
+        onChange={(event) => changeOperator(event.target.value)}
+      >
+        {operators.map((op) => (
+          <option key={op} value={op}>
+            {isOperator(op) ? t(`segments.op.${OPERATOR_KEYS[op]}`) : op}
+          </option>
+        ))}
+      </select>
+      <ValueInputs node={node} catalogue={catalogue} onChange={(texts) => set({ texts })} />
+    </RuleRow>
+  );
+}
+
+/**
+ * One rule of a group: the row of its fields (the part that differs: a column condition, an expert rule, an
+ * "in segment" rule), then its count, Mute and Remove; under it a hint and its problems.
+ */
+function RuleRow({
+  node,
+  ctx,
+  className = '',
+  data = {},
+  hint,
+  children,
+}: {
+  node: ConditionNode | SqlNode | SegmentNode;
+  ctx: BuilderContext;
+  /** A modifier of the `rule` class (rule--sql, rule--segment). */
+  className?: string;
+  /** data-* attributes that name what the rule reads (tests and the e2e find rules by them). */
+  data?: Record<`data-${string}`, string>;
+  hint: ReactNode;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const path = ctx.paths.get(node.id) ?? '';
+  return (
     <div
-      className={`rule${node.muted ? ' rule--muted' : ''}`}
+      className={`rule${className ? ` ${className}` : ''}${node.muted ? ' rule--muted' : ''}`}
       data-path={path}
-      data-column={node.column}
+      {...data}
       data-muted={node.muted ? 'true' : undefined}
     >
       <div className="rule__fields">
-        <select
-          className="select rule__column"
-          aria-label={t('segments.builder.column')}
-          value={node.column}
-          onChange={(event) => changeColumn(event.target.value)}
-          translate="no"
-        >
-          {column ? null : <option value={node.column}>{node.column}</option>}
-          {KIND_ORDER.map((group) => {
-            const inGroup = catalogue.columns.filter((c) => c.kind === group);
-            return inGroup.length ? (
-              <optgroup key={group} label={t(`segments.kind.${group}`)}>
-                {inGroup.map((c) => (
-                  <option key={c.name} value={c.name} title={c.description}>
-                    {c.name}
-                  </option>
-                ))}
-              </optgroup>
-            ) : null;
-          })}
-        </select>
-        <select
-          className="select rule__op"
-          aria-label={t('segments.builder.operator')}
-          value={node.op}
-          onChange={(event) => changeOperator(event.target.value)}
-        >
-          {operators.map((op) => (
-            <option key={op} value={op}>
-              {isOperator(op) ? t(`segments.op.${OPERATOR_KEYS[op]}`) : op}
-            </option>
-          ))}
-        </select>
-        <ValueInputs node={node} catalogue={catalogue} onChange={(texts) => set({ texts })} />
+        {children}
         <NodeCount path={path} ctx={ctx} muted={node.muted} />
         <MuteButton node={node} ctx={ctx} />
-        <button
-          type="button"
-          className="button button--small button--danger"
-          onClick={() => ctx.edit(node.id, () => null)}
-        >
-          {t('segments.builder.removeCondition')}
-        </button>
+        <RemoveButton node={node} ctx={ctx} label={t('segments.builder.removeCondition')} />
       </div>
-      {column?.description ? (
-        <p className="rule__hint" translate="no">
-          {column.description}
-        </p>
-      ) : null}
-      <Problems problems={problems} />
+      {hint}
+      <Problems problems={problemsAt(ctx.problems, path, [])} />
     </div>
   );
 }
@@ -272,168 +296,15 @@ function emptyTexts(op: string, isBoolean: boolean): string[] {
   return [isBoolean && shape === 'one' ? 'true' : ''];
 }
 
-function ValueInputs({
-  node,
-  catalogue,
-  onChange,
-}: {
-  node: ConditionNode;
-  catalogue: ColumnCatalogue;
-  onChange: (texts: string[]) => void;
-}) {
-  const { t } = useTranslation();
-  const format = useFormat();
-  const column = catalogue.byName.get(node.column);
-  const kind = column?.kind;
-  const shape = isOperator(node.op) ? valueShape(node.op) : null;
-  // What the column holds, for the pickers (not for yes/no columns, whose two values need no lookup).
-  const wanted = shape !== null && shape !== 'none' && column !== undefined && kind !== 'boolean';
-  const data = useColumnValues(wanted ? node.column : null).data;
-  if (shape === null) return null;
-  const text = (i: number) => node.texts[i] ?? '';
-  const update = (i: number, value: string) => {
-    const texts = [...node.texts];
-    texts[i] = value;
-    onChange(texts);
-  };
-  if (shape === 'none') return null;
-  // Suggestions of the data: the common values with their counts (the documented values until they come).
-  const suggestions =
-    data?.values?.map((v) => ({ value: String(v.value), label: format.integer(v.count) })) ??
-    column?.values?.map((v) => ({ value: String(v), label: '' })) ??
-    [];
-  const number = (value: string | number) =>
-    typeof value !== 'number'
-      ? value
-      : Number.isInteger(value)
-        ? format.integer(value)
-        : format.decimal(value, 2);
-  // The range of a number or date column, and where its quartiles lie (a threshold to start from).
-  const range =
-    data?.min !== undefined && data.max !== undefined ? (
-      <span className="rule__range" data-min={data.min} data-max={data.max}>
-        {t('segments.values.range', { min: number(data.min), max: number(data.max) })}
-        {data.quantiles?.length
-          ? ` · ${data.quantiles.map((q) => t('segments.values.quantileShort', { percent: Math.round(q.q * 100), value: number(q.value) })).join(' · ')}`
-          : ''}
-      </span>
-    ) : null;
-  /** Common values as buttons (a text input with a datalist would stop being a plain text box). */
-  const chips = (offered: typeof suggestions, pick: (value: string) => void) =>
-    offered.length ? (
-      <span className="rule__values" role="group" aria-label={t('segments.values.add')}>
-        {offered.map((s) => (
-          <button
-            key={s.value}
-            type="button"
-            className="button button--small button--chip"
-            translate="no"
-            onClick={() => pick(s.value)}
-          >
-            {s.value}
-            {s.label ? <span className="chip__count"> {s.label}</span> : null}
-          </button>
-        ))}
-      </span>
-    ) : null;
-  if (shape === 'days')
-    return (
-      <span className="rule__value">
-        <input
-          className="input input--number"
-          inputMode="numeric"
-          aria-label={t('segments.builder.days')}
-          value={text(0)}
-          onChange={(event) => update(0, event.target.value)}
-        />
-        <span>{t('segments.builder.daysUnit')}</span>
-        {data?.presets?.length && node.op === 'within_last_days' ? (
-          <span className="rule__presets" role="group" aria-label={t('segments.values.presets')}>
-            {data.presets.map((p) => (
-              <button
-                key={p.days}
-                type="button"
-                className="button button--small button--chip"
-                aria-pressed={text(0) === String(p.days)}
-                onClick={() => update(0, String(p.days))}
-                title={t('segments.values.presetCount', { formatted: format.integer(p.count) })}
-              >
-                {t('segments.values.preset', { days: p.days })}
-              </button>
-            ))}
-          </span>
-        ) : null}
-      </span>
-    );
-  const inputType = kind === 'date' || kind === 'timestamp' ? 'date' : 'text';
-  if (shape === 'two')
-    return (
-      <span className="rule__value">
-        <input
-          className="input"
-          type={inputType}
-          aria-label={t('segments.builder.low')}
-          value={text(0)}
-          onChange={(event) => update(0, event.target.value)}
-        />
-        <span>{t('segments.builder.and')}</span>
-        <input
-          className="input"
-          type={inputType}
-          aria-label={t('segments.builder.high')}
-          value={text(1)}
-          onChange={(event) => update(1, event.target.value)}
-        />
-      </span>
-    );
-  if (shape === 'list') {
-    const chosen = text(0)
-      .split(',')
-      .map((v) => v.trim())
-      .filter(Boolean);
-    const offered = suggestions.filter((s) => !chosen.includes(s.value)).slice(0, 12);
-    return (
-      <span className="rule__value">
-        <input
-          className="input input--wide"
-          aria-label={t('segments.builder.values')}
-          placeholder={t('segments.builder.valuesPlaceholder')}
-          value={text(0)}
-          onChange={(event) => update(0, event.target.value)}
-        />
-        {chips(offered, (value) => update(0, [...chosen, value].join(', ')))}
-        {range}
-      </span>
-    );
-  }
-  if (kind === 'boolean')
-    return (
-      <select
-        className="select"
-        aria-label={t('segments.builder.value')}
-        value={text(0)}
-        onChange={(event) => update(0, event.target.value)}
-      >
-        {text(0) !== 'true' && text(0) !== 'false' ? <option value={text(0)}>{text(0)}</option> : null}
-        <option value="true">{t('segments.builder.true')}</option>
-        <option value="false">{t('segments.builder.false')}</option>
-      </select>
-    );
+function RemoveButton({ node, ctx, label }: { node: RuleNode; ctx: BuilderContext; label: string }) {
   return (
-    <span className="rule__value">
-      <input
-        className="input input--number"
-        type={inputType}
-        inputMode={kind === 'number' ? 'decimal' : undefined}
-        aria-label={t('segments.builder.value')}
-        value={text(0)}
-        onChange={(event) => update(0, event.target.value)}
-      />
-      {kind === 'string'
-        ? chips(suggestions.filter((s) => s.value !== text(0)).slice(0, 8), (value) => update(0, value))
-        : null}
-      {range}
-    </span>
+    <button
+      type="button"
+      className="button button--small button--danger"
+      onClick={() => ctx.edit(node.id, () => null)}
+    >
+      {label}
+    </button>
   );
 }
 
@@ -459,30 +330,17 @@ function MuteButton({ node, ctx }: { node: RuleNode; ctx: BuilderContext }) {
 
 function SqlRow({ node, ctx }: { node: SqlNode; ctx: BuilderContext }) {
   const { t } = useTranslation();
-  const path = ctx.paths.get(node.id) ?? '';
   return (
-    <div
-      className={`rule rule--sql${node.muted ? ' rule--muted' : ''}`}
-      data-path={path}
-      data-muted={node.muted ? 'true' : undefined}
+    <RuleRow
+      node={node}
+      ctx={ctx}
+      className="rule--sql"
+      // What makes an expert rule safe to run (core/segments/expertSql.ts), so a marketer can trust it.
+      hint={<p className="rule__hint">{t('segments.builder.expertReadOnly')}</p>}
     >
-      <div className="rule__fields">
-        <span className="rule__kind">{t('segments.builder.expertRule')}</span>
-        <code translate="no">{node.sql}</code>
-        <NodeCount path={path} ctx={ctx} muted={node.muted} />
-        <MuteButton node={node} ctx={ctx} />
-        <button
-          type="button"
-          className="button button--small button--danger"
-          onClick={() => ctx.edit(node.id, () => null)}
-        >
-          {t('segments.builder.removeCondition')}
-        </button>
-      </div>
-      {/* What makes an expert rule safe to run (core/segments/expertSql.ts), so a marketer can trust it. */}
-      <p className="rule__hint">{t('segments.builder.expertReadOnly')}</p>
-      <Problems problems={problemsAt(ctx.problems, path, [])} />
-    </div>
+      <span className="rule__kind">{t('segments.builder.expertRule')}</span>
+      <code translate="no">{node.sql}</code>
+    </RuleRow>
   );
 }
 
@@ -521,58 +379,43 @@ function AddSegmentButton({ group, ctx }: { group: GroupNode; ctx: BuilderContex
 function SegmentRow({ node, ctx }: { node: SegmentNode; ctx: BuilderContext }) {
   const { t } = useTranslation();
   const format = useFormat();
-  const path = ctx.paths.get(node.id) ?? '';
   const { segments } = useSegmentChoices(ctx.self);
   const set = (change: Partial<SegmentNode>) =>
     ctx.edit(node.id, (current) => ({ ...(current as SegmentNode), ...change }));
   return (
-    <div
-      className={`rule rule--segment${node.muted ? ' rule--muted' : ''}`}
-      data-path={path}
-      data-segment={node.segment}
-      data-muted={node.muted ? 'true' : undefined}
+    <RuleRow
+      node={node}
+      ctx={ctx}
+      className="rule--segment"
+      data={{ 'data-segment': node.segment }}
+      hint={<p className="rule__hint">{t('segments.builder.segmentHint')}</p>}
     >
-      <div className="rule__fields">
-        <select
-          className="select rule__op"
-          aria-label={t('segments.builder.segmentOperator')}
-          value={node.op}
-          onChange={(event) =>
-            set({ op: event.target.value === 'not_in' ? 'not_in' : 'in', opWritten: true })
-          }
-        >
-          <option value="in">{t('segments.builder.inSegment')}</option>
-          <option value="not_in">{t('segments.builder.notInSegment')}</option>
-        </select>
-        <select
-          className="select rule__segment"
-          aria-label={t('segments.builder.segment')}
-          value={node.segment}
-          onChange={(event) => set({ segment: event.target.value })}
-          translate="no"
-        >
-          {segments.some((s) => s.name === node.segment) ? null : (
-            <option value={node.segment}>{node.segment}</option>
-          )}
-          {segments.map((s) => (
-            <option key={s.name} value={s.name} title={s.description}>
-              {`${s.name} (${format.integer(s.count)})`}
-            </option>
-          ))}
-        </select>
-        <NodeCount path={path} ctx={ctx} muted={node.muted} />
-        <MuteButton node={node} ctx={ctx} />
-        <button
-          type="button"
-          className="button button--small button--danger"
-          onClick={() => ctx.edit(node.id, () => null)}
-        >
-          {t('segments.builder.removeCondition')}
-        </button>
-      </div>
-      <p className="rule__hint">{t('segments.builder.segmentHint')}</p>
-      <Problems problems={problemsAt(ctx.problems, path, [])} />
-    </div>
+      <select
+        className="select rule__op"
+        aria-label={t('segments.builder.segmentOperator')}
+        value={node.op}
+        onChange={(event) => set({ op: event.target.value === 'not_in' ? 'not_in' : 'in', opWritten: true })}
+      >
+        <option value="in">{t('segments.builder.inSegment')}</option>
+        <option value="not_in">{t('segments.builder.notInSegment')}</option>
+      </select>
+      <select
+        className="select rule__segment"
+        aria-label={t('segments.builder.segment')}
+        value={node.segment}
+        onChange={(event) => set({ segment: event.target.value })}
+        translate="no"
+      >
+        {segments.some((s) => s.name === node.segment) ? null : (
+          <option value={node.segment}>{node.segment}</option>
+        )}
+        {segments.map((s) => (
+          <option key={s.name} value={s.name} title={s.description}>
+            {`${s.name} (${format.integer(s.count)})`}
+          </option>
+        ))}
+      </select>
+    </RuleRow>
   );
 }
 

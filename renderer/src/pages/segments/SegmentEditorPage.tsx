@@ -23,6 +23,7 @@ import {
   type GroupNode,
   type RuleNode,
 } from './ruleTree.ts';
+import { templateListName, type TemplateList } from './templates.ts';
 import { useNewSegmentStart } from './templates/templateQueries.ts';
 import { readYaml, YamlView } from './YamlView.tsx';
 import { SegmentInsights } from './insights/SegmentInsights.tsx';
@@ -118,6 +119,7 @@ export function NewSegmentEditor() {
             <SegmentEditor
               key={start.templateName ?? ''}
               initial={start.definition}
+              listFrom={start.listFrom}
               opened={null}
               saved={null}
               catalogue={catalogue}
@@ -203,11 +205,14 @@ function stateFrom(definition: DefinitionJson): EditorState {
 
 export function SegmentEditor({
   initial,
+  listFrom: listFromTemplate = null,
   opened: openedAtStart,
   saved,
   catalogue,
 }: {
   initial: DefinitionJson;
+  /** A new segment from a template: its Klaviyo list follows its name until the YAML names one by hand. */
+  listFrom?: TemplateList | null;
   opened: OpenedFile | null;
   saved: SegmentPreview | null;
   catalogue: ColumnCatalogue;
@@ -220,6 +225,7 @@ export function SegmentEditor({
   /** What the YAML view shows while the user types in it (it may not parse yet). */
   const [yamlDraft, setYamlDraft] = useState<string | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [listFrom, setListFrom] = useState<TemplateList | null>(listFromTemplate);
   const save = useSaveSegment();
 
   const definition = useMemo<DefinitionJson>(() => {
@@ -228,9 +234,10 @@ export function SegmentEditor({
       name: state.name,
       ...(state.description || 'description' in state.base ? { description: state.description } : {}),
       ...rest,
+      ...(listFrom ? { klaviyo_list: templateListName(listFrom, state.name) } : {}),
       rules: rulesFromRoot(state.root, catalogue.kindOf),
     };
-  }, [state, catalogue]);
+  }, [state, catalogue, listFrom]);
   /** The text that is saved: the definition written into the file as opened (its comments kept). */
   const generatedYaml = useMemo(() => definitionYaml(definition, yamlBase), [definition, yamlBase]);
   const yamlText = yamlDraft ?? generatedYaml;
@@ -273,6 +280,8 @@ export function SegmentEditor({
 
   const typeYaml = (text: string) => {
     setYamlDraft(text);
+    // The text names the list now (the one shown, or one typed by hand): it no longer follows the name.
+    setListFrom(null);
     save.reset();
     const read = readYaml(text);
     // The builder follows the text as soon as it parses; until then it keeps the last good rules.

@@ -4,11 +4,44 @@ import { CHART_COLORS } from '../../../components/chartColors.ts';
 
 const ROW_HEIGHT = 28;
 
-/** A category tick written as it is: recharts measures ticks in a span on the page, data left outside the chart. */
-function PlainTick({ x, y, payload }: { x?: number; y?: number; payload?: { value?: unknown } }) {
+/** Width of a 12 px label character (an average; the tick cuts by characters, not by measuring). */
+const CHAR_WIDTH = 7;
+const MIN_LABEL_WIDTH = 60;
+/** Widest the label column gets; a longer label ends in an ellipsis, its full text on hover. */
+export const MAX_LABEL_WIDTH = 200;
+
+/** The label column's width for these labels, and how many characters fit in it. */
+export function labelColumn(labels: readonly string[]): { width: number; chars: number } {
+  const longest = Math.max(0, ...labels.map((l) => l.length));
+  const width = Math.min(MAX_LABEL_WIDTH, Math.max(MIN_LABEL_WIDTH, longest * CHAR_WIDTH + 12));
+  return { width, chars: Math.floor((width - 12) / CHAR_WIDTH) };
+}
+
+/** A label cut to `chars` characters with an ellipsis (the whole label when it fits). */
+export function fitLabel(label: string, chars: number): string {
+  return label.length <= chars ? label : `${label.slice(0, Math.max(1, chars - 1))}…`;
+}
+
+/**
+ * A category tick written as it is, cut to the label column with its full text as the hover title: recharts
+ * measures ticks in a span on the page, data left outside the chart.
+ */
+function PlainTick({
+  x,
+  y,
+  payload,
+  chars,
+}: {
+  x?: number;
+  y?: number;
+  payload?: { value?: unknown };
+  chars: number;
+}) {
+  const label = String(payload?.value ?? '');
   return (
     <text x={x} y={y} dy={4} textAnchor="end" fill={CHART_COLORS.axis} fontSize={12}>
-      {String(payload?.value ?? '')}
+      <title>{label}</title>
+      {fitLabel(label, chars)}
     </text>
   );
 }
@@ -20,6 +53,7 @@ function PlainTick({ x, y, payload }: { x?: number; y?: number; payload?: { valu
  */
 export function InsightBars({ data, format }: { data: BarDatum[]; format: (value: number) => string }) {
   const height = Math.max(120, ROW_HEIGHT * data.length + 40);
+  const labels = labelColumn(data.map((d) => d.label));
   return (
     <ResponsiveContainer width="100%" height={height} initialDimension={{ width: 480, height }}>
       <BarChart
@@ -33,9 +67,9 @@ export function InsightBars({ data, format }: { data: BarDatum[]; format: (value
         <YAxis
           type="category"
           dataKey="label"
-          width={130}
+          width={labels.width}
           interval={0}
-          tick={<PlainTick />}
+          tick={<PlainTick chars={labels.chars} />}
           stroke={CHART_COLORS.axis}
         />
         <Tooltip formatter={(value) => format(Number(value))} cursor={{ fill: '#f3f4f6' }} />

@@ -8,6 +8,7 @@ import { Loading } from '../../../components/StateViews.tsx';
 import { useDebouncedValue } from '../../customers/useDebouncedValue.ts';
 import { BreakdownCharts } from './BreakdownCharts.tsx';
 import { MembersTable } from './MembersTable.tsx';
+import { OverlapMatrixPanel } from './OverlapMatrix.tsx';
 import { OverlapPanel, PriorityPanel } from './OverlapPanel.tsx';
 import { hasInsightCalls } from './insightQueries.ts';
 import { WhatIfDiff } from './WhatIfDiff.tsx';
@@ -33,7 +34,7 @@ export const INSIGHTS_DEBOUNCE_MS = 300;
 
 /**
  * The segment editor's insights on its current, unsaved definition: the what-if diff against the saved file
- * and the last publish, breakdowns, overlaps, the priority-group simulation, a page of members and "why is
+ * and the last publish, breakdowns, overlaps (with each saved segment, and the matrix of every pair), the priority-group simulation, a page of members and "why is
  * this customer in / out". Every part has its own query; an edit starts new ones and aborts the stale.
  * The preview (breakdowns, overlaps) is the same query as the editor's count, so it is fetched once.
  */
@@ -104,6 +105,7 @@ const Panels = memo(function Panels({
         <OverlapPanel preview={shown} />
         <PriorityPanel draft={active} />
       </div>
+      <OverlapMatrixPanel draft={active} />
       <MembersTable draft={active} />
       <WhyPanel draft={active} />
     </div>

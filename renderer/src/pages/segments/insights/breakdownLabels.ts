@@ -2,8 +2,15 @@ import type { TFunction } from 'i18next';
 import type { SegmentBreakdown } from '../../../../../core/api/schemas/segmentInsights.ts';
 import type { Formatters } from '../../../format/format.ts';
 
-/** Columns whose values have translated names elsewhere in the app (the Overview's charts). */
-const VALUE_KEYS: Record<string, string> = { lifecycle_stage: 'lifecycle', customer_value_tier: 'valueTier' };
+/**
+ * The one place that says which columns have translated value names, and under which key: lifecycle stage and
+ * value tier as the Overview's charts name them, the winback stage here (no other page translates it yet).
+ */
+const VALUE_KEYS: Record<string, string> = {
+  lifecycle_stage: 'lifecycle',
+  customer_value_tier: 'valueTier',
+  winback_stage: 'segmentInsights.winbackStage',
+};
 
 /** A breakdown value as a chart label: translated stage and tier names, yes/no, formatted numbers. */
 export function valueLabel(

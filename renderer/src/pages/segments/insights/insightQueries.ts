@@ -7,6 +7,8 @@ import type {
   SegmentExplainDraftInput,
   SegmentMembers,
   SegmentMembersInput,
+  SegmentOverlaps,
+  SegmentOverlapsInput,
   SegmentPriority,
   SegmentPriorityInput,
 } from '../../../../../core/api/schemas/segmentInsights.ts';
@@ -16,7 +18,7 @@ import type { C360Client, CallOptions } from '../../../api/types.ts';
 
 /**
  * The editor insights' calls (core/api/contract.ts segments.diff / breakdown / priority / members /
- * explainDraft) as TanStack queries keyed by call and input: every edit is a new key, the older request's
+ * explainDraft / overlaps) as TanStack queries keyed by call and input: every edit is a new key, the older request's
  * signal is aborted once nothing observes it (the service then interrupts its DuckDB query), and the last
  * answer stays on screen while the next one loads.
  */
@@ -27,9 +29,10 @@ export interface InsightCalls {
   priority(input: SegmentPriorityInput, options?: CallOptions): Promise<SegmentPriority>;
   members(input: SegmentMembersInput, options?: CallOptions): Promise<SegmentMembers>;
   explainDraft(input: SegmentExplainDraftInput, options?: CallOptions): Promise<SegmentExplanation>;
+  overlaps(input: SegmentOverlapsInput, options?: CallOptions): Promise<SegmentOverlaps>;
 }
 
-const CALLS = ['diff', 'breakdown', 'priority', 'members', 'explainDraft'] as const;
+const CALLS = ['diff', 'breakdown', 'priority', 'members', 'explainDraft', 'overlaps'] as const;
 
 function missingInsightCalls(client: C360Client): string[] {
   const segments = client.segments as Partial<Record<(typeof CALLS)[number], unknown>> | undefined;
@@ -64,6 +67,7 @@ export const insightKeys = {
   priority: (input: SegmentPriorityInput) => ['segments.priority', input] as const,
   members: (input: SegmentMembersInput) => ['segments.members', input] as const,
   explain: (input: SegmentExplainDraftInput) => ['segments.explainDraft', input] as const,
+  overlaps: (input: SegmentOverlapsInput) => ['segments.overlaps', input] as const,
 };
 
 // A definition the compiler rejects fails the same way again: no retry; the editor shows its problems.
@@ -104,6 +108,16 @@ export function useSegmentMembers(input: SegmentMembersInput | null) {
   return useQuery({
     queryKey: insightKeys.members(input ?? { definition: {} }),
     queryFn: ({ signal }) => calls.members(input!, { signal }),
+    enabled: input !== null,
+    ...common,
+  });
+}
+
+export function useSegmentOverlaps(input: SegmentOverlapsInput | null) {
+  const calls = useInsightCalls();
+  return useQuery({
+    queryKey: insightKeys.overlaps(input ?? { definition: {} }),
+    queryFn: ({ signal }) => calls.overlaps(input!, { signal }),
     enabled: input !== null,
     ...common,
   });

@@ -3,7 +3,7 @@ import { useClient } from '../../../api/clientContext.tsx';
 import type { C360Client, SegmentTemplates } from '../../../api/types.ts';
 import { useRoute } from '../../../shell/route.ts';
 import type { DefinitionJson } from '../ruleTree.ts';
-import { BLANK_DEFINITION } from '../templates.ts';
+import { BLANK_DEFINITION, type TemplateList } from '../templates.ts';
 
 export const templateQueryKeys = { templates: ['segments.templates'] as const };
 
@@ -36,6 +36,8 @@ export interface NewSegmentStart {
   yaml: string | null;
   /** The route names a template that does not exist, or the templates could not be loaded. */
   error: Error | null;
+  /** The template's list, which the new segment's list follows as it is renamed (templateListName). */
+  listFrom: TemplateList | null;
 }
 
 /**
@@ -54,9 +56,23 @@ export function useNewSegmentStart(): NewSegmentStart {
     enabled: templateName !== null,
   });
   if (templateName === null)
-    return { templateName, pending: false, definition: BLANK_DEFINITION, yaml: null, error: null };
+    return {
+      templateName,
+      pending: false,
+      definition: BLANK_DEFINITION,
+      yaml: null,
+      error: null,
+      listFrom: null,
+    };
   if (templates.isPending)
-    return { templateName, pending: true, definition: BLANK_DEFINITION, yaml: null, error: null };
+    return {
+      templateName,
+      pending: true,
+      definition: BLANK_DEFINITION,
+      yaml: null,
+      error: null,
+      listFrom: null,
+    };
   const template = templates.data?.templates.find((t) => t.name === templateName);
   if (!template)
     return {
@@ -64,9 +80,18 @@ export function useNewSegmentStart(): NewSegmentStart {
       pending: false,
       definition: BLANK_DEFINITION,
       yaml: null,
+      listFrom: null,
       error:
         templates.error ??
         new Error(`There is no built-in template '${templateName}'; the segment starts blank instead.`),
     };
-  return { templateName, pending: false, definition: template.definition, yaml: template.yaml, error: null };
+  const list = template.definition.klaviyo_list;
+  return {
+    templateName,
+    pending: false,
+    definition: template.definition,
+    yaml: template.yaml,
+    error: null,
+    listFrom: typeof list === 'string' ? { template: template.name, list } : null,
+  };
 }
