@@ -11,6 +11,7 @@ import type {
   SegmentValues,
 } from '../../renderer/src/api/types.ts';
 import { OPERATORS_BY_KIND } from '../../core/segments/operators.ts';
+import type { SegmentTemplates } from '../../core/api/schemas/templates.ts';
 import { parseRoute } from '../../renderer/src/shell/route.ts';
 import { apiError, fakeClient } from './fixtures.ts';
 import { renderApp } from './renderApp.ts';
@@ -573,7 +574,7 @@ describe('"in segment" conditions, consent and expert rules', () => {
       templates: async () =>
         ({
           templates: [{ name: 'winback_candidates', definition: parse(template), yaml: template }],
-        }) as unknown as Awaited<ReturnType<NonNullable<Client['segments']>['templates']>>,
+        }) as unknown as SegmentTemplates,
     };
     renderApp(client, { hash: '#/segments/+new?template=winback_candidates' });
     await waitFor(() => expect(previews(client).at(-1)?.klaviyo_list).toBe('Winback candidates'));

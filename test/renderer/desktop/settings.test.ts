@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SettingsSaveInput } from '../../core/api/schemas/settings.ts';
-import type { C360Client, Settings } from '../../renderer/src/api/types.ts';
+import type { SettingsSaveInput } from '../../../core/api/schemas/settings.ts';
+import type { C360Client, Settings } from '../../../renderer/src/api/types.ts';
 import { fakeDesktop, type FakeDesktop } from './desktopBridge.ts';
-import { apiError, fakeClient } from './fixtures.ts';
-import { plain, renderApp } from './renderApp.ts';
+import { apiError, fakeClient } from '../fixtures.ts';
+import { plain, renderApp } from '../renderApp.ts';
 
 /**
  * The Settings page's edits: guardrail thresholds and the profile mapping (settings.save, with the conflict
@@ -84,7 +84,7 @@ function settingsClient(
               },
             },
           });
-        if ((input.guardrails?.max_list_removal_percent ?? 0) > 100)
+        if (Number(input.guardrails?.max_list_removal_percent ?? 0) > 100)
           throw apiError(
             'INVALID_INPUT',
             'The settings were not saved; c360.config.yaml would be invalid:\n  sync.guardrails.max_list_removal_percent: Too big: expected number to be <=100',

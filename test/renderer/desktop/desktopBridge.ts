@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APP_ENTRY_URL } from '../../core/desktop/appOrigin.ts';
-import { IPC_CHANNELS, type IpcChannel } from '../../core/desktop/ipcChannels.ts';
-import { validateIpcCall } from '../../core/desktop/ipcValidation.ts';
-import { KlaviyoKeyStore, type KeyEncryption } from '../../core/desktop/keyStore.ts';
+import { APP_ENTRY_URL } from '../../../core/desktop/appOrigin.ts';
+import { IPC_CHANNELS, type IpcChannel } from '../../../core/desktop/ipcChannels.ts';
+import { validateIpcCall } from '../../../core/desktop/ipcValidation.ts';
+import { KlaviyoKeyStore, type KeyEncryption } from '../../../core/desktop/keyStore.ts';
 import {
   createPreloadApi,
   type C360DesktopApi,
   type WorkspaceChoice,
   type WorkspaceInfo,
-} from '../../core/desktop/preloadApi.ts';
+} from '../../../core/desktop/preloadApi.ts';
 
 /**
  * A stand-in for the desktop app's preload bridge (`window.c360`), for component tests only: the real preload
