@@ -123,6 +123,7 @@ async function runSyncCall(
   input: {
     syncs?: SyncOutcome['plan']['request']['syncs'] | undefined;
     segments?: string[] | undefined;
+    retryFailed?: { runId?: string | undefined } | undefined;
     dryRun: boolean;
     approve: boolean;
     approvals?: GuardrailApprovalData[] | undefined;
@@ -140,6 +141,7 @@ async function runSyncCall(
       {
         ...(input.syncs ? { syncs: input.syncs } : {}),
         ...(input.segments ? { segments: input.segments } : {}),
+        ...(input.retryFailed ? { retryFailed: input.retryFailed } : {}),
         dryRun: input.dryRun,
         approve: input.approve,
         ...(input.approvals ? { approvals: input.approvals } : {}),

@@ -44,6 +44,8 @@ export interface RunSummary {
     throttled: number;
   };
   durationMs: number | null;
+  /** The run whose rejected rows this run retried (`c360 sync --retry-failed`); null for a full run. */
+  retryOf: string | null;
 }
 
 export interface RunError {
@@ -95,11 +97,14 @@ export async function startRun(
   syncs: SyncKind[],
   planHash: string,
   approved: boolean,
+  retryOf?: string,
 ): Promise<void> {
   await db.run(
     `insert into c360.sync_runs values ($1, ${SQL_NOW}, null, 'running', $2, $3, $4, null, null)`,
     [runId, syncs.join(','), planHash, approved],
   );
+  if (retryOf !== undefined)
+    await db.run(`insert into c360.sync_run_retries values ($1, $2)`, [runId, retryOf]);
 }
 
 export async function recordTarget(db: Database, runId: string, t: TargetResult): Promise<void> {
@@ -149,11 +154,14 @@ function toTarget(r: Record<string, unknown>): TargetResult {
 export async function listRuns(db: Database, limit = 20, runId?: string): Promise<RunSummary[]> {
   // A read: a workspace that never synced has no run tables, and no runs.
   if (!(await hasC360Table(db, 'sync_runs'))) return [];
+  // Workspaces opened read-only by an older schema have no retry table (schema version 5).
+  const retries = await hasC360Table(db, 'sync_run_retries');
   const runs = await db.queryJson(
     `select run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as started_at,
        strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') as finished_at, status, syncs, plan_hash, approved, error,
-       epoch_ms(finished_at) - epoch_ms(started_at) as duration_ms
-     from c360.sync_runs ${runId === undefined ? '' : 'where run_id = $1'}
+       epoch_ms(finished_at) - epoch_ms(started_at) as duration_ms,
+       ${retries ? '(select t.retry_of from c360.sync_run_retries t where t.run_id = r.run_id)' : 'null'} as retry_of
+     from c360.sync_runs r ${runId === undefined ? '' : 'where run_id = $1'}
      order by started_at desc, run_id desc limit ${Math.max(1, Math.floor(limit))}`,
     runId === undefined ? [] : [runId],
   );
@@ -185,6 +193,7 @@ export async function listRuns(db: Database, limit = 20, runId?: string): Promis
         throttled: sum('throttled'),
       },
       durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+      retryOf: r.retry_of === null || r.retry_of === undefined ? null : String(r.retry_of),
     };
   });
 }

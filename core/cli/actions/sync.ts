@@ -19,6 +19,7 @@ import {
   SKIP_REASONS,
   StalePlanError,
   PlanRequestMismatchError,
+  NothingToRetryError,
   type ApplyProgress,
   type Endpoint,
   type RunDetail,
@@ -137,8 +138,12 @@ function preflightLines(plan: SyncOutcome['plan']): string[] {
 
 export function describePlan(outcome: SyncOutcome): string {
   const { plan } = outcome;
+  const retried = plan.request.retryFailed?.runId;
   const lines = [
     `Sync plan ${plan.hash}${plan.asOf ? ` (build as of ${plan.asOf})` : ''}`,
+    ...(retried
+      ? [`Retry of run ${retried}: only its rejected rows that are still failing (c360 runs show ${retried})`]
+      : []),
     plan.account
       ? `Klaviyo account: ${plan.account.name ?? '(no organisation name)'} (${plan.account.id})`
       : 'Klaviyo account: none (no API key: plan only)',
@@ -228,8 +233,11 @@ function describeOutcome(outcome: SyncOutcome): string {
       ]),
     ),
     `Run ${outcome.runId}: ${outcome.status.toUpperCase()}` +
+      (outcome.plan.request.retryFailed?.runId
+        ? ` (retry of run ${outcome.plan.request.retryFailed.runId})`
+        : '') +
       (outcome.results.some((r) => r.failed)
-        ? ` — failed rows are kept and retried next run; see \`c360 runs show ${outcome.runId}\``
+        ? ` — failed rows are kept; see \`c360 runs show ${outcome.runId}\`, retry them with \`c360 sync --retry-failed ${outcome.runId}\``
         : ''),
   );
   if (outcome.error) lines.push(outcome.error);
@@ -310,7 +318,8 @@ function describeRuns(runs: RunSummary[]): string {
 function describeRun(run: RunDetail, all: boolean): string {
   const lines = [
     `Run ${run.runId}: ${run.status} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}` +
-      `${run.planHash ? ` · plan ${run.planHash}` : ''}${run.approved ? ' · approved' : ''}`,
+      `${run.planHash ? ` · plan ${run.planHash}` : ''}${run.approved ? ' · approved' : ''}` +
+      `${run.retryOf ? ` · retry of run ${run.retryOf}` : ''}`,
     formatTable(
       ['sync', 'target', 'planned', 'sent', 'succeeded', 'failed', 'skipped', 'API calls', '429s', 'time'],
       run.targets.map((t) => [
@@ -360,6 +369,8 @@ export interface SyncOptions {
   plan?: string;
   approve: boolean;
   segment?: string[];
+  /** `--retry-failed [run]`: true without a run id. */
+  retryFailed?: string | true;
 }
 
 export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: SyncOptions): Promise<void> {
@@ -370,6 +381,12 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
     // No kind given: a saved plan applies to its own syncs; otherwise all of them (core/sync resolves both).
     const syncs: SyncTarget[] | undefined =
       what === undefined ? undefined : what === 'all' ? ['profiles', 'lists', 'events'] : [what];
+    const retryFailed =
+      opts.retryFailed === undefined
+        ? undefined
+        : opts.retryFailed === true
+          ? {}
+          : { runId: opts.retryFailed };
     const outcome: SyncOutcome = await withWorkspaceOrOwner(
       g,
       {},
@@ -380,6 +397,7 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
             workspace: g.workspace,
             ...(syncs ? { syncs } : {}),
             ...(opts.segment ? { segments: opts.segment } : {}),
+            ...(retryFailed ? { retryFailed } : {}),
             dryRun: opts.dryRun,
             ...(opts.plan ? { planFile: opts.plan } : {}),
             ...(opts.planOut ? { planOut: opts.planOut } : {}),
@@ -401,6 +419,7 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
           {
             ...(syncs ? { syncs } : {}),
             ...(opts.segment ? { segments: opts.segment } : {}),
+            ...(retryFailed ? { retryFailed } : {}),
             dryRun: opts.dryRun,
             approve: opts.approve,
             ...(plan ? { plan } : {}),
@@ -425,7 +444,11 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
   } catch (error) {
     progress.stop();
     // Configuration errors (exit 2) are reported by the CLI's top-level handler.
-    if (error instanceof StalePlanError || error instanceof PlanRequestMismatchError)
+    if (
+      error instanceof StalePlanError ||
+      error instanceof PlanRequestMismatchError ||
+      error instanceof NothingToRetryError
+    )
       return fail(out, error.message, EXIT.usage);
     throw error;
   }
