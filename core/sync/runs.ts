@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/duckdb.ts';
 import type { SyncKind } from './guardrails.ts';
+import type { RequestTally } from './klaviyo/client.ts';
 import { ENDPOINTS } from './klaviyo/rateLimits.ts';
 import { SQL_NOW } from './state.ts';
 import { hasC360Table } from '../workspace/schema.ts';
@@ -56,10 +57,22 @@ export interface RunError {
   error: string;
 }
 
-/** Requests a run sent to one Klaviyo endpoint (retries included; calls that never left are not counted). */
+/**
+ * Requests a run sent to one Klaviyo endpoint (retries included; calls that never left are not counted): what
+ * came back, by HTTP status ("none": no answer, e.g. a timeout), body sizes and time. No payloads, no headers.
+ * The answers are absent from runs recorded before they were kept.
+ */
 export interface RunRequests {
+  /** The endpoint's method and path, e.g. `POST /api/profile-bulk-import-jobs`. */
   endpoint: string;
+  /** Its name in core/sync/klaviyo/rateLimits.ts ENDPOINTS, e.g. `bulkImport`. */
+  key: string;
   calls: number;
+  statuses?: Record<string, number>;
+  sentBytes?: number;
+  receivedBytes?: number;
+  totalMs?: number;
+  slowestMs?: number;
 }
 
 /** One run with a page of its rejected rows: `errorsTotal` says how many there are in all. */
@@ -207,19 +220,34 @@ export class RunNotFoundError extends C360Error {
 
 function requestsOf(summary: unknown): RunRequests[] {
   if (typeof summary !== 'string') return [];
-  let calls: unknown;
+  let parsed: { apiCalls?: unknown; requests?: unknown };
   try {
-    calls = (JSON.parse(summary) as { apiCalls?: unknown }).apiCalls;
+    parsed = JSON.parse(summary) as typeof parsed;
   } catch {
     return [];
   }
+  const calls = parsed.apiCalls;
   if (!calls || typeof calls !== 'object') return [];
+  const answers = (parsed.requests ?? {}) as Partial<Record<string, RequestTally>>;
   return Object.entries(calls as Record<string, unknown>)
     .filter(([, n]) => typeof n === 'number' && n > 0)
-    .map(([key, n]) => ({
-      endpoint: key in ENDPOINTS ? ENDPOINTS[key as keyof typeof ENDPOINTS].label : key,
-      calls: n as number,
-    }));
+    .map(([key, n]) => {
+      const tally = answers[key];
+      return {
+        endpoint: key in ENDPOINTS ? ENDPOINTS[key as keyof typeof ENDPOINTS].label : key,
+        key,
+        calls: n as number,
+        ...(tally
+          ? {
+              statuses: { ...tally.statuses },
+              sentBytes: tally.sentBytes,
+              receivedBytes: tally.receivedBytes,
+              totalMs: Math.round(tally.totalMs),
+              slowestMs: Math.round(tally.slowestMs),
+            }
+          : {}),
+      };
+    });
 }
 
 export async function showRun(

@@ -428,6 +428,7 @@ export async function runSync(
     finishRun(db, runId, status, error, {
       apiCalls: client.stats.calls,
       throttled: client.stats.throttled,
+      requests: client.stats.requests,
     }),
   );
   return outcome(status, { runId, results, error });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { listRuns, NothingToRetryError, type SyncPlan } from '../../core/sync/index.ts';
+import { listRuns, NothingToRetryError, showRun, type SyncPlan } from '../../core/sync/index.ts';
 import { openWorkspace } from '../../core/workspace/index.ts';
 import { runCli } from './cliProcess.ts';
 import {
@@ -101,8 +101,18 @@ describe('c360 sync --retry-failed', () => {
     // What went out: exactly the failed rows (a retry that re-planned everything would send 60+ more).
     expect(jobRowsSince(before)).toEqual({ profiles: failed('profiles'), listMembers: failed('lists') });
     const ws = await openWorkspace(dir);
-    const [record] = await listRuns(ws.db, 1).finally(() => ws.close());
+    const [record] = await listRuns(ws.db, 1);
+    const detail = await showRun(ws.db, retry.runId!).finally(() => ws.close());
     expect(record).toMatchObject({ runId: retry.runId, retryOf: first.runId });
+    // The run record says what was sent per endpoint: calls, answers by status, bytes and time, no payloads.
+    const jobs = detail.requests.find((r) => r.key === 'bulkImport');
+    expect(jobs).toMatchObject({
+      endpoint: 'POST /api/profile-bulk-import-jobs',
+      statuses: { '202': jobs?.calls },
+    });
+    expect(jobs!.sentBytes).toBeGreaterThan(100 * failed('profiles'));
+    expect(jobs!.receivedBytes).toBeGreaterThan(0);
+    expect(JSON.stringify(detail.requests)).not.toMatch(/@|pk_/);
 
     // The 60 changed customers are still to send; the retried rows are not.
     const after = await syncOnce(dir, fake, { syncs: ['profiles', 'lists'], dryRun: true });

@@ -57,8 +57,16 @@ export const runSummarySchema = z.looseObject({
 
 /** core/sync/runs.ts RunRequests: requests per endpoint, by status, with their sizes and time. */
 export const runRequestsSchema = z.looseObject({
+  /** Method and path, e.g. `POST /api/profile-bulk-import-jobs`. */
   endpoint: z.string(),
   calls: z.number(),
+  /** Answers by HTTP status ("none": no answer); absent for runs recorded before answers were kept. */
+  statuses: z.record(z.string(), z.number()).optional(),
+  sentBytes: z.number().optional(),
+  receivedBytes: z.number().optional(),
+  /** Time from sending to the answer, summed over the requests, and the slowest one. */
+  totalMs: z.number().optional(),
+  slowestMs: z.number().optional(),
 });
 
 export const runErrorSchema = z.looseObject({

@@ -315,6 +315,17 @@ function describeRuns(runs: RunSummary[]): string {
   );
 }
 
+/** ` (202 ×3, 429 ×1; sent 1.2 MB, 0.4 s)`: what came back for an endpoint's requests, when the run kept it. */
+function answersOf(r: RunDetail['requests'][number]): string {
+  if (!r.statuses) return '';
+  const statuses = Object.entries(r.statuses)
+    .map(([status, n]) => `${status === 'none' ? 'no answer' : status} ×${formatCount(n)}`)
+    .join(', ');
+  const mb = (r.sentBytes ?? 0) / 1024 / 1024;
+  const sent = mb >= 0.1 ? `${mb.toFixed(1)} MB` : `${formatCount(Math.round((r.sentBytes ?? 0) / 1024))} KB`;
+  return ` (${statuses}; sent ${sent}, ${formatSeconds((r.totalMs ?? 0) / 1000)})`;
+}
+
 function describeRun(run: RunDetail, all: boolean): string {
   const lines = [
     `Run ${run.runId}: ${run.status} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}` +
@@ -338,7 +349,7 @@ function describeRun(run: RunDetail, all: boolean): string {
   ];
   if (run.requests.length)
     lines.push(
-      `Requests sent: ${run.requests.map((r) => `${r.endpoint} ${formatCount(r.calls)}`).join(' · ')}`,
+      `Requests sent: ${run.requests.map((r) => `${r.endpoint} ${formatCount(r.calls)}${answersOf(r)}`).join(' · ')}`,
     );
   if (run.error) lines.push(run.error);
   if (run.errorsTotal) {
