@@ -224,7 +224,7 @@ describe('Publish page: preflight, stale data, failed rows', () => {
     ]);
   });
 
-  it('lists the rejected rows of the result and re-plans the same syncs to retry them', async () => {
+  it("lists the rejected rows of the result and plans a retry of that run's failed rows", async () => {
     let plans = 0;
     const client = publishClient({
       plan: async () => {
@@ -256,7 +256,12 @@ describe('Publish page: preflight, stale data, failed rows', () => {
     fireEvent.click(within(result).getByRole('button', { name: 'Retry 1 failed row' }));
     const list = await screen.findByRole('region', { name: 'List: c360: pregnancy_optin' });
     expect(plain(list.textContent)).toContain('Retried1');
-    expect(client.syncCalls[2]!.input).toEqual({ syncs: ['profiles', 'lists'], dryRun: true });
+    // A plan of this run's rejected rows alone, not the same syncs again.
+    expect(client.syncCalls[2]!.input).toEqual({
+      syncs: ['profiles', 'lists'],
+      retryFailed: { runId: '20261130-090100-abcdef' },
+      dryRun: true,
+    });
   });
 });
 
