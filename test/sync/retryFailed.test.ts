@@ -192,6 +192,37 @@ describe('c360 sync --retry-failed', () => {
     await removeDir(dir);
   }, 120_000);
 
+  it('an events retry plans only the failed events that are still failing', async () => {
+    const dir = await cloneWorkspace(base, CONFIG);
+    const events = await query<{ event_id: string }>(
+      base,
+      `select event_id from main.events_shipments where event_id is not null order by event_id limit 3`,
+    );
+    const [e1, e2, e3] = events.map((e) => `'${e.event_id}'`);
+    // Run r-events rejected three events; the third was delivered by a later run (no longer failing).
+    await sql(dir, [
+      `alter table main.dim_customers add column test_phone varchar`,
+      `insert into c360.sync_runs values ('r-events', now()::timestamp, now()::timestamp, 'partial', 'events', 'h', false, null, null)`,
+      ...[e1, e2, e3].map(
+        (id) =>
+          `insert into c360.sync_run_errors values ('r-events', 'events', 'events_shipments', ${id}, 'invalid', 'bad')`,
+      ),
+      ...[e1, e2].map(
+        (id) =>
+          `insert into c360.sync_failures values ('events', 'events_shipments', ${id}, 'invalid', 'bad', 1, now()::timestamp, now()::timestamp, 'r-events')`,
+      ),
+    ]);
+    const plan = (await syncOnce(dir, undefined, { retryFailed: { runId: 'r-events' }, dryRun: true })).plan;
+    // Only the events target: the run rejected no profile and no list member.
+    expect(plan.targets.map((t) => t.sync)).toEqual(['events']);
+    const target = plan.targets[0]!;
+    if (target.sync !== 'events') throw new Error('events plan expected');
+    expect(target.send).toBe(2);
+    expect(target.sourceRows).toBe(2);
+    expect(plan.guardrails.filter((g) => g.id === 'empty_source')).toEqual([]);
+    await removeDir(dir);
+  }, 60_000);
+
   it('says so when there is nothing to retry', async () => {
     const dir = await cloneWorkspace(base, CONFIG);
     await sql(dir, [`alter table main.dim_customers add column test_phone varchar`]);
