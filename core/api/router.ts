@@ -124,6 +124,7 @@ async function runSyncCall(
   input: {
     syncs?: SyncOutcome['plan']['request']['syncs'] | undefined;
     segments?: string[] | undefined;
+    retryFailed?: { runId?: string | undefined } | undefined;
     dryRun: boolean;
     approve: boolean;
     approvals?: GuardrailApprovalData[] | undefined;
@@ -141,6 +142,7 @@ async function runSyncCall(
       {
         ...(input.syncs ? { syncs: input.syncs } : {}),
         ...(input.segments ? { segments: input.segments } : {}),
+        ...(input.retryFailed ? { retryFailed: input.retryFailed } : {}),
         dryRun: input.dryRun,
         approve: input.approve,
         ...(input.approvals ? { approvals: input.approvals } : {}),

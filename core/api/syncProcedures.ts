@@ -28,6 +28,8 @@ export const syncProcedure = defineProcedure({
     /** All three when left out; with a plan file, the plan's own (the plan applies only to those). */
     syncs: z.array(z.enum(SYNC_KINDS)).min(1).optional(),
     segments: z.array(z.string().min(1)).optional(),
+    /** Only the rows this run rejected that are still failing (no runId: the newest run with such rows). */
+    retryFailed: syncRunInputSchema.shape.retryFailed,
     dryRun: z.boolean().default(false),
     /** A saved plan file to apply exactly. */
     planFile: z.string().min(1).optional(),
@@ -45,6 +47,7 @@ export const syncProcedure = defineProcedure({
         {
           syncs: input.syncs,
           ...(input.segments ? { segments: input.segments } : {}),
+          ...(input.retryFailed ? { retryFailed: input.retryFailed } : {}),
           approvals: input.approvals,
           dryRun: input.dryRun,
           ...(plan ? { plan } : {}),

@@ -34,6 +34,8 @@ import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 export interface ListApplyOptions {
   /** The engine the plan was made with: the publish snapshot records the same membership. */
   engine: SegmentEngine;
+  /** Record the segment as published (definition hash, snapshot) when nothing failed; false for a retry run. */
+  publish?: boolean;
 }
 
 /**
@@ -210,7 +212,7 @@ export async function applyList(
     ctx.progress({ sync: 'lists', target: plan.target, done: counts.succeeded + counts.failed, total });
   });
   await removeMembers(ctx, plan, listId, counts);
-  if (counts.failed === 0) {
+  if (counts.failed === 0 && options.publish !== false) {
     await ctx.q.write(async (db) => {
       await db.run(`update c360.sync_lists set published_definition_hash = $2 where segment = $1`, [
         plan.target,

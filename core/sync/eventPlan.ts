@@ -8,6 +8,7 @@ import {
   RELAY_PATTERN_SQL,
   requireColumns,
 } from './sourceModel.ts';
+import { inRetryScope } from './retryScope.ts';
 
 /**
  * The event diff (SPEC §7 "insert once"): source events whose event_id Klaviyo has not acknowledged yet.
@@ -56,6 +57,7 @@ export async function planEvents(
   db: Database,
   config: EventsConfig,
   now: Date = new Date(),
+  options: { retry?: boolean } = {},
 ): Promise<EventsPlan> {
   const columns = await modelColumns(db, config.model);
   const names = config.profile_attributes;
@@ -117,6 +119,11 @@ export async function planEvents(
     left join c360.sync_event_state s on s.event_id = c.event_id
     left join c360.sync_event_inflight i on i.event_id = c.event_id
     left join c360.sync_failures f on f.sync = 'events' and f.item_key = c.event_id`);
+  // A retry (retryScope.ts) sends the events Klaviyo rejected alone, checked again like any other.
+  if (options.retry)
+    await db.run(
+      `delete from c360_plan_events where event_id is null or not ${inRetryScope('events', 'event_id')}`,
+    );
   const [totals] = await db.queryJs(`select count(*) as source_rows,
       count(*) filter (where action = 'send') as send,
       count(*) filter (where action = 'sent') as sent,

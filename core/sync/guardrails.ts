@@ -33,8 +33,12 @@ export function checkGuardrails(
   plans: TargetPlan[],
   config: GuardrailConfig,
   freshness: DataFreshness | null = null,
+  options: { retry?: boolean } = {},
 ): TrippedGuardrail[] {
   const tripped: TrippedGuardrail[] = [];
+  // A retry plan holds only rejected rows and never removes a member: an empty source or an emptied list is
+  // what the full plan guards against, not this one (the other guardrails apply as ever).
+  const retry = options.retry === true;
   const trip = (id: GuardrailId, plan: TargetPlan, message: string) =>
     tripped.push({ id, sync: plan.sync, target: plan.target, message });
   const stale = staleDataReason(freshness, config);
@@ -42,7 +46,7 @@ export function checkGuardrails(
     // A refused or broken list sends nothing: there is nothing stale to approve.
     if (stale && !(plan.sync === 'lists' && (plan.refused || plan.broken))) trip('stale_data', plan, stale);
     if (plan.sync === 'profiles') {
-      if (config.block_empty_source && plan.sourceRows === 0)
+      if (!retry && config.block_empty_source && plan.sourceRows === 0)
         trip('empty_source', plan, `${plan.target} has 0 rows: a broken build would look like this`);
       const changing = plan.update;
       if (
@@ -56,17 +60,17 @@ export function checkGuardrails(
             `(${pct(changing, plan.previouslySynced).toFixed(1)} % > ${config.max_profiles_changed_percent} %)`,
         );
     } else if (plan.sync === 'events') {
-      if (config.block_empty_source && plan.sourceRows === 0)
+      if (!retry && config.block_empty_source && plan.sourceRows === 0)
         trip('empty_source', plan, `${plan.target} has 0 rows: a broken build would look like this`);
     } else if (!plan.refused && !plan.broken) {
       if (plan.members === 0 && plan.previousMembers > 0) {
-        if (config.block_emptied_list)
+        if (config.block_emptied_list && !retry)
           trip(
             'list_emptied',
             plan,
             `list "${plan.listName}" would be emptied (${fmt(plan.previousMembers)} members removed)`,
           );
-      } else if (config.block_empty_source && plan.members === 0)
+      } else if (!retry && config.block_empty_source && plan.members === 0)
         trip('empty_source', plan, `segment ${plan.target} has 0 members`);
       if (plan.members > 0 && pct(plan.remove, plan.previousMembers) > config.max_list_removal_percent)
         trip(

@@ -24,5 +24,7 @@ export { SKIP_REASONS } from './profilePlan.ts';
 export { EVENT_SKIP_REASONS } from './eventPlan.ts';
 export type { ApplyProgress } from './applyContext.ts';
 export { SyncConfigError } from './sourceModel.ts';
+export { NothingToRetryError } from './retryScope.ts';
+export type { RetryFailed } from './retryScope.ts';
 export { ENDPOINTS } from './klaviyo/rateLimits.ts';
 export type { Endpoint } from './klaviyo/rateLimits.ts';

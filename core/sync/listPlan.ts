@@ -8,6 +8,7 @@ import {
   type SegmentProblem,
 } from '../segments/index.ts';
 import type { ListsConfig } from './config.ts';
+import { inRetryScope } from './retryScope.ts';
 import { SyncConfigError } from './sourceModel.ts';
 
 /**
@@ -148,6 +149,7 @@ export async function planList(
   engine: SegmentEngine,
   config: ListsConfig,
   segment: string,
+  options: { retry?: boolean } = {},
 ): Promise<ListPlan> {
   const members = await engine.listMembers(segment);
   const definition = members.definition;
@@ -210,6 +212,13 @@ export async function planList(
        where segment = $1 and email not in (select email from c360_plan_list_current where not is_holdout and email is not null)`,
     [segment],
   );
+  // A retry (retryScope.ts) adds the members Klaviyo rejected and still belong in the list, nothing else.
+  if (options.retry)
+    await db.run(
+      `delete from c360_plan_list_members where segment = $1
+       and not (action = 'add' and ${inRetryScope('lists', 'email', '$1')})`,
+      [segment],
+    );
   const [counts] = await db.queryJs(
     `select
        (select count(distinct email) from c360_plan_list_current where not is_holdout and email is not null) as members,

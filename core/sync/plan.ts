@@ -15,6 +15,8 @@ import { planPreflight, readDataFreshness, type PlanPreflight } from './prefligh
 import { planProfiles, readModelHealthTags } from './profilePlan.ts';
 import { ensureSyncTables } from './state.ts';
 import { C360Error, type C360ErrorOptions } from '../errors.ts';
+import { SYNC_KIND_NAMES } from '../api/schemas/syncKinds.ts';
+import { prepareRetryScope, resolveRetryRun, type RetryFailed, type RetryScope } from './retryScope.ts';
 
 /**
  * A plan: what a sync would send, diffed against what Klaviyo confirmed, with the API calls and time it needs.
@@ -23,13 +25,22 @@ import { C360Error, type C360ErrorOptions } from '../errors.ts';
  * diff applied with another brand's key would write to the wrong account.
  */
 
-export const SYNC_KINDS = ['profiles', 'lists', 'events'] as const;
+/** One list of the three syncs (core/api/schemas/syncKinds.ts, zod-free so that the renderer can import it). */
+export const SYNC_KINDS = SYNC_KIND_NAMES;
 
 export interface PlanRequest {
   syncs: SyncKind[];
   /** Lists sync: only these segments. */
   segments?: string[];
+  /**
+   * Only the rows the run `runId` rejected that are still failing (retryScope.ts). Left without a run id, the
+   * newest run with such rows; a computed plan always names the run (its hash binds it).
+   */
+  retryFailed?: { runId?: string | undefined };
 }
+
+/** The request a computed plan was made for: a retry names its run. */
+export type PlannedRequest = Omit<PlanRequest, 'retryFailed'> & { retryFailed?: RetryFailed };
 
 export interface SyncPlan {
   kind: 'c360-sync-plan';
@@ -40,7 +51,7 @@ export interface SyncPlan {
   asOf: string | null;
   /** The Klaviyo account the key belongs to; null only for a dry run without a key. */
   account: KlaviyoAccount | null;
-  request: PlanRequest;
+  request: PlannedRequest;
   targets: TargetPlan[];
   guardrails: TrippedGuardrail[];
   apiCalls: Partial<Record<Endpoint, number>>;
@@ -121,33 +132,55 @@ export function planHash(
     .slice(0, 16);
 }
 
-export async function computePlan(ctx: PlanContext, request: PlanRequest): Promise<SyncPlan> {
+/** The segments a retry plans: those with failed rows, within the request's, and still saved. */
+function retrySegments(engine: SegmentEngine, scope: RetryScope, asked?: string[]): string[] {
+  const saved = new Set(engine.segments.map((s) => s.definition.name));
+  return scope.segments.filter((s) => saved.has(s) && (!asked?.length || asked.includes(s)));
+}
+
+export async function computePlan(ctx: PlanContext, given: PlanRequest): Promise<SyncPlan> {
   const { db, config } = ctx;
   await ensureSyncTables(db);
+  const { retryFailed: asked, ...rest } = given;
+  let request: PlannedRequest = rest;
+  let retry: RetryScope | undefined;
+  if (asked) {
+    const runId = await resolveRetryRun(db, asked.runId);
+    request = { ...rest, retryFailed: { runId } };
+    retry = await prepareRetryScope(db, runId, given.syncs);
+  }
   const targets: TargetPlan[] = [];
-  const enabled = (kind: SyncKind) => request.syncs.includes(kind) && config[kind].enabled;
+  const enabled = (kind: SyncKind) =>
+    request.syncs.includes(kind) && config[kind].enabled && (!retry || retry.rows[kind] > 0);
+  const scoped = retry !== undefined;
   if (enabled('profiles'))
     targets.push(
       await planProfiles(
         db,
         config.profiles,
         await readModelHealthTags(ctx.projectDir, config.profiles.model),
+        { retry: scoped },
       ),
     );
   if (enabled('lists')) {
     const engine = ctx.engine ?? (await openSegmentEngine(ctx));
     await prepareListPlanTable(db);
-    const selection = selectSegments(engine, config.lists, request.segments);
+    const only = retry ? retrySegments(engine, retry, request.segments) : request.segments;
+    // A retry whose segments were all deleted since plans no list (an empty `only` would mean all of them).
+    const selection =
+      retry && only?.length === 0
+        ? { segments: [], broken: new Map<string, string>() }
+        : selectSegments(engine, config.lists, only);
     for (const segment of selection.segments) {
       const problems = selection.broken.get(segment);
       targets.push(
         problems === undefined
-          ? await planList(db, engine, config.lists, segment)
+          ? await planList(db, engine, config.lists, segment, { retry: scoped })
           : await planBrokenList(db, config.lists, segment, problems),
       );
     }
   }
-  if (enabled('events')) targets.push(await planEvents(db, config.events, ctx.now));
+  if (enabled('events')) targets.push(await planEvents(db, config.events, ctx.now, { retry: scoped }));
   const apiCalls: Partial<Record<Endpoint, number>> = {};
   for (const t of targets)
     for (const [e, n] of Object.entries(callsFor(t)) as [Endpoint, number][])
@@ -166,7 +199,7 @@ export async function computePlan(ctx: PlanContext, request: PlanRequest): Promi
     account,
     request,
     targets,
-    guardrails: checkGuardrails(targets, config.guardrails, freshness),
+    guardrails: checkGuardrails(targets, config.guardrails, freshness, { retry: scoped }),
     apiCalls,
     writeCalls: (Object.entries(apiCalls) as [Endpoint, number][])
       .filter(([e]) => ENDPOINTS[e].write)
@@ -198,6 +231,7 @@ const planFileSchema = z.looseObject({
   request: z.object({
     syncs: z.array(z.enum(SYNC_KINDS)).min(1),
     segments: z.array(z.string()).optional(),
+    retryFailed: z.object({ runId: z.string().min(1) }).optional(),
   }),
 });
 

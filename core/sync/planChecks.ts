@@ -78,12 +78,19 @@ export function commandFor(request: PlanRequest): string {
   const all = SYNC_KINDS.every((k) => request.syncs.includes(k));
   const kinds = all ? '' : ` ${request.syncs.join(' ')}`;
   const segments = request.segments?.length ? ` --segment ${request.segments.join(' ')}` : '';
-  return `c360 sync${kinds}${segments}`;
+  const retry = request.retryFailed
+    ? ` --retry-failed${request.retryFailed.runId ? ` ${request.retryFailed.runId}` : ''}`
+    : '';
+  return `c360 sync${kinds}${segments}${retry}`;
 }
 
 function sameRequest(a: PlanRequest, b: PlanRequest): boolean {
   const key = (r: PlanRequest) =>
-    JSON.stringify([[...new Set(r.syncs)].sort(), [...new Set(r.segments ?? [])].sort()]);
+    JSON.stringify([
+      [...new Set(r.syncs)].sort(),
+      [...new Set(r.segments ?? [])].sort(),
+      r.retryFailed ? (r.retryFailed.runId ?? '') : null,
+    ]);
   return key(a) === key(b);
 }
 
@@ -96,15 +103,20 @@ function sameRequest(a: PlanRequest, b: PlanRequest): boolean {
 export function resolvePlanRequest(request: {
   syncs?: SyncKind[] | undefined;
   segments?: string[] | undefined;
+  retryFailed?: { runId?: string | undefined } | undefined;
   plan?: SyncPlan | undefined;
 }): PlanRequest {
   const { plan } = request;
+  // `--retry-failed` without a run id next to a saved retry plan means that plan's run.
+  const retryRun = request.retryFailed?.runId ?? plan?.request.retryFailed?.runId;
   const given = (syncs: SyncKind[]): PlanRequest => ({
     syncs,
     ...(request.segments?.length ? { segments: request.segments } : {}),
+    ...(request.retryFailed ? { retryFailed: retryRun ? { runId: retryRun } : {} } : {}),
   });
   if (!plan) return given(request.syncs ?? [...SYNC_KINDS]);
-  if (request.syncs === undefined && request.segments === undefined) return plan.request;
+  if (request.syncs === undefined && request.segments === undefined && request.retryFailed === undefined)
+    return plan.request;
   const asked = given(request.syncs ?? plan.request.syncs);
   if (sameRequest(asked, plan.request)) return plan.request;
   throw new PlanRequestMismatchError(

@@ -3,6 +3,7 @@ import { loadProject } from '../models/index.ts';
 import { consentFor, healthTagsOf, NO_HEALTH_TAGS, type HealthTags } from '../segments/index.ts';
 import type { ProfilesConfig } from './config.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
+import { inRetryScope, RETRY_TABLE } from './retryScope.ts';
 import {
   EMAIL_PATTERN_SQL,
   jsonValueSql,
@@ -152,6 +153,7 @@ export async function planProfiles(
   db: Database,
   config: ProfilesConfig,
   health: HealthTags = NO_HEALTH_TAGS,
+  options: { retry?: boolean } = {},
 ): Promise<ProfilesPlan> {
   const columns = await modelColumns(db, config.model);
   requireColumns(columns, config.model, [
@@ -228,6 +230,19 @@ export async function planProfiles(
     )
     select * exclude (payload), case when action in ('create', 'update') then payload end as payload
     from decided`);
+  // A retry (retryScope.ts) plans the rejected rows alone, judged on the whole source (duplicates, consent):
+  // the others are dropped here, before the clears, figures and samples are read from the table.
+  let retryGone = 0;
+  if (options.retry) {
+    const [gone] = await db.queryJs(
+      `select count(*) as n from ${RETRY_TABLE} r where r.sync = 'profiles'
+       and not exists (select 1 from c360_plan_profiles p where p.email = r.item_key)`,
+    );
+    retryGone = Number(gone?.n ?? 0);
+    await db.run(
+      `delete from c360_plan_profiles where email is null or not ${inRetryScope('profiles', 'email')}`,
+    );
+  }
   await db.run(`create or replace temp table c360_plan_clears as
     select email, clears from (
       select p.email, ${clearsSql(config)} as clears
@@ -267,7 +282,8 @@ export async function planProfiles(
     retrying: Number(totals?.retrying ?? 0),
     skipped,
     previouslySynced: Number(state?.n ?? 0),
-    goneFromSource: Number(state?.n ?? 0) - Number(totals?.still_in_source ?? 0),
+    // In a retry: the rejected rows whose email is no longer in the source (nothing to send for them).
+    goneFromSource: options.retry ? retryGone : Number(state?.n ?? 0) - Number(totals?.still_in_source ?? 0),
     payloadBytes: Number(totals?.bytes ?? 0),
     samples,
     digest: String(totals?.digest ?? '0'),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/duckdb.ts';
 import type { SyncKind } from './guardrails.ts';
+import type { RequestTally } from './klaviyo/client.ts';
 import { ENDPOINTS } from './klaviyo/rateLimits.ts';
 import { SQL_NOW } from './state.ts';
 import { hasC360Table } from '../workspace/schema.ts';
@@ -44,6 +45,8 @@ export interface RunSummary {
     throttled: number;
   };
   durationMs: number | null;
+  /** The run whose rejected rows this run retried (`c360 sync --retry-failed`); null for a full run. */
+  retryOf: string | null;
 }
 
 export interface RunError {
@@ -54,10 +57,22 @@ export interface RunError {
   error: string;
 }
 
-/** Requests a run sent to one Klaviyo endpoint (retries included; calls that never left are not counted). */
+/**
+ * Requests a run sent to one Klaviyo endpoint (retries included; calls that never left are not counted): what
+ * came back, by HTTP status ("none": no answer, e.g. a timeout), body sizes and time. No payloads, no headers.
+ * The answers are absent from runs recorded before they were kept.
+ */
 export interface RunRequests {
+  /** The endpoint's method and path, e.g. `POST /api/profile-bulk-import-jobs`. */
   endpoint: string;
+  /** Its name in core/sync/klaviyo/rateLimits.ts ENDPOINTS, e.g. `bulkImport`. */
+  key: string;
   calls: number;
+  statuses?: Record<string, number>;
+  sentBytes?: number;
+  receivedBytes?: number;
+  totalMs?: number;
+  slowestMs?: number;
 }
 
 /** One run with a page of its rejected rows: `errorsTotal` says how many there are in all. */
@@ -95,11 +110,14 @@ export async function startRun(
   syncs: SyncKind[],
   planHash: string,
   approved: boolean,
+  retryOf?: string,
 ): Promise<void> {
   await db.run(
     `insert into c360.sync_runs values ($1, ${SQL_NOW}, null, 'running', $2, $3, $4, null, null)`,
     [runId, syncs.join(','), planHash, approved],
   );
+  if (retryOf !== undefined)
+    await db.run(`insert into c360.sync_run_retries values ($1, $2)`, [runId, retryOf]);
 }
 
 export async function recordTarget(db: Database, runId: string, t: TargetResult): Promise<void> {
@@ -149,11 +167,14 @@ function toTarget(r: Record<string, unknown>): TargetResult {
 export async function listRuns(db: Database, limit = 20, runId?: string): Promise<RunSummary[]> {
   // A read: a workspace that never synced has no run tables, and no runs.
   if (!(await hasC360Table(db, 'sync_runs'))) return [];
+  // Workspaces opened read-only by an older schema have no retry table (schema version 5).
+  const retries = await hasC360Table(db, 'sync_run_retries');
   const runs = await db.queryJson(
     `select run_id, strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as started_at,
        strftime(finished_at, '%Y-%m-%dT%H:%M:%SZ') as finished_at, status, syncs, plan_hash, approved, error,
-       epoch_ms(finished_at) - epoch_ms(started_at) as duration_ms
-     from c360.sync_runs ${runId === undefined ? '' : 'where run_id = $1'}
+       epoch_ms(finished_at) - epoch_ms(started_at) as duration_ms,
+       ${retries ? '(select t.retry_of from c360.sync_run_retries t where t.run_id = r.run_id)' : 'null'} as retry_of
+     from c360.sync_runs r ${runId === undefined ? '' : 'where run_id = $1'}
      order by started_at desc, run_id desc limit ${Math.max(1, Math.floor(limit))}`,
     runId === undefined ? [] : [runId],
   );
@@ -185,6 +206,7 @@ export async function listRuns(db: Database, limit = 20, runId?: string): Promis
         throttled: sum('throttled'),
       },
       durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+      retryOf: r.retry_of === null || r.retry_of === undefined ? null : String(r.retry_of),
     };
   });
 }
@@ -198,19 +220,34 @@ export class RunNotFoundError extends C360Error {
 
 function requestsOf(summary: unknown): RunRequests[] {
   if (typeof summary !== 'string') return [];
-  let calls: unknown;
+  let parsed: { apiCalls?: unknown; requests?: unknown };
   try {
-    calls = (JSON.parse(summary) as { apiCalls?: unknown }).apiCalls;
+    parsed = JSON.parse(summary) as typeof parsed;
   } catch {
     return [];
   }
+  const calls = parsed.apiCalls;
   if (!calls || typeof calls !== 'object') return [];
+  const answers = (parsed.requests ?? {}) as Partial<Record<string, RequestTally>>;
   return Object.entries(calls as Record<string, unknown>)
     .filter(([, n]) => typeof n === 'number' && n > 0)
-    .map(([key, n]) => ({
-      endpoint: key in ENDPOINTS ? ENDPOINTS[key as keyof typeof ENDPOINTS].label : key,
-      calls: n as number,
-    }));
+    .map(([key, n]) => {
+      const tally = answers[key];
+      return {
+        endpoint: key in ENDPOINTS ? ENDPOINTS[key as keyof typeof ENDPOINTS].label : key,
+        key,
+        calls: n as number,
+        ...(tally
+          ? {
+              statuses: { ...tally.statuses },
+              sentBytes: tally.sentBytes,
+              receivedBytes: tally.receivedBytes,
+              totalMs: Math.round(tally.totalMs),
+              slowestMs: Math.round(tally.slowestMs),
+            }
+          : {}),
+      };
+    });
 }
 
 export async function showRun(

@@ -65,6 +65,11 @@ export interface SyncRequest {
   syncs?: SyncKind[] | undefined;
   /** Lists sync: only these segments. */
   segments?: string[] | undefined;
+  /**
+   * Only the rows an earlier run rejected that are still failing (retryScope.ts): that run, or left without a
+   * run id, the newest run with such rows. The run record names the run it retries.
+   */
+  retryFailed?: { runId?: string | undefined } | undefined;
   dryRun?: boolean;
   /** A reviewed plan: applied only if the current plan is identical (or resumes its interrupted apply). */
   plan?: SyncPlan | undefined;
@@ -234,6 +239,7 @@ async function prepare(
     planRequest.syncs,
     plan.hash,
     Boolean(request.approve) || decision.approved.length > 0,
+    plan.request.retryFailed?.runId,
   );
   // Bound to the plan the user reviewed: its hash (the same as this plan's, unless this resumes its apply).
   const approvals = await recordApprovals(
@@ -376,7 +382,9 @@ export async function runSync(
     try {
       if (isCancelled()) throw new SyncCancelledError();
       if (target.sync === 'profiles') await applyProfiles(targetCtx, target);
-      else if (target.sync === 'lists') await applyList(targetCtx, target, { engine: engine! });
+      else if (target.sync === 'lists')
+        // A retry sends a few members, not the segment: its list is not published (nor snapshotted) by it.
+        await applyList(targetCtx, target, { engine: engine!, publish: !plan.request.retryFailed });
       else await applyEvents(targetCtx, target);
       if (target.sync === 'lists' && target.refused) errors.push(`lists ${target.target}: ${target.refused}`);
     } catch (error) {
@@ -420,6 +428,7 @@ export async function runSync(
     finishRun(db, runId, status, error, {
       apiCalls: client.stats.calls,
       throttled: client.stats.throttled,
+      requests: client.stats.requests,
     }),
   );
   return outcome(status, { runId, results, error });

@@ -105,6 +105,16 @@ const MIGRATIONS: Migration[] = [
         definition_hash varchar not null, primary key (build_run_id, segment))`,
     ],
   },
+  {
+    version: 5,
+    description: 'a sync run that retries the failed rows of an earlier run names that run (retry_of)',
+    // A table of its own, not a column of sync_runs: inserts into sync_runs name no columns (nor do older tests
+    // and tools), and most runs retry nothing.
+    statements: [
+      `create table if not exists c360.sync_run_retries (
+        run_id varchar primary key, retry_of varchar not null)`,
+    ],
+  },
 ];
 
 /** The schema version this code writes. */

@@ -51,7 +51,11 @@ function Routes() {
       ) : route.page === 'segments' ? (
         <SegmentsRoute segment={route.segment} />
       ) : route.page === 'publish' ? (
-        <PublishPage key={route.segment ?? ''} segment={route.segment} />
+        <PublishPage
+          key={`${route.segment ?? ''}|${route.retry ?? ''}`}
+          segment={route.segment}
+          retry={route.retry ?? null}
+        />
       ) : route.page === 'runs' ? (
         <RunsPage runId={route.runId} />
       ) : route.page === 'settings' ? (

@@ -28,6 +28,8 @@ const SEGMENT = 'pregnancy_journey';
 const CONSENT = 'pregnancy_opt_in';
 /** A plain segment published, cancelled midway and published again. */
 const RESUMED = 'vip_customers';
+/** A plain segment whose publish Klaviyo partly rejects, then retried. */
+const RETRIED = 'new_customers';
 
 let workspace: DemoWorkspace | undefined;
 let dir: string;
@@ -264,6 +266,71 @@ describe('publish to Klaviyo in web mode, in Chromium, against the Klaviyo contr
     } finally {
       await reference.close();
     }
+    expect(errors).toEqual([]);
+  });
+
+  it('"Retry failed rows" sends only the rows Klaviyo rejected; the Runs page shows what was sent', async () => {
+    const { page, errors } = await openApp('en', `#/publish?segment=${RETRIED}`);
+    const publishButton = page.getByRole('button', { name: ui('en', 'publish.publish'), exact: true });
+    await page.getByRole('region', { name: /^List: / }).waitFor({ timeout: 60_000 });
+    await settled(page);
+    const approve = page.getByRole('button', {
+      name: new RegExp(`^${ui('en', 'publish.guardrails.approve')} `),
+    });
+    while ((await approve.count()) > 0) await approve.first().click();
+    // Klaviyo rejects about a fifth of the list's rows (a transient per-row error in the import job).
+    fake!.setFaults({ seed: 11, jobProfileErrors: 0.2 });
+    const jobsBefore = new Set(fake!.state.importJobs.keys());
+    await publishButton.click();
+    const result = page.getByRole('region', { name: ui('en', 'publish.result.title') });
+    await result.waitFor({ timeout: 60_000 });
+    fake!.setFaults(undefined);
+    expect(await result.getByRole('status').textContent()).toContain(ui('en', 'runs.status.partial'));
+    const sentRows = () =>
+      [...fake!.state.importJobs.values()]
+        .filter((job) => !jobsBefore.has(job.id))
+        .reduce((n, job) => n + job.total_count, 0);
+    const firstSent = sentRows();
+    const retryButton = result.getByRole('button', { name: /^Retry \d+ failed rows?$/ });
+    const failed = Number((await retryButton.textContent())!.match(/\d+/)![0]);
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(firstSent);
+    const runLink = await result
+      .getByRole('link', { name: ui('en', 'publish.result.showRun') })
+      .getAttribute('href');
+
+    // The retry plan: that run's rejected rows only, and it says so.
+    await retryButton.click();
+    const note = page.getByText(/^Retry of run \S+: this plan holds only/);
+    await note.waitFor({ timeout: 60_000 });
+    await settled(page);
+    expect(await page.getByRole('region', { name: /^List: / }).textContent()).toContain(
+      `${ui('en', 'publish.plan.add')}${failed}`,
+    );
+    await saveScreenshot(page, 'e2e-publish-retry-plan-en');
+    await switchLanguage(page, 'de');
+    await page.getByText(/^Wiederholung von Lauf /).waitFor();
+    expect(await missingTranslations(page)).toEqual([]);
+    await saveScreenshot(page, 'e2e-publish-retry-plan-de');
+    await page.getByRole('button', { name: ui('de', 'publish.publish'), exact: true }).click();
+    const resultDe = page.getByRole('region', { name: ui('de', 'publish.result.title') });
+    await resultDe.waitFor({ timeout: 60_000 });
+    expect(await resultDe.getByRole('status').textContent()).toContain(ui('de', 'runs.status.succeeded'));
+    // Exactly the rejected rows went out again: a retry that re-planned the list would send them all.
+    expect(sentRows() - firstSent).toBe(failed);
+
+    // The first run's detail: what was sent per endpoint, and the retry offered from there too.
+    await page.goto(`${server!.url}${runLink!}`);
+    const requests = page.getByRole('table', { name: ui('de', 'runs.requests.caption') });
+    await requests.waitFor({ timeout: 30_000 });
+    await settled(page);
+    expect(await requests.getByText('POST /api/profile-bulk-import-jobs').count()).toBe(1);
+    expect(await page.getByRole('link', { name: ui('de', 'runs.retryFailed') }).count()).toBe(1);
+    expect(await missingTranslations(page)).toEqual([]);
+    await saveScreenshot(page, 'e2e-runs-requests-de');
+    await switchLanguage(page, 'en');
+    await page.getByRole('table', { name: ui('en', 'runs.requests.caption') }).waitFor();
+    await saveScreenshot(page, 'e2e-runs-requests-en');
     expect(errors).toEqual([]);
   });
 });

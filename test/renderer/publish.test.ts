@@ -186,7 +186,8 @@ describe('Publish page: preflight, stale data, failed rows', () => {
     fireEvent.click(planButton());
     const preflight = await screen.findByRole('region', { name: 'Klaviyo preflight' });
     const text = plain(preflight.textContent);
-    expect(text).toContain('Data: build build-1, finished 2026-11-30T08:00:30Z (2.5 h ago)');
+    // The page's date format (viewer's time zone), not the ISO instant.
+    expect(text).toMatch(/Data: build build-1, finished 30 Nov 2026, \d{2}:\d{2} \(2\.5 h ago\)/);
     expect(text).toContain('Profiles: 9 of 10 customers eligible; 1 not marketable');
     expect(text).toContain('List creations: 1 in this plan; 1 of Klaviyo’s 150 a day left (c360 created 149');
     expect(text).toContain('2 profiles over 100 KB');
@@ -224,7 +225,7 @@ describe('Publish page: preflight, stale data, failed rows', () => {
     ]);
   });
 
-  it('lists the rejected rows of the result and re-plans the same syncs to retry them', async () => {
+  it("lists the rejected rows of the result and plans a retry of that run's failed rows", async () => {
     let plans = 0;
     const client = publishClient({
       plan: async () => {
@@ -256,7 +257,12 @@ describe('Publish page: preflight, stale data, failed rows', () => {
     fireEvent.click(within(result).getByRole('button', { name: 'Retry 1 failed row' }));
     const list = await screen.findByRole('region', { name: 'List: c360: pregnancy_optin' });
     expect(plain(list.textContent)).toContain('Retried1');
-    expect(client.syncCalls[2]!.input).toEqual({ syncs: ['profiles', 'lists'], dryRun: true });
+    // A plan of this run's rejected rows alone, not the same syncs again.
+    expect(client.syncCalls[2]!.input).toEqual({
+      syncs: ['profiles', 'lists'],
+      retryFailed: { runId: '20261130-090100-abcdef' },
+      dryRun: true,
+    });
   });
 });
 

@@ -51,6 +51,22 @@ export const runSummarySchema = z.looseObject({
     throttled: z.number(),
   }),
   durationMs: z.number().nullable(),
+  /** The run whose rejected rows this run retried; null (or absent from older servers) for a full run. */
+  retryOf: z.string().nullable().optional(),
+});
+
+/** core/sync/runs.ts RunRequests: requests per endpoint, by status, with their sizes and time. */
+export const runRequestsSchema = z.looseObject({
+  /** Method and path, e.g. `POST /api/profile-bulk-import-jobs`. */
+  endpoint: z.string(),
+  calls: z.number(),
+  /** Answers by HTTP status ("none": no answer); absent for runs recorded before answers were kept. */
+  statuses: z.record(z.string(), z.number()).optional(),
+  sentBytes: z.number().optional(),
+  receivedBytes: z.number().optional(),
+  /** Time from sending to the answer, summed over the requests, and the slowest one. */
+  totalMs: z.number().optional(),
+  slowestMs: z.number().optional(),
 });
 
 export const runErrorSchema = z.looseObject({
@@ -79,6 +95,8 @@ export const runDetailSchema = runSummarySchema.extend({
   /** Rejected rows of the run in all (the page is `errors`, from `offset`). */
   errorsTotal: z.number(),
   offset: z.number(),
+  /** What the run sent per Klaviyo endpoint (no payloads, no headers); absent from older servers. */
+  requests: z.array(runRequestsSchema).optional(),
 });
 
 export const buildRunSchema = z.object({

@@ -181,7 +181,12 @@ export const syncPlanSchema = z.object({
   asOf: z.string().nullable(),
   /** The Klaviyo account the key belongs to; null for a dry run without a key. */
   account: z.object({ id: z.string().min(1), name: z.string().nullable() }).nullable(),
-  request: z.object({ syncs: z.array(syncKind).min(1), segments: z.array(z.string()).optional() }),
+  request: z.object({
+    syncs: z.array(syncKind).min(1),
+    segments: z.array(z.string()).optional(),
+    /** A retry of the rejected rows of this run (only those still failing are in the plan). */
+    retryFailed: z.object({ runId: z.string().min(1) }).optional(),
+  }),
   targets: z.array(targetPlanSchema),
   guardrails: z.array(
     z.object({
@@ -261,6 +266,11 @@ export const syncRunInputSchema = z.object({
   syncs: z.array(syncKind).min(1).optional(),
   /** Lists sync: only these saved segments. */
   segments: z.array(z.string().min(1)).optional(),
+  /**
+   * "Retry failed rows": plan only the rows the run `runId` (or its first characters) rejected that are still
+   * failing; without runId, the newest run with such rows. INVALID_INPUT when there is nothing to retry.
+   */
+  retryFailed: z.object({ runId: z.string().min(4).optional() }).optional(),
   dryRun: z.boolean().default(false),
   /** A plan saved by `c360 sync --dry-run --plan-out FILE`: applied only if it is still what a sync would send. */
   plan: syncPlanSchema.optional(),

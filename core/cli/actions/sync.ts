@@ -19,6 +19,7 @@ import {
   SKIP_REASONS,
   StalePlanError,
   PlanRequestMismatchError,
+  NothingToRetryError,
   type ApplyProgress,
   type Endpoint,
   type RunDetail,
@@ -137,8 +138,12 @@ function preflightLines(plan: SyncOutcome['plan']): string[] {
 
 export function describePlan(outcome: SyncOutcome): string {
   const { plan } = outcome;
+  const retried = plan.request.retryFailed?.runId;
   const lines = [
     `Sync plan ${plan.hash}${plan.asOf ? ` (build as of ${plan.asOf})` : ''}`,
+    ...(retried
+      ? [`Retry of run ${retried}: only its rejected rows that are still failing (c360 runs show ${retried})`]
+      : []),
     plan.account
       ? `Klaviyo account: ${plan.account.name ?? '(no organisation name)'} (${plan.account.id})`
       : 'Klaviyo account: none (no API key: plan only)',
@@ -228,8 +233,11 @@ function describeOutcome(outcome: SyncOutcome): string {
       ]),
     ),
     `Run ${outcome.runId}: ${outcome.status.toUpperCase()}` +
+      (outcome.plan.request.retryFailed?.runId
+        ? ` (retry of run ${outcome.plan.request.retryFailed.runId})`
+        : '') +
       (outcome.results.some((r) => r.failed)
-        ? ` — failed rows are kept and retried next run; see \`c360 runs show ${outcome.runId}\``
+        ? ` — failed rows are kept; see \`c360 runs show ${outcome.runId}\`, retry them with \`c360 sync --retry-failed ${outcome.runId}\``
         : ''),
   );
   if (outcome.error) lines.push(outcome.error);
@@ -307,10 +315,22 @@ function describeRuns(runs: RunSummary[]): string {
   );
 }
 
+/** ` (202 ×3, 429 ×1; sent 1.2 MB, 0.4 s)`: what came back for an endpoint's requests, when the run kept it. */
+function answersOf(r: RunDetail['requests'][number]): string {
+  if (!r.statuses) return '';
+  const statuses = Object.entries(r.statuses)
+    .map(([status, n]) => `${status === 'none' ? 'no answer' : status} ×${formatCount(n)}`)
+    .join(', ');
+  const mb = (r.sentBytes ?? 0) / 1024 / 1024;
+  const sent = mb >= 0.1 ? `${mb.toFixed(1)} MB` : `${formatCount(Math.round((r.sentBytes ?? 0) / 1024))} KB`;
+  return ` (${statuses}; sent ${sent}, ${formatSeconds((r.totalMs ?? 0) / 1000)})`;
+}
+
 function describeRun(run: RunDetail, all: boolean): string {
   const lines = [
     `Run ${run.runId}: ${run.status} · started ${run.startedAt}${run.finishedAt ? ` · finished ${run.finishedAt}` : ''}` +
-      `${run.planHash ? ` · plan ${run.planHash}` : ''}${run.approved ? ' · approved' : ''}`,
+      `${run.planHash ? ` · plan ${run.planHash}` : ''}${run.approved ? ' · approved' : ''}` +
+      `${run.retryOf ? ` · retry of run ${run.retryOf}` : ''}`,
     formatTable(
       ['sync', 'target', 'planned', 'sent', 'succeeded', 'failed', 'skipped', 'API calls', '429s', 'time'],
       run.targets.map((t) => [
@@ -329,7 +349,7 @@ function describeRun(run: RunDetail, all: boolean): string {
   ];
   if (run.requests.length)
     lines.push(
-      `Requests sent: ${run.requests.map((r) => `${r.endpoint} ${formatCount(r.calls)}`).join(' · ')}`,
+      `Requests sent: ${run.requests.map((r) => `${r.endpoint} ${formatCount(r.calls)}${answersOf(r)}`).join(' · ')}`,
     );
   if (run.error) lines.push(run.error);
   if (run.errorsTotal) {
@@ -360,6 +380,8 @@ export interface SyncOptions {
   plan?: string;
   approve: boolean;
   segment?: string[];
+  /** `--retry-failed [run]`: true without a run id. */
+  retryFailed?: string | true;
 }
 
 export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: SyncOptions): Promise<void> {
@@ -370,6 +392,12 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
     // No kind given: a saved plan applies to its own syncs; otherwise all of them (core/sync resolves both).
     const syncs: SyncTarget[] | undefined =
       what === undefined ? undefined : what === 'all' ? ['profiles', 'lists', 'events'] : [what];
+    const retryFailed =
+      opts.retryFailed === undefined
+        ? undefined
+        : opts.retryFailed === true
+          ? {}
+          : { runId: opts.retryFailed };
     const outcome: SyncOutcome = await withWorkspaceOrOwner(
       g,
       {},
@@ -380,6 +408,7 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
             workspace: g.workspace,
             ...(syncs ? { syncs } : {}),
             ...(opts.segment ? { segments: opts.segment } : {}),
+            ...(retryFailed ? { retryFailed } : {}),
             dryRun: opts.dryRun,
             ...(opts.plan ? { planFile: opts.plan } : {}),
             ...(opts.planOut ? { planOut: opts.planOut } : {}),
@@ -401,6 +430,7 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
           {
             ...(syncs ? { syncs } : {}),
             ...(opts.segment ? { segments: opts.segment } : {}),
+            ...(retryFailed ? { retryFailed } : {}),
             dryRun: opts.dryRun,
             approve: opts.approve,
             ...(plan ? { plan } : {}),
@@ -425,7 +455,11 @@ export async function sync(g: GlobalOptions, what: SyncKind | undefined, opts: S
   } catch (error) {
     progress.stop();
     // Configuration errors (exit 2) are reported by the CLI's top-level handler.
-    if (error instanceof StalePlanError || error instanceof PlanRequestMismatchError)
+    if (
+      error instanceof StalePlanError ||
+      error instanceof PlanRequestMismatchError ||
+      error instanceof NothingToRetryError
+    )
       return fail(out, error.message, EXIT.usage);
     throw error;
   }

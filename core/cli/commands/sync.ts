@@ -38,6 +38,11 @@ export function registerSyncCommands(program: Command, globals: () => GlobalOpti
       false,
     )
     .addOption(new Option('--segment <name...>', 'lists sync: only these segments'))
+    .option(
+      '--retry-failed [run]',
+      'retry failed rows: plan only the rows Klaviyo rejected in this run (default: the last run with rows still ' +
+        'failing) — fixed rows go with their current data, rows delivered since are not sent again',
+    )
     .addHelpText(
       'after',
       `
@@ -48,6 +53,10 @@ approval is recorded in c360.sync_approvals (plan hash, guardrail, target, OS us
 
 A saved segment that cannot be compiled (a typo'd column, invalid YAML) fails its list: it is named in the
 plan and the run, the other lists still sync, and the exit code is 1 (a dry run too).
+
+--retry-failed [RUN] plans only the rows that run rejected and that are still failing, of [what] (profiles,
+list members, events): nothing else is sent, not even rows that changed since. The plan names the run it
+retries (its hash binds it), guardrails and preflight apply, and the new run links to the run it retries.
 
 --plan FILE without [what] applies the plan as it was made; with [what] or --segment they must be the
 plan's own (\`c360 sync lists --plan <a profiles plan>\` is refused with exit 2).
@@ -65,7 +74,9 @@ Examples:
   c360 sync --plan plan.json               apply exactly the reviewed plan (its own syncs)
   c360 sync --plan plan.json --approve     … approving the guardrails it shows
   c360 sync lists --segment winback_early  publish one segment's list
-  c360 sync --approve                      apply although a guardrail trips`,
+  c360 sync --approve                      apply although a guardrail trips
+  c360 sync --retry-failed --dry-run       the failed rows of the last run with failures, as a plan
+  c360 sync profiles --retry-failed 20260630-1200   retry that run's rejected profiles`,
     )
     .action(async (what: SyncKind | undefined, opts: SyncOptions) =>
       (await actions()).sync(globals(), what, opts),

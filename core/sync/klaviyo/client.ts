@@ -96,6 +96,36 @@ export interface CallStats {
   writeCalls: number;
   throttled: number;
   retries: number;
+  /** Per endpoint, the answers of the requests sent (for the run record's request summary; no payloads). */
+  requests: Partial<Record<Endpoint, RequestTally>>;
+}
+
+/** What the requests to one endpoint got back: answers by HTTP status ("none": no answer), bytes and time. */
+export interface RequestTally {
+  statuses: Record<string, number>;
+  sentBytes: number;
+  receivedBytes: number;
+  /** Time from sending to the answer, summed over the requests, and the slowest one. */
+  totalMs: number;
+  slowestMs: number;
+}
+
+interface AnswerLike {
+  status?: unknown;
+  headers?: unknown;
+  config?: { data?: unknown };
+}
+
+function byteSize(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (value instanceof Uint8Array) return value.byteLength;
+  return 0;
+}
+
+function contentLength(headers: unknown): number {
+  if (!headers || typeof headers !== 'object') return 0;
+  const value = Number((headers as Record<string, unknown>)['content-length']);
+  return Number.isFinite(value) ? value : 0;
 }
 
 export interface KlaviyoClientOptions {
@@ -164,7 +194,7 @@ function cursorOf(next: unknown): string | undefined {
 }
 
 export class KlaviyoClient {
-  readonly stats: CallStats = { calls: {}, writeCalls: 0, throttled: 0, retries: 0 };
+  readonly stats: CallStats = { calls: {}, writeCalls: 0, throttled: 0, retries: 0, requests: {} };
   private readonly profiles: ProfilesApi;
   private readonly lists: ListsApi;
   private readonly events: EventsApi;
@@ -235,7 +265,23 @@ export class KlaviyoClient {
             throw new CallCancelledError(label);
           this.stats.calls[endpoint] = (this.stats.calls[endpoint] ?? 0) + 1;
           if (ENDPOINTS[endpoint].write) this.stats.writeCalls++;
-          return send();
+          const sentAt = Date.now();
+          try {
+            const answer = await send();
+            this.tallyAnswer(endpoint, answer.response as AnswerLike, Date.now() - sentAt);
+            return answer;
+          } catch (error) {
+            // A call that never left (wasNotSent) is not counted, like in `calls`.
+            if (!wasNotSent(toKlaviyoError(error, label))) {
+              const failed = error as { response?: AnswerLike; config?: { data?: unknown } };
+              this.tallyAnswer(
+                endpoint,
+                failed.response ?? { status: 'none', config: failed.config ?? {} },
+                Date.now() - sentAt,
+              );
+            }
+            throw error;
+          }
         });
         const { remaining, resetSeconds } = rateLimitHeaders(result.response.headers);
         if (remaining === 0 && resetSeconds !== undefined) pacer.pauseFor(resetSeconds * 1000);
@@ -284,6 +330,23 @@ export class KlaviyoClient {
           throw new CallCancelledError(label);
       }
     }
+  }
+
+  /** Counts one answer of `endpoint` (status, body sizes, time) for the run record; never its content. */
+  private tallyAnswer(endpoint: Endpoint, answer: AnswerLike, ms: number): void {
+    const tally = (this.stats.requests[endpoint] ??= {
+      statuses: {},
+      sentBytes: 0,
+      receivedBytes: 0,
+      totalMs: 0,
+      slowestMs: 0,
+    });
+    const status = typeof answer.status === 'number' ? String(answer.status) : 'none';
+    tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+    tally.sentBytes += byteSize(answer.config?.data);
+    tally.receivedBytes += contentLength(answer.headers);
+    tally.totalMs += ms;
+    tally.slowestMs = Math.max(tally.slowestMs, ms);
   }
 
   // ---- account --------------------------------------------------------------------------------------------

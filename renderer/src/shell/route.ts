@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 
 /**
  * Hash routes (`#/overview`, `#/customers`, `#/customers/<id>`, `#/segments`, `#/segments/<name>`,
- * `#/segments/+new`, `#/publish`, `#/publish?segment=<name>`, `#/runs`, `#/runs/<run id>`): they work from
+ * `#/segments/+new`, `#/publish`, `#/publish?segment=<name>`, `#/publish?retry=<run id>`, `#/runs`, `#/runs/<run id>`): they work from
  * file:// in Electron and from / in web mode without server rewrites, and the back button works. `+new`
  * cannot clash with a segment: names start with a letter.
  */
@@ -11,7 +11,12 @@ export type Route =
   | { page: 'customers'; customerId: string | null }
   | { page: 'segments'; segment: SegmentTarget | null }
   /** `segment`: the publish of one segment (its list sync and the profile sync), from the segment editor. */
-  | { page: 'publish'; segment: string | null }
+  | {
+      page: 'publish';
+      segment: string | null;
+      /** `retry`: a plan of the rows this run rejected that are still failing (the Runs page's retry). */
+      retry?: string | null;
+    }
   | { page: 'runs'; runId: string | null }
   | { page: 'settings' };
 
@@ -29,8 +34,10 @@ export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const parts = path.split('/');
   if (parts[0] === 'publish') {
-    const segment = new URLSearchParams(query).get('segment');
-    return { page: 'publish', segment: segment ? segment : null };
+    const params = new URLSearchParams(query);
+    const segment = params.get('segment');
+    const retry = params.get('retry');
+    return { page: 'publish', segment: segment ? segment : null, ...(retry ? { retry } : {}) };
   }
   if (parts[0] === 'runs') return { page: 'runs', runId: parts[1] ? safeDecode(parts[1]) : null };
   if (parts[0] === 'customers') {
@@ -56,6 +63,8 @@ export function parseRoute(hash: string): Route {
 }
 
 export function routeHref(route: Route): string {
+  if (route.page === 'publish' && route.retry)
+    return `#/publish?${new URLSearchParams({ retry: route.retry }).toString()}`;
   if (route.page === 'publish')
     return route.segment
       ? `#/publish?${new URLSearchParams({ segment: route.segment }).toString()}`

@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../format/format.ts';
 import { PreflightView } from './PreflightView.tsx';
 import type { SyncPlanData } from './publishClient.ts';
+import { ENDPOINTS } from '../../../../core/sync/klaviyo/rateLimits.ts';
 
 type TargetPlan = SyncPlanData['targets'][number];
 
@@ -169,6 +170,11 @@ export function targetLabel(plan: TargetPlan): string {
   return plan.sync === 'lists' ? plan.listName : plan.target;
 }
 
+/** `POST /api/profile-bulk-import-jobs` for the plan's `bulkImport` (plain data, no zod: fine in the bundle). */
+function endpointLabel(endpoint: string): string {
+  return endpoint in ENDPOINTS ? ENDPOINTS[endpoint as keyof typeof ENDPOINTS].label : endpoint;
+}
+
 /** The dry run of a publish: what changes per target, the API calls it takes and the account it writes to. */
 export function PlanView({ plan }: { plan: SyncPlanData }) {
   const { t } = useTranslation();
@@ -239,7 +245,7 @@ export function PlanView({ plan }: { plan: SyncPlanData }) {
             {endpoints.map(([endpoint, calls]) => (
               <tr key={endpoint}>
                 <td translate="no">
-                  <code>{endpoint}</code>
+                  <code>{endpointLabel(endpoint)}</code>
                 </td>
                 <td className="num">{format.integer(calls)}</td>
               </tr>

@@ -30,7 +30,7 @@ export function PreflightView({ preflight }: { preflight: PlanPreflightData | un
           <li>
             {t('publish.preflight.data', {
               build: published.runId,
-              when: published.finishedAt,
+              when: format.dateTime(published.finishedAt),
               hours: format.decimal(published.ageHours, 1),
             })}
           </li>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/clientContext.tsx';
 import { summarizeError } from '../../api/errors.ts';
 import { ErrorState, Loading } from '../../components/StateViews.tsx';
+import { routeHref } from '../../shell/route.ts';
 import { GuardrailCards, guardrailKey } from './GuardrailCards.tsx';
 import { PlanView } from './PlanView.tsx';
 import { progressKey, PublishProgress } from './PublishProgress.tsx';
@@ -68,14 +69,40 @@ function CancelledRun() {
  * samples, API calls, the account), approve what a guardrail holds back, then apply exactly the reviewed plan
  * with live progress, a Cancel that ends the run on the server, and the result with a retry.
  */
-export function PublishPage({ segment }: { segment: string | null }) {
+export function PublishPage({
+  segment,
+  retry = null,
+}: {
+  segment: string | null;
+  /** A run whose rejected rows to plan again (`#/publish?retry=<run id>`, from the Runs page). */
+  retry?: string | null;
+}) {
   const client = useClient();
   const calls = useMemo(() => findPublishCalls(client), [client]);
   if (!calls) return <ErrorState error={missingCallsError()} />;
-  return <PublishFlow segment={segment} calls={calls} />;
+  return <PublishFlow segment={segment} retry={retry} calls={calls} />;
 }
 
-function PublishFlow({ segment, calls }: { segment: string | null; calls: PublishCalls }) {
+/** The plan's retry note: which run's rejected rows it holds, with a link to that run. */
+function RetryNote({ runId }: { runId: string }) {
+  const { t } = useTranslation();
+  return (
+    <p className="publish-note" role="note">
+      {t('publish.plan.retryOf', { runId })}{' '}
+      <a href={routeHref({ page: 'runs', runId })}>{t('publish.result.showRun')}</a>
+    </p>
+  );
+}
+
+function PublishFlow({
+  segment,
+  retry,
+  calls,
+}: {
+  segment: string | null;
+  retry: string | null;
+  calls: PublishCalls;
+}) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [selection, setSelection] = useState<Selection>(() => initialSelection(segment));
@@ -88,7 +115,7 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
   useEffect(() => () => running.current?.abort(), []);
 
   const plan = useCallback(
-    async (chosen: Selection, then?: (outcome: PublishOutcome) => void) => {
+    async (chosen: Selection, then?: (outcome: PublishOutcome) => void, retryRunId?: string) => {
       running.current?.abort();
       const controller = new AbortController();
       running.current = controller;
@@ -100,6 +127,8 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
           {
             syncs: chosen.syncs,
             ...(chosen.segments.length ? { segments: chosen.segments } : {}),
+            // "Retry failed rows": only the rows that run rejected and that are still failing.
+            ...(retryRunId ? { retryFailed: { runId: retryRunId } } : {}),
             dryRun: true,
           },
           { signal: controller.signal },
@@ -131,6 +160,8 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
           {
             syncs: reviewed.plan.request.syncs,
             ...(reviewed.plan.request.segments ? { segments: reviewed.plan.request.segments } : {}),
+            // A retry plan applies as the retry it was made for (the server refuses it otherwise).
+            ...(reviewed.plan.request.retryFailed ? { retryFailed: reviewed.plan.request.retryFailed } : {}),
             dryRun: false,
             plan: reviewed.plan,
             // A server that knows per-guardrail approvals applies what is approved; `approve` is all of them.
@@ -161,6 +192,13 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
     void plan(initialSelection(segment));
     return () => running.current?.abort();
   }, [segment, plan]);
+
+  // From a run's "Retry failed rows" on the Runs page: plan that run's rejected rows of every sync.
+  useEffect(() => {
+    if (retry === null) return;
+    void plan(initialSelection(null), undefined, retry);
+    return () => running.current?.abort();
+  }, [retry, plan]);
 
   const busy = phase.step === 'planning' || phase.step === 'publishing';
   const review = phase.step === 'review' ? phase : null;
@@ -203,6 +241,9 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
             <p className="publish-note" role="note">
               {t('publish.plan.noKey')}
             </p>
+          ) : null}
+          {reviewed.plan.request.retryFailed ? (
+            <RetryNote runId={reviewed.plan.request.retryFailed.runId} />
           ) : null}
           {reviewed.note ? (
             <p className="publish-note" translate="no">
@@ -266,10 +307,10 @@ function PublishFlow({ segment, calls }: { segment: string | null; calls: Publis
                 void publish(outcome, new Set());
             })
           }
-          // The same syncs and segments again: rejected rows are in the plan as retried, to review first.
+          // A plan of this run's rejected rows alone (fixed ones with their current data), to review first.
           onRetryFailed={() => {
             const { syncs, segments } = phase.plan.plan.request;
-            void plan({ syncs, segments: segments ?? [] });
+            void plan({ syncs, segments: segments ?? [] }, undefined, phase.result.runId ?? undefined);
           }}
         />
       ) : null}

@@ -58,8 +58,8 @@ export function ResultTable({ rows }: { rows: (ResultRow | RunSummaryData['targe
 
 /**
  * The end of a publish: its status, what was wrong, the numbers per target, the rows Klaviyo rejected, and the
- * way to retry. Rejected rows stay in c360.sync_failures, so the next plan counts them as retried
- * (`retrying`): "Retry failed rows" makes that plan for the same syncs, to review before publishing it.
+ * way to retry. "Retry failed rows" plans this run's rejected rows alone (sync.run `retryFailed`), to review
+ * before publishing it; "Retry" plans everything again.
  */
 export function PublishResult({
   outcome,
@@ -71,6 +71,7 @@ export function PublishResult({
   onRetryFailed: () => void;
 }) {
   const { t } = useTranslation();
+  const format = useFormat();
   const ok = outcome.status === 'succeeded';
   const failed = outcome.results.reduce((sum, result) => sum + result.failed, 0);
   return (
@@ -94,7 +95,7 @@ export function PublishResult({
                 guardrail: t(`publish.guardrailId.${approval.id}`, { defaultValue: approval.id }),
                 target: approval.target,
                 who: approval.approvedBy,
-                when: approval.approvedAt,
+                when: format.dateTime(approval.approvedAt),
               })}
             </li>
           ))}

@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useClient } from '../../api/clientContext.tsx';
+import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
 import { Empty, ErrorState, Loading } from '../../components/StateViews.tsx';
 import { useFormat } from '../../format/format.ts';
@@ -11,14 +12,23 @@ import {
   missingCallsError,
   publishCalls,
   runsQueryKeys,
+  type BuildRunData,
+  type RunDetailData,
+  type RunSummaryData,
 } from '../publish/publishClient.ts';
 import '../publish/publish.css';
 
 const RUNS_SHOWN = 50;
 const ERRORS_PAGE = 50;
 
-function seconds(ms: number | null, format: ReturnType<typeof useFormat>): string {
-  return ms === null ? '—' : `${format.decimal(ms / 1000, 1)} s`;
+function seconds(ms: number | null, format: ReturnType<typeof useFormat>, digits = 1): string {
+  return ms === null ? '—' : `${format.decimal(ms / 1000, digits)} s`;
+}
+
+type Format = ReturnType<typeof useFormat>;
+
+function StatusBadge({ status, label }: { status: string; label: string }) {
+  return <span className={`badge badge--${status}`}>{label}</span>;
 }
 
 function SyncRuns() {
@@ -32,53 +42,56 @@ function SyncRuns() {
   if (runs.isPending) return <Loading />;
   if (runs.isError) return <ErrorState error={runs.error} onRetry={() => void runs.refetch()} />;
   if (!runs.data.length) return <Empty>{t('runs.noSyncRuns')}</Empty>;
+  const columns: Column<RunSummaryData>[] = [
+    {
+      key: 'run',
+      header: t('runs.run'),
+      cell: (run) => (
+        <span translate="no">
+          <a href={routeHref({ page: 'runs', runId: run.runId })}>{run.runId}</a>
+        </span>
+      ),
+    },
+    { key: 'started', header: t('runs.started'), cell: (run) => format.dateTime(run.startedAt) },
+    {
+      key: 'status',
+      header: t('runs.statusLabel'),
+      cell: (run) => <StatusBadge status={run.status} label={t(`runs.status.${run.status}`)} />,
+    },
+    {
+      key: 'syncs',
+      header: t('runs.syncs'),
+      cell: (run) =>
+        run.syncs.map((sync) => t(`publish.sync.${sync}`, { defaultValue: sync })).join(', ') +
+        (run.retryOf ? ` (${t('runs.retryShort')})` : ''),
+    },
+    ...(['planned', 'succeeded', 'failed'] as const).map((key) => ({
+      key,
+      header: t(`publish.result.${key}`),
+      numeric: true,
+      cell: (run: RunSummaryData) => format.integer(run.totals[key]),
+    })),
+    {
+      key: 'apiCalls',
+      header: t('runs.apiCalls'),
+      numeric: true,
+      cell: (run) => format.integer(run.totals.apiCalls),
+    },
+    {
+      key: 'duration',
+      header: t('runs.duration'),
+      numeric: true,
+      cell: (run) => seconds(run.durationMs, format),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('runs.run')}</th>
-            <th scope="col">{t('runs.started')}</th>
-            <th scope="col">{t('runs.statusLabel')}</th>
-            <th scope="col">{t('runs.syncs')}</th>
-            <th scope="col" className="num">
-              {t('publish.result.planned')}
-            </th>
-            <th scope="col" className="num">
-              {t('publish.result.succeeded')}
-            </th>
-            <th scope="col" className="num">
-              {t('publish.result.failed')}
-            </th>
-            <th scope="col" className="num">
-              {t('runs.apiCalls')}
-            </th>
-            <th scope="col" className="num">
-              {t('runs.duration')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.data.map((run) => (
-            <tr key={run.runId}>
-              <td translate="no">
-                <a href={routeHref({ page: 'runs', runId: run.runId })}>{run.runId}</a>
-              </td>
-              <td>{format.dateTime(run.startedAt)}</td>
-              <td>
-                <span className={`badge badge--${run.status}`}>{t(`runs.status.${run.status}`)}</span>
-              </td>
-              <td>{run.syncs.map((sync) => t(`publish.sync.${sync}`, { defaultValue: sync })).join(', ')}</td>
-              <td className="num">{format.integer(run.totals.planned)}</td>
-              <td className="num">{format.integer(run.totals.succeeded)}</td>
-              <td className="num">{format.integer(run.totals.failed)}</td>
-              <td className="num">{format.integer(run.totals.apiCalls)}</td>
-              <td className="num">{seconds(run.durationMs, format)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={t('runs.syncTitle')}
+      captionHidden
+      columns={columns}
+      rows={runs.data}
+      rowKey={(run) => run.runId}
+    />
   );
 }
 
@@ -93,51 +106,125 @@ function BuildRuns() {
   if (builds.isPending) return <Loading />;
   if (builds.isError) return <ErrorState error={builds.error} onRetry={() => void builds.refetch()} />;
   if (!builds.data.length) return <Empty>{t('runs.noBuilds')}</Empty>;
+  const columns: Column<BuildRunData>[] = [
+    { key: 'run', header: t('runs.run'), cell: (build) => <span translate="no">{build.runId}</span> },
+    {
+      key: 'started',
+      header: t('runs.started'),
+      cell: (build) => (build.startedAt ? format.dateTime(build.startedAt) : '—'),
+    },
+    { key: 'asOf', header: t('runs.asOf'), cell: (build) => (build.asOf ? format.date(build.asOf) : '—') },
+    {
+      key: 'status',
+      header: t('runs.statusLabel'),
+      cell: (build) => (
+        <StatusBadge
+          status={build.status}
+          label={t(`runs.buildStatus.${build.status}`, { defaultValue: build.status })}
+        />
+      ),
+    },
+    { key: 'models', header: t('runs.models'), numeric: true, cell: (build) => format.integer(build.models) },
+    {
+      key: 'failedTests',
+      header: t('runs.failedTests'),
+      numeric: true,
+      cell: (build) => format.integer(build.failedTests),
+    },
+    {
+      key: 'duration',
+      header: t('runs.duration'),
+      numeric: true,
+      cell: (build) => (build.seconds === null ? '—' : `${format.decimal(build.seconds, 1)} s`),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('runs.run')}</th>
-            <th scope="col">{t('runs.started')}</th>
-            <th scope="col">{t('runs.asOf')}</th>
-            <th scope="col">{t('runs.statusLabel')}</th>
-            <th scope="col" className="num">
-              {t('runs.models')}
-            </th>
-            <th scope="col" className="num">
-              {t('runs.failedTests')}
-            </th>
-            <th scope="col" className="num">
-              {t('runs.duration')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {builds.data.map((build) => (
-            <tr key={build.runId}>
-              <td translate="no">{build.runId}</td>
-              <td>{build.startedAt ? format.dateTime(build.startedAt) : '—'}</td>
-              <td>{build.asOf ? format.date(build.asOf) : '—'}</td>
-              <td>
-                <span className={`badge badge--${build.status}`}>
-                  {t(`runs.buildStatus.${build.status}`, { defaultValue: build.status })}
-                </span>
-              </td>
-              <td className="num">{format.integer(build.models)}</td>
-              <td className="num">{format.integer(build.failedTests)}</td>
-              <td className="num">
-                {build.seconds === null ? '—' : `${format.decimal(build.seconds, 1)} s`}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={t('runs.buildTitle')}
+      captionHidden
+      columns={columns}
+      rows={builds.data}
+      rowKey={(build) => build.runId}
+    />
   );
 }
 
-/** One sync run: its counts per target, its error, and its rejected rows a page at a time. */
+type RunRequest = NonNullable<RunDetailData['requests']>[number];
+
+/** 1.234 B · 12,3 KB · 4,5 MB (binary units, as Klaviyo's limits are given). */
+function bytes(n: number, format: Format): string {
+  if (n < 1024) return `${format.integer(n)} B`;
+  if (n < 1024 * 1024) return `${format.decimal(n / 1024, 1)} KB`;
+  return `${format.decimal(n / 1024 / 1024, 1)} MB`;
+}
+
+/** What the run sent per Klaviyo endpoint: calls, answers by HTTP status, bytes and time; never payloads. */
+function RequestsTable({ requests }: { requests: RunRequest[] }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  if (!requests.length) return <Empty>{t('runs.requests.none')}</Empty>;
+  const answered = (r: RunRequest) => r.statuses !== undefined;
+  const columns: Column<RunRequest>[] = [
+    {
+      key: 'endpoint',
+      header: t('runs.requests.endpoint'),
+      cell: (r) => <code translate="no">{r.endpoint}</code>,
+    },
+    { key: 'calls', header: t('runs.requests.calls'), numeric: true, cell: (r) => format.integer(r.calls) },
+    {
+      key: 'statuses',
+      header: t('runs.requests.statuses'),
+      cell: (r) =>
+        answered(r)
+          ? Object.entries(r.statuses ?? {})
+              .map(([status, n]) =>
+                t('runs.requests.status', {
+                  status: status === 'none' ? t('runs.requests.noAnswer') : status,
+                  count: n,
+                  n: format.integer(n),
+                }),
+              )
+              .join(', ')
+          : '—',
+    },
+    {
+      key: 'sent',
+      header: t('runs.requests.sent'),
+      numeric: true,
+      cell: (r) => (answered(r) ? bytes(r.sentBytes ?? 0, format) : '—'),
+    },
+    {
+      key: 'received',
+      header: t('runs.requests.received'),
+      numeric: true,
+      cell: (r) => (answered(r) ? bytes(r.receivedBytes ?? 0, format) : '—'),
+    },
+    {
+      key: 'average',
+      header: t('runs.requests.average'),
+      numeric: true,
+      cell: (r) => (answered(r) && r.calls ? seconds((r.totalMs ?? 0) / r.calls, format, 2) : '—'),
+    },
+    {
+      key: 'slowest',
+      header: t('runs.requests.slowest'),
+      numeric: true,
+      cell: (r) => (answered(r) ? seconds(r.slowestMs ?? 0, format, 2) : '—'),
+    },
+  ];
+  return (
+    <DataTable
+      caption={t('runs.requests.caption')}
+      columns={columns}
+      rows={requests}
+      rowKey={(r) => r.endpoint}
+    />
+  );
+}
+
+type RunError = RunDetailData['errors'][number];
+
+/** One sync run: its counts per target, what it sent, its error, and its rejected rows a page at a time. */
 function RunDetail({ runId }: { runId: string }) {
   const { t } = useTranslation();
   const format = useFormat();
@@ -159,6 +246,20 @@ function RunDetail({ runId }: { runId: string }) {
   if (!run) return null;
   const errors = detail.data.pages.flatMap((page) => page.errors);
   const more = run.errorsTotal - errors.length;
+  const errorColumns: Column<RunError>[] = [
+    {
+      key: 'target',
+      header: t('publish.result.target'),
+      cell: (e) => (
+        <span translate="no">
+          {e.sync}: {e.target}
+        </span>
+      ),
+    },
+    { key: 'row', header: t('runs.row'), cell: (e) => <span translate="no">{e.key}</span> },
+    { key: 'code', header: t('runs.code'), cell: (e) => <code translate="no">{e.code}</code> },
+    { key: 'reason', header: t('runs.reason'), cell: (e) => <span translate="no">{e.error}</span> },
+  ];
   return (
     <>
       <Panel title={t('runs.detailTitle', { runId: run.runId })}>
@@ -166,7 +267,7 @@ function RunDetail({ runId }: { runId: string }) {
           <div>
             <dt>{t('runs.statusLabel')}</dt>
             <dd>
-              <span className={`badge badge--${run.status}`}>{t(`runs.status.${run.status}`)}</span>
+              <StatusBadge status={run.status} label={t(`runs.status.${run.status}`)} />
             </dd>
           </div>
           <div>
@@ -187,6 +288,14 @@ function RunDetail({ runId }: { runId: string }) {
               <code>{run.planHash?.slice(0, 12) ?? '—'}</code>
             </dd>
           </div>
+          {run.retryOf ? (
+            <div>
+              <dt>{t('runs.retryOf')}</dt>
+              <dd translate="no">
+                <a href={routeHref({ page: 'runs', runId: run.retryOf })}>{run.retryOf}</a>
+              </dd>
+            </div>
+          ) : null}
         </dl>
         {run.error ? (
           <p className="publish-note publish-note--error" translate="no">
@@ -195,46 +304,43 @@ function RunDetail({ runId }: { runId: string }) {
         ) : null}
         <ResultTable rows={run.targets} />
       </Panel>
+      <Panel title={t('runs.requests.title')} description={t('runs.requests.description')}>
+        <RequestsTable requests={run.requests ?? []} />
+      </Panel>
       <Panel title={t('runs.rejected', { count: run.errorsTotal })}>
         {errors.length ? (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('publish.result.target')}</th>
-                  <th scope="col">{t('runs.row')}</th>
-                  <th scope="col">{t('runs.code')}</th>
-                  <th scope="col">{t('runs.reason')}</th>
-                </tr>
-              </thead>
-              <tbody translate="no">
-                {errors.map((error, index) => (
-                  <tr key={`${error.sync}|${error.target}|${error.key}|${index}`}>
-                    <td>
-                      {error.sync}: {error.target}
-                    </td>
-                    <td>{error.key}</td>
-                    <td>
-                      <code>{error.code}</code>
-                    </td>
-                    <td>{error.error}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('runs.rejectedCaption')}
+            captionHidden
+            columns={errorColumns}
+            rows={errors}
+            rowKey={(e, index) => `${e.sync}|${e.target}|${e.key}|${index}`}
+          />
         ) : (
           <Empty>{t('runs.noRejected')}</Empty>
         )}
-        {more > 0 ? (
-          <button
-            type="button"
-            className="button"
-            disabled={detail.isFetchingNextPage || !detail.hasNextPage}
-            onClick={() => void detail.fetchNextPage()}
-          >
-            {t('runs.more', { count: more })}
-          </button>
+        <div className="publish-actions">
+          {more > 0 ? (
+            <button
+              type="button"
+              className="button"
+              disabled={detail.isFetchingNextPage || !detail.hasNextPage}
+              onClick={() => void detail.fetchNextPage()}
+            >
+              {t('runs.more', { count: more })}
+            </button>
+          ) : null}
+          {run.errorsTotal > 0 && run.status !== 'running' ? (
+            <a
+              className="button button--primary"
+              href={routeHref({ page: 'publish', segment: null, retry: run.runId })}
+            >
+              {t('runs.retryFailed')}
+            </a>
+          ) : null}
+        </div>
+        {run.errorsTotal > 0 && run.status !== 'running' ? (
+          <p className="panel__description">{t('runs.retryFailedHint')}</p>
         ) : null}
       </Panel>
     </>
