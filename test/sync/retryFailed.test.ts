@@ -5,6 +5,7 @@ import { openWorkspace } from '../../core/workspace/index.ts';
 import { runCli } from './cliProcess.ts';
 import {
   buildBaseWorkspace,
+  SYNC_BASE,
   cloneWorkspace,
   query,
   removeDir,
@@ -27,7 +28,7 @@ const CONFIG: TestConfig = {
 };
 
 beforeAll(async () => {
-  base = await buildBaseWorkspace(400, 8);
+  base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   fake = await startKlaviyoFake({ rateLimits: { scale: 100 }, jobDelayMs: 5 });
 }, 180_000);
 afterAll(async () => {

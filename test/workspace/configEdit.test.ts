@@ -15,7 +15,7 @@ import {
   readConfigFile,
   type ConfigEditContext,
 } from '../../core/workspace/configEdit.ts';
-import { buildBaseWorkspace, cloneWorkspace, removeDir } from '../sync/syncWorkspace.ts';
+import { buildBaseWorkspace, cloneWorkspace, removeDir, SYNC_BASE } from '../sync/syncWorkspace.ts';
 
 /**
  * Editing c360.config.yaml from the Settings page (core/workspace/configEdit.ts, settings.save): the person's
@@ -210,7 +210,7 @@ describe('settings.save on an open workspace', () => {
   let service: WorkspaceService | undefined;
 
   beforeAll(async () => {
-    base = await buildBaseWorkspace(300, 5);
+    base = await buildBaseWorkspace(SYNC_BASE.customers, SYNC_BASE.seed);
   }, 120_000);
 
   afterAll(async () => {
