@@ -1,5 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import { summarizeError } from '../../api/errors.ts';
+import {
+  ConflictSides,
+  fileConflictFromError,
+  type FileConflictDetails,
+} from '../../components/FileConflict.tsx';
 import { Panel } from '../../components/Panel.tsx';
 
 /**
@@ -8,48 +12,10 @@ import { Panel } from '../../components/Panel.tsx';
  * version, on purpose) or take theirs into the editor.
  */
 
-export interface Conflict {
-  file: string;
-  /** The file's text now; null when it was deleted (or, for a new segment, never opened). */
-  theirs: string | null;
-  contentHash: string | null;
-}
+export type Conflict = FileConflictDetails;
 
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-export function conflictFromError(error: unknown): Conflict | null {
-  if (summarizeError(error).code !== 'SEGMENT_CONFLICT') return null;
-  const details = field(field(error, 'data'), 'details');
-  const file = field(details, 'file');
-  const theirs = field(details, 'theirs');
-  const hash = field(details, 'contentHash');
-  return {
-    file: typeof file === 'string' ? file : '',
-    theirs: typeof theirs === 'string' ? theirs : null,
-    contentHash: typeof hash === 'string' ? hash : null,
-  };
-}
-
-function Side({ title, text, other }: { title: string; text: string; other: ReadonlySet<string> }) {
-  return (
-    <figure className="conflict__side">
-      <figcaption className="conflict__title">{title}</figcaption>
-      <pre translate="no">
-        {text.split('\n').map((line, i) => (
-          <span
-            key={i}
-            className={other.has(line) ? 'conflict__line' : 'conflict__line conflict__line--only'}
-          >
-            {line}
-            {'\n'}
-          </span>
-        ))}
-      </pre>
-    </figure>
-  );
-}
+export const conflictFromError = (error: unknown): Conflict | null =>
+  fileConflictFromError(error, 'SEGMENT_CONFLICT');
 
 export function ConflictPanel({
   conflict,
@@ -71,8 +37,12 @@ export function ConflictPanel({
       description={t('segments.conflict.description', { file: `segments/${conflict.file}` })}
     >
       <div className="conflict" role="alert" data-file={conflict.file}>
-        <Side title={t('segments.conflict.theirs')} text={theirs} other={new Set(mine.split('\n'))} />
-        <Side title={t('segments.conflict.mine')} text={mine} other={new Set(theirs.split('\n'))} />
+        <ConflictSides
+          theirsTitle={t('segments.conflict.theirs')}
+          theirs={theirs}
+          mineTitle={t('segments.conflict.mine')}
+          mine={mine}
+        />
       </div>
       <div className="conflict__actions">
         {onKeepMine ? (

@@ -1,5 +1,9 @@
 import { useTranslation } from 'react-i18next';
-import { summarizeError } from '../../api/errors.ts';
+import {
+  ConflictSides,
+  fileConflictFromError,
+  type FileConflictDetails,
+} from '../../components/FileConflict.tsx';
 
 /**
  * A settings save refused because c360.config.yaml changed on disk since the page read it (CONFIG_CONFLICT):
@@ -7,53 +11,10 @@ import { summarizeError } from '../../api/errors.ts';
  * save mine over theirs (their other changes stay: the edit is applied to their version) or drop mine and reload.
  */
 
-export interface ConfigConflictInfo {
-  file: string;
-  /** The file on disk now; null when it was deleted. */
-  theirs: string | null;
-  /** Their version with this edit applied (what "save mine" writes); null if theirs is not valid YAML. */
-  mine: string | null;
-  contentHash: string | null;
-}
+export type ConfigConflictInfo = FileConflictDetails;
 
-function field(value: unknown, name: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
-}
-
-export function configConflictFromError(error: unknown): ConfigConflictInfo | null {
-  if (summarizeError(error).code !== 'CONFIG_CONFLICT') return null;
-  const details = field(field(error, 'data'), 'details');
-  const text = (name: string) => {
-    const value = field(details, name);
-    return typeof value === 'string' ? value : null;
-  };
-  return {
-    file: text('file') ?? '',
-    theirs: text('theirs'),
-    mine: text('mine'),
-    contentHash: text('contentHash'),
-  };
-}
-
-function Side({ title, text, other }: { title: string; text: string; other: ReadonlySet<string> }) {
-  return (
-    <figure className="conflict__side">
-      <figcaption className="conflict__title">{title}</figcaption>
-      {/* Focusable: a long file scrolls, and keyboard users must be able to scroll it too. */}
-      <pre translate="no" tabIndex={0} aria-label={title}>
-        {text.split('\n').map((line, i) => (
-          <span
-            key={i}
-            className={other.has(line) ? 'conflict__line' : 'conflict__line conflict__line--only'}
-          >
-            {line}
-            {'\n'}
-          </span>
-        ))}
-      </pre>
-    </figure>
-  );
-}
+export const configConflictFromError = (error: unknown): ConfigConflictInfo | null =>
+  fileConflictFromError(error, 'CONFIG_CONFLICT');
 
 export function ConfigConflict({
   conflict,
@@ -72,8 +33,12 @@ export function ConfigConflict({
       <p className="state__title">{t('settings.conflict.title', { file: conflict.file })}</p>
       <p>{t('settings.conflict.description')}</p>
       <div className="conflict">
-        <Side title={t('settings.conflict.theirs')} text={theirs} other={new Set(mine.split('\n'))} />
-        <Side title={t('settings.conflict.mine')} text={mine} other={new Set(theirs.split('\n'))} />
+        <ConflictSides
+          theirsTitle={t('settings.conflict.theirs')}
+          theirs={theirs}
+          mineTitle={t('settings.conflict.mine')}
+          mine={mine}
+        />
       </div>
       <div className="conflict__actions">
         {conflict.mine !== null ? (
