@@ -95,27 +95,24 @@ async function resumePendingJobs(ctx: ApplyContext, counts: ApplyCounts): Promis
 /**
  * The rows to send, numbered in email order, made once after the resumed jobs finished (they may have
  * confirmed some rows since planning): batches then read ranges instead of re-checking the state each time.
- * DuckDB makes each row's request text (the payload without its null members, the cut `requestJson` makes) on
- * all cores at once; the few payloads that need the exact path get theirs from `requestJson`.
+ * The few payloads whose request text needs the exact path (`needsExactRequest`) get it from `requestJson`
+ * here; the rest get theirs from DuckDB batch by batch (`batchReader`).
  */
 async function prepareWorklist(ctx: ApplyContext): Promise<void> {
   await ctx.q.read(async (db) => {
     await db.run(`create or replace temp table c360_apply_profiles as
       select row_number() over (order by p.email) as n, p.email, p.payload_hash, p.payload,
-        case when p.payload is not null and not contains(p.payload, '[{') then
-          regexp_replace(regexp_replace(p.payload, ${quoteText(NULL_MEMBER_PATTERN)}, '', 'g'),
-            ${quoteText(FIRST_NULL_MEMBER_PATTERN)}, '{', 'g')
-        end as request
+        null::varchar as exact_request
       from c360_plan_profiles p
       where p.action in ('create', 'update')
         and not exists (select 1 from c360_plan_clears c where c.email = p.email)
         and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)`);
     const exact = await db.queryJson(
-      `select n, email, payload from c360_apply_profiles where request is null order by n`,
+      `select n, email, payload from c360_apply_profiles where payload is null or contains(payload, '[{') order by n`,
     );
     if (exact.length)
       await db.run(
-        `update c360_apply_profiles w set request = x.request
+        `update c360_apply_profiles w set exact_request = x.request
          from (select unnest($1::bigint[]) as n, unnest($2::varchar[]) as request) x where w.n = x.n`,
         [
           listValue(exact.map((r) => BigInt(String(r.n)))),
@@ -133,33 +130,40 @@ async function prepareWorklist(ctx: ApplyContext): Promise<void> {
   });
 }
 
+/** A worklist row's request text: the payload without its null members, the cut `requestJson` makes. */
+const REQUEST_SQL = `coalesce(exact_request, regexp_replace(regexp_replace(payload, ${quoteText(
+  NULL_MEMBER_PATTERN,
+)}, '', 'g'), ${quoteText(FIRST_NULL_MEMBER_PATTERN)}, '{', 'g'))`;
+
 /**
  * Next batch of the worklist: the longest run of rows after the last batch, up to 10,000 profiles, whose
- * request stays under 5 MB (always at least one row), and its request text — both made by DuckDB, so the rows
- * themselves never become JavaScript values.
+ * request stays under 5 MB (always at least one row), and its request text. DuckDB makes both in one query on
+ * its own threads while the event loop sends the previous job, so the rows never become JavaScript values.
  */
 function batchReader(ctx: ApplyContext): () => Promise<PreparedBatch | undefined> {
   let after = 0;
   return async () => {
     if (ctx.isCancelled()) throw new SyncCancelledError();
-    const batch = await ctx.q.read(async (db) => {
-      const [cut] = await db.queryJson(
-        `select max(n) filter (where bytes <= $3) as last, min(n) as first from (
-           select n, sum(strlen(request) + ${RESOURCE_BYTES}) over (order by n) as bytes
-           from c360_apply_profiles where n > $1 and n <= $2)`,
+    const [made] = await ctx.q.read((db) =>
+      db.queryJson(
+        `with r as (
+           select n, ${REQUEST_SQL} as request from c360_apply_profiles where n > $1 and n <= $2),
+         sized as (select n, request, sum(strlen(request) + ${RESOURCE_BYTES}) over (order by n) as bytes from r),
+         batch as (select * from sized where bytes <= $3 or n = $1 + 1)
+         select min(n) as first, max(n) as last, count(*) as count,
+           string_agg(${quoteText(PROFILE_RESOURCE_HEAD)} || request || '}', ',' order by n) as resources
+         from batch`,
         [after, after + BATCH_LIMITS.profilesPerJob, JOB_BYTES - ENVELOPE_BYTES],
-      );
-      if (cut?.first === null || cut?.first === undefined) return undefined;
-      const first = Number(cut.first);
-      const last = cut.last === null ? first : Number(cut.last);
-      const [made] = await db.queryJson(
-        `select string_agg(${quoteText(PROFILE_RESOURCE_HEAD)} || request || '}', ',' order by n) as resources
-         from c360_apply_profiles where n between $1 and $2`,
-        [first, last],
-      );
-      return { first, last, count: last - first + 1, resources: String(made?.resources) };
-    });
-    if (batch) after = batch.last;
+      ),
+    );
+    if (made?.first === null || made?.first === undefined) return undefined;
+    const batch = {
+      first: Number(made.first),
+      last: Number(made.last),
+      count: Number(made.count),
+      resources: String(made.resources),
+    };
+    after = batch.last;
     return batch;
   };
 }
