@@ -14,11 +14,10 @@ import {
   isGone,
   payloadOf,
   pendingJobs,
-  FIRST_NULL_MEMBER_PATTERN,
-  NULL_MEMBER_PATTERN,
   recordedRows,
   recordJobFrom,
   requestJson,
+  requestTextSql,
   type JobOutcome,
 } from './importJobs.ts';
 import { PROFILE_RESOURCE_HEAD } from './klaviyo/client.ts';
@@ -130,11 +129,6 @@ async function prepareWorklist(ctx: ApplyContext): Promise<void> {
   });
 }
 
-/** A worklist row's request text: the payload without its null members, the cut `requestJson` makes. */
-const REQUEST_SQL = `coalesce(exact_request, regexp_replace(regexp_replace(payload, ${quoteText(
-  NULL_MEMBER_PATTERN,
-)}, '', 'g'), ${quoteText(FIRST_NULL_MEMBER_PATTERN)}, '{', 'g'))`;
-
 /**
  * Next batch of the worklist: the longest run of rows after the last batch, up to 10,000 profiles, whose
  * request stays under 5 MB (always at least one row), and its request text. DuckDB makes both in one query on
@@ -147,7 +141,7 @@ function batchReader(ctx: ApplyContext): () => Promise<PreparedBatch | undefined
     const [made] = await ctx.q.read((db) =>
       db.queryJson(
         `with r as (
-           select n, ${REQUEST_SQL} as request from c360_apply_profiles where n > $1 and n <= $2),
+           select n, coalesce(exact_request, ${requestTextSql('payload')}) as request from c360_apply_profiles where n > $1 and n <= $2),
          sized as (select n, request, sum(strlen(request) + ${RESOURCE_BYTES}) over (order by n) as bytes from r),
          batch as (select * from sized where bytes <= $3 or n = $1 + 1)
          select min(n) as first, max(n) as last, count(*) as count,

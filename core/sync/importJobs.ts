@@ -1,5 +1,5 @@
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
-import type { Database } from '../db/duckdb.ts';
+import { quoteText, type Database } from '../db/duckdb.ts';
 import type { ApplyContext } from './applyContext.ts';
 import { SyncCancelledError } from './applyContext.ts';
 import type { ImportError, ProfilePayload } from './klaviyo/client.ts';
@@ -75,6 +75,16 @@ export function requestJson(row: JobRow): string {
   if (!row.payload) return JSON.stringify(payloadOf(row));
   if (needsExactRequest(row.payload)) return JSON.stringify(withoutNulls(payloadOf(row)));
   return row.payload.replace(NULL_MEMBER, '').replace(FIRST_NULL_MEMBER, '{');
+}
+
+/**
+ * DuckDB's version of `requestJson`'s text cut for a payload column (not for the payloads `needsExactRequest`
+ * names, nor null payloads): a profile apply makes each job's request text in the database with it.
+ */
+export function requestTextSql(payload: string): string {
+  return `regexp_replace(regexp_replace(${payload}, ${quoteText(NULL_MEMBER_PATTERN)}, '', 'g'), ${quoteText(
+    FIRST_NULL_MEMBER_PATTERN,
+  )}, '{', 'g')`;
 }
 
 /** Bytes a profile adds to a bulk request: its null-free JSON plus the resource envelope. */
