@@ -3,7 +3,6 @@ import { quoteText } from '../db/duckdb.ts';
 import {
   runPool,
   sendCounted,
-  splitAtBytes,
   SyncCancelledError,
   type ApplyContext,
   type ApplyCounts,
@@ -15,12 +14,13 @@ import {
   isGone,
   payloadOf,
   pendingJobs,
-  recordJob,
+  recordedRows,
+  recordJobFrom,
   requestJson,
-  sendJob,
+  requestTextSql,
   type JobOutcome,
-  type JobRow,
 } from './importJobs.ts';
+import { PROFILE_RESOURCE_HEAD } from './klaviyo/client.ts';
 import { BATCH_LIMITS } from './klaviyo/rateLimits.ts';
 import { isRowRejection } from './klaviyo/errors.ts';
 import type { ProfilesPlan } from './profilePlan.ts';
@@ -34,14 +34,18 @@ import { recordFailures, SQL_NOW, type FailureRow } from './state.ts';
 /** Requests are JSON:API envelopes around the payloads; keep clear of the 5 MB limit. */
 const JOB_BYTES = Math.floor(BATCH_LIMITS.jobBytes * 0.97);
 const ENVELOPE_BYTES = 512;
+/** What a profile adds to a request besides its attributes: its resource envelope and a comma, rounded up. */
+const RESOURCE_BYTES = 40;
 
-/** A row to send with its part of the request, serialised once when it is read. */
-type SizedRow = JobRow & { json: string; bytes: number };
-
-/** One job's worth of rows, its request body parts made: ready to go out the moment the endpoint allows. */
+/**
+ * One job's worth of the worklist, its request text made by DuckDB: rows `first`..`last` (worklist numbers) as
+ * the comma-joined profile resources of a bulk request.
+ */
 interface PreparedBatch {
-  rows: JobRow[];
-  profiles: string[];
+  first: number;
+  last: number;
+  count: number;
+  resources: string;
 }
 
 /** Confirms the rows of a finished job that Klaviyo did not reject; records the rejected ones. */
@@ -71,7 +75,7 @@ async function finishProfileJob(ctx: ApplyContext, outcome: JobOutcome, counts: 
     await recordFailures(db, ctx.runId, failures);
     await deleteJob(db, outcome.jobId);
   });
-  counts.succeeded += outcome.rows.length - outcome.failed.size;
+  counts.succeeded += outcome.count - outcome.failed.size;
   counts.failed += outcome.failed.size;
 }
 
@@ -90,53 +94,71 @@ async function resumePendingJobs(ctx: ApplyContext, counts: ApplyCounts): Promis
 /**
  * The rows to send, numbered in email order, made once after the resumed jobs finished (they may have
  * confirmed some rows since planning): batches then read ranges instead of re-checking the state each time.
+ * The few payloads whose request text needs the exact path (`needsExactRequest`) get it from `requestJson`
+ * here; the rest get theirs from DuckDB batch by batch (`batchReader`).
  */
 async function prepareWorklist(ctx: ApplyContext): Promise<void> {
-  await ctx.q.read((db) =>
-    db.run(`create or replace temp table c360_apply_profiles as
-      select row_number() over (order by p.email) as n, p.email, p.payload_hash, p.payload
+  await ctx.q.read(async (db) => {
+    await db.run(`create or replace temp table c360_apply_profiles as
+      select row_number() over (order by p.email) as n, p.email, p.payload_hash, p.payload,
+        null::varchar as exact_request
       from c360_plan_profiles p
       where p.action in ('create', 'update')
         and not exists (select 1 from c360_plan_clears c where c.email = p.email)
-        and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)`),
-  );
+        and not exists (select 1 from c360.sync_profile_state s where s.email = p.email and s.payload_hash = p.payload_hash)`);
+    const exact = await db.queryJson(
+      `select n, email, payload from c360_apply_profiles where payload is null or contains(payload, '[{') order by n`,
+    );
+    if (exact.length)
+      await db.run(
+        `update c360_apply_profiles w set exact_request = x.request
+         from (select unnest($1::bigint[]) as n, unnest($2::varchar[]) as request) x where w.n = x.n`,
+        [
+          listValue(exact.map((r) => BigInt(String(r.n)))),
+          listValue(
+            exact.map((r) =>
+              requestJson({
+                email: String(r.email),
+                payloadHash: null,
+                payload: r.payload === null ? null : String(r.payload),
+              }),
+            ),
+          ),
+        ],
+      );
+  });
 }
 
-/** Next batch of the worklist, up to 10,000 profiles and under 5 MB, its request parts made. */
+/**
+ * Next batch of the worklist: the longest run of rows after the last batch, up to 10,000 profiles, whose
+ * request stays under 5 MB (always at least one row), and its request text. DuckDB makes both in one query on
+ * its own threads while the event loop sends the previous job, so the rows never become JavaScript values.
+ */
 function batchReader(ctx: ApplyContext): () => Promise<PreparedBatch | undefined> {
   let after = 0;
-  let carry: SizedRow[] = [];
-  let done = false;
   return async () => {
     if (ctx.isCancelled()) throw new SyncCancelledError();
-    const rows = carry;
-    if (!done && rows.length < BATCH_LIMITS.profilesPerJob) {
-      const fetched = await ctx.q.read((db) =>
-        db.queryJson(
-          `select n, email, payload_hash, payload from c360_apply_profiles
-           where n > $1 order by n limit ${BATCH_LIMITS.profilesPerJob - rows.length}`,
-          [after],
-        ),
-      );
-      if (fetched.length < BATCH_LIMITS.profilesPerJob - rows.length) done = true;
-      for (const r of fetched) {
-        const row: JobRow = {
-          email: String(r.email),
-          payloadHash: String(r.payload_hash),
-          payload: String(r.payload),
-        };
-        const json = requestJson(row);
-        rows.push({ ...row, json, bytes: Buffer.byteLength(json) + 40 });
-      }
-      if (fetched.length) after = Number(fetched[fetched.length - 1]!.n);
-    }
-    if (!rows.length) return undefined;
-    const [batch, rest] = splitAtBytes(rows, JOB_BYTES - ENVELOPE_BYTES);
-    carry = rest;
-    return {
-      rows: batch.map(({ email, payloadHash, payload }) => ({ email, payloadHash, payload })),
-      profiles: batch.map((r) => r.json),
+    const [made] = await ctx.q.read((db) =>
+      db.queryJson(
+        `with r as (
+           select n, coalesce(exact_request, ${requestTextSql('payload')}) as request from c360_apply_profiles where n > $1 and n <= $2),
+         sized as (select n, request, sum(strlen(request) + ${RESOURCE_BYTES}) over (order by n) as bytes from r),
+         batch as (select * from sized where bytes <= $3 or n = $1 + 1)
+         select min(n) as first, max(n) as last, count(*) as count,
+           string_agg(${quoteText(PROFILE_RESOURCE_HEAD)} || request || '}', ',' order by n) as resources
+         from batch`,
+        [after, after + BATCH_LIMITS.profilesPerJob, JOB_BYTES - ENVELOPE_BYTES],
+      ),
+    );
+    if (made?.first === null || made?.first === undefined) return undefined;
+    const batch = {
+      first: Number(made.first),
+      last: Number(made.last),
+      count: Number(made.count),
+      resources: String(made.resources),
     };
+    after = batch.last;
+    return batch;
   };
 }
 
@@ -168,11 +190,22 @@ async function sendJobs(
       while (running.size >= inFlight && failed === undefined) await Promise.race(running);
       if (failed !== undefined) break;
       if (ctx.isCancelled()) throw new SyncCancelledError();
-      const jobId = await sendCounted(ctx, batch.rows.length, () => sendJob(ctx, batch.profiles));
-      report(`job ${jobId} submitted (${batch.rows.length} profiles)`);
+      const { first, last, count, resources } = batch;
+      const jobId = await sendCounted(
+        ctx,
+        count,
+        async () => (await ctx.client.submitImportJobResources(resources)).id,
+      );
+      report(`job ${jobId} submitted (${count} profiles)`);
       const job: Promise<void> = (async () => {
-        await recordJob(ctx, 'profiles', jobId, batch.rows);
-        const outcome = await awaitJob(ctx, jobId, batch.rows, false, { justSubmitted: true });
+        await recordJobFrom(ctx, 'profiles', jobId, {
+          sql: `select (n - $1)::integer, email, payload_hash, payload from c360_apply_profiles
+                where n between $1 and $2 order by n`,
+          params: [first, last],
+        });
+        const outcome = await awaitJob(ctx, jobId, recordedRows(ctx, jobId, count), false, {
+          justSubmitted: true,
+        });
         await finishProfileJob(ctx, outcome, counts);
         report();
       })()

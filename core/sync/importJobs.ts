@@ -1,5 +1,5 @@
-import { listValue } from '@duckdb/node-api';
-import type { Database } from '../db/duckdb.ts';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { quoteText, type Database } from '../db/duckdb.ts';
 import type { ApplyContext } from './applyContext.ts';
 import { SyncCancelledError } from './applyContext.ts';
 import type { ImportError, ProfilePayload } from './klaviyo/client.ts';
@@ -20,6 +20,12 @@ export interface JobRow {
 
 export interface JobOutcome {
   jobId: string;
+  /** Rows the job holds. */
+  count: number;
+  /**
+   * The rows, in job order: as given, or (for rows given as `RecordedRows`) read back from the job's record only
+   * when one of them failed — a job whose every row Klaviyo took leaves this empty.
+   */
   rows: JobRow[];
   /** Position in `rows` → Klaviyo's error. */
   failed: Map<number, { code: string; detail: string }>;
@@ -44,9 +50,20 @@ export function withoutNulls(payload: ProfilePayload): ProfilePayload {
   return out;
 }
 
-/** `,"key":null` members, and a first member `{"key":null` (quotes inside JSON strings are always escaped). */
-const NULL_MEMBER = /,"(?:[^"\\]|\\.)*":null(?=[,}])/g;
-const FIRST_NULL_MEMBER = /\{"(?:[^"\\]|\\.)*":null(?:,|(?=\}))/g;
+/**
+ * `,"key":null` members, and a first member `{"key":null` with its comma (quotes inside JSON strings are always
+ * escaped; in valid JSON `:null` after a key is the whole value). RE2 syntax, no lookaround: DuckDB runs the same
+ * patterns when it prepares a profile apply's requests (applyProfiles.ts), so both paths cut the same text.
+ */
+export const NULL_MEMBER_PATTERN = ',"(?:[^"\\\\]|\\\\.)*":null';
+export const FIRST_NULL_MEMBER_PATTERN = '\\{"(?:[^"\\\\]|\\\\.)*":null,?';
+const NULL_MEMBER = new RegExp(NULL_MEMBER_PATTERN, 'g');
+const FIRST_NULL_MEMBER = new RegExp(FIRST_NULL_MEMBER_PATTERN, 'g');
+
+/** Payloads the text cut cannot take: objects inside a list keep their nulls, so they go the exact path. */
+export function needsExactRequest(payload: string): boolean {
+  return payload.includes('[{');
+}
 
 /**
  * A profile's part of a bulk request: its null-free JSON, in the API's field names (the payload's own). The
@@ -56,8 +73,18 @@ const FIRST_NULL_MEMBER = /\{"(?:[^"\\]|\\.)*":null(?:,|(?=\}))/g;
  */
 export function requestJson(row: JobRow): string {
   if (!row.payload) return JSON.stringify(payloadOf(row));
-  if (row.payload.includes('[{')) return JSON.stringify(withoutNulls(payloadOf(row)));
+  if (needsExactRequest(row.payload)) return JSON.stringify(withoutNulls(payloadOf(row)));
   return row.payload.replace(NULL_MEMBER, '').replace(FIRST_NULL_MEMBER, '{');
+}
+
+/**
+ * DuckDB's version of `requestJson`'s text cut for a payload column (not for the payloads `needsExactRequest`
+ * names, nor null payloads): a profile apply makes each job's request text in the database with it.
+ */
+export function requestTextSql(payload: string): string {
+  return `regexp_replace(regexp_replace(${payload}, ${quoteText(NULL_MEMBER_PATTERN)}, '', 'g'), ${quoteText(
+    FIRST_NULL_MEMBER_PATTERN,
+  )}, '{', 'g')`;
 }
 
 /** Bytes a profile adds to a bulk request: its null-free JSON plus the resource envelope. */
@@ -81,6 +108,34 @@ export async function recordJob(
   rows: JobRow[],
   target: { segment?: string; listId?: string } = {},
 ): Promise<void> {
+  await recordJobFrom(
+    ctx,
+    sync,
+    jobId,
+    {
+      sql: `select unnest(range(len($1::varchar[])))::integer, unnest($1::varchar[]), unnest($2::varchar[]), unnest($3::varchar[])`,
+      params: [
+        listValue(rows.map((r) => r.email)),
+        listValue(rows.map((r) => r.payloadHash)),
+        listValue(rows.map((r) => r.payload)),
+      ],
+    },
+    target,
+  );
+}
+
+/**
+ * Records a job whose rows a query on the run's connection gives (position, email, payload_hash, payload): the
+ * rows go from table to table inside DuckDB instead of through JavaScript values.
+ */
+export async function recordJobFrom(
+  ctx: ApplyContext,
+  sync: 'profiles' | 'lists',
+  jobId: string,
+  rows: { sql: string; params: DuckDBValue[] },
+  target: { segment?: string; listId?: string } = {},
+): Promise<void> {
+  const n = rows.params.length;
   await ctx.q.transaction(async (db) => {
     await db.run(`insert into c360.sync_import_jobs values ($1, $2, $3, $4, $5, ${SQL_NOW})`, [
       jobId,
@@ -89,16 +144,10 @@ export async function recordJob(
       target.listId ?? null,
       ctx.runId,
     ]);
-    await db.run(
-      `insert into c360.sync_job_rows
-       select $1, unnest(range(len($2::varchar[])))::integer, unnest($2::varchar[]), unnest($3::varchar[]), unnest($4::varchar[])`,
-      [
-        jobId,
-        listValue(rows.map((r) => r.email)),
-        listValue(rows.map((r) => r.payloadHash)),
-        listValue(rows.map((r) => r.payload)),
-      ],
-    );
+    await db.run(`insert into c360.sync_job_rows select $${n + 1}, * from (${rows.sql})`, [
+      ...rows.params,
+      jobId,
+    ]);
   });
 }
 
@@ -114,14 +163,46 @@ export async function submitJob(
   return jobId;
 }
 
+/** A recorded job's rows, not held in memory: `read` gives them back from `c360.sync_job_rows`. */
+export interface RecordedRows {
+  count: number;
+  read(): Promise<JobRow[]>;
+}
+
+/** The rows of a job as recorded (`recordJob`/`recordJobFrom`), read only when asked for. */
+export function recordedRows(ctx: ApplyContext, jobId: string, count: number): RecordedRows {
+  return {
+    count,
+    read: async () =>
+      (
+        await ctx.q.read((db) =>
+          db.queryJson(
+            `select email, payload_hash, payload from c360.sync_job_rows where job_id = $1 order by position`,
+            [jobId],
+          ),
+        )
+      ).map(jobRowOf),
+  };
+}
+
+function jobRowOf(r: Record<string, unknown>): JobRow {
+  return {
+    email: String(r.email),
+    payloadHash: r.payload_hash === null ? null : String(r.payload_hash),
+    payload: r.payload === null ? null : String(r.payload),
+  };
+}
+
 /** Waits for a job, then reads its per-profile errors (and, for lists, the profile ids). */
 export async function awaitJob(
   ctx: ApplyContext,
   jobId: string,
-  rows: JobRow[],
+  given: JobRow[] | RecordedRows,
   wantIds: boolean,
   options: { justSubmitted?: boolean } = {},
 ): Promise<JobOutcome> {
+  const count = Array.isArray(given) ? given.length : given.count;
+  const allRows = async (): Promise<JobRow[]> => (Array.isArray(given) ? given : given.read());
   // A job just sent is not done yet: asking at once only spends the status endpoint's quota (150/min, shared
   // by every job in flight), so the first question waits one poll interval. A resumed job is asked at once.
   if (options.justSubmitted) await ctx.sleep(ctx.config.klaviyo.poll_interval_ms);
@@ -129,18 +210,22 @@ export async function awaitJob(
     const status = await ctx.client.getImportJob(jobId);
     if (status.status === 'complete' || status.status === 'cancelled') {
       const failed = new Map<number, { code: string; detail: string }>();
+      let rows = Array.isArray(given) ? given : [];
       if (status.status === 'cancelled') {
+        rows = await allRows();
         rows.forEach((_, i) =>
           failed.set(i, { code: 'job_cancelled', detail: 'the import job was cancelled in Klaviyo' }),
         );
       } else if (status.failedCount > 0) {
-        mapErrors(await ctx.client.importErrors(jobId), rows, failed);
+        const errors = await ctx.client.importErrors(jobId);
+        rows = await allRows();
+        mapErrors(errors, rows, failed);
       }
       const profileIds =
         wantIds && status.status === 'complete'
           ? await ctx.client.importedProfileIds(jobId)
           : new Map<string, string>();
-      return { jobId, rows, failed, profileIds };
+      return { jobId, count, rows, failed, profileIds };
     }
     if (ctx.isCancelled()) throw new SyncCancelledError();
     await ctx.sleep(ctx.config.klaviyo.poll_interval_ms);
@@ -186,11 +271,7 @@ export async function pendingJobs(
       out.push({
         jobId: String(job.job_id),
         listId: job.list_id === null ? null : String(job.list_id),
-        rows: rows.map((r) => ({
-          email: String(r.email),
-          payloadHash: r.payload_hash === null ? null : String(r.payload_hash),
-          payload: r.payload === null ? null : String(r.payload),
-        })),
+        rows: rows.map(jobRowOf),
       });
     }
     return out;
