@@ -130,7 +130,8 @@ describe('schema migration of the size history', () => {
   it('adds segment_sizes to a workspace of an older version', async () => {
     await migrateWorkspaceSchema(db);
     await db.run('drop table c360.segment_sizes');
-    await db.run(`delete from c360.schema_version where version = ${WORKSPACE_SCHEMA_VERSION}`);
+    // Version 4 adds the table (core/workspace/schema.ts); later migrations must not hide that it is missing.
+    await db.run('delete from c360.schema_version where version = 4');
     expect(await migrateWorkspaceSchema(db)).toMatchObject({ to: WORKSPACE_SCHEMA_VERSION });
     expect(await hasC360Table(db, 'segment_sizes')).toBe(true);
   });
