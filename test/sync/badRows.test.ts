@@ -114,12 +114,16 @@ describe('the API key never leaves the process', () => {
       ...fakeEnv(fake),
       KLAVIYO_API_KEY: wrongKey,
     });
-    fake.setFaults({ seed: 5, error500: 0.2, throttle429: 0.1 });
+    // Enough faults that retries and their messages happen (checked below); every 429 costs its 1 s Retry-After.
+    fake.setFaults({ seed: 5, error500: 0.05, throttle429: 0.03 });
     const good = await runCli(
       ['sync', '--approve', '--json', '-w', dir, '--plan-out', `${dir}/plan.json`],
       fakeEnv(fake),
     );
     fake.setFaults(undefined);
+    const faults = new Set(fake.state.requests.map((entry) => entry.fault));
+    expect(faults).toContain('error500');
+    expect(faults).toContain('throttle429');
     expect(bad.code).toBe(1);
     expect(bad.stdout + bad.stderr).toMatch(/401|authentication/i);
     const records = await query(
