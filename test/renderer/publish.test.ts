@@ -187,7 +187,7 @@ describe('Publish page: preflight, stale data, failed rows', () => {
     const preflight = await screen.findByRole('region', { name: 'Klaviyo preflight' });
     const text = plain(preflight.textContent);
     // The page's date format (viewer's time zone), not the ISO instant.
-    expect(text).toMatch(/Data: build build-1, finished 30 Nov 2026, \d{2}:\d{2} \(2\.5 h ago\)/);
+    expect(text).toMatch(/Data: build build-1, finished 30 Nov 2026, \d{2}:\d{2} \(2 hours ago\)/);
     expect(text).toContain('Profiles: 9 of 10 customers eligible; 1 not marketable');
     expect(text).toContain('List creations: 1 in this plan; 1 of Klaviyo’s 150 a day left (c360 created 149');
     expect(text).toContain('2 profiles over 100 KB');

@@ -199,7 +199,11 @@ export function PlanView({ plan }: { plan: SyncPlanData }) {
         </div>
         <div>
           <dt>{t('publish.plan.expected')}</dt>
-          <dd>{t('publish.plan.seconds', { value: format.decimal(plan.expectedSeconds, 1) })}</dd>
+          <dd>
+            {plan.expectedSeconds < 0.95
+              ? t('publish.plan.underASecond')
+              : t('publish.plan.seconds', { value: format.decimal(plan.expectedSeconds, 1) })}
+          </dd>
         </div>
         <div>
           <dt>{t('publish.plan.planHash')}</dt>

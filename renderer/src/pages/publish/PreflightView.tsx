@@ -31,7 +31,11 @@ export function PreflightView({ preflight }: { preflight: PlanPreflightData | un
             {t('publish.preflight.data', {
               build: published.runId,
               when: format.dateTime(published.finishedAt),
-              hours: format.decimal(published.ageHours, 1),
+              // The age the plan measured, from the build's end: "3 hours ago", "vor 3 Stunden".
+              ago: format.relative(
+                published.finishedAt,
+                new Date(Date.parse(published.finishedAt) + published.ageHours * 3_600_000),
+              ),
             })}
           </li>
         ) : null}
