@@ -226,7 +226,7 @@ describe('the segment editor insights in web mode, in Chromium', () => {
     await saveElementShot(matrix.locator('xpath=ancestor::section[1]'), 'e2e-segment-overlap-matrix-en');
     // winback stages are named, not raw
     const stages = await page.locator('[data-testid="breakdown-winback_stage"]').textContent();
-    expect(stages).toContain(ui('en', 'segmentInsights.winbackStage.early'));
+    expect(stages).toContain(ui('en', 'winbackStage.early'));
     expect(stages).not.toMatch(/\b(early|mid|late|final|archived)\b/);
 
     // a column of one's own choosing: whole-number bins of total_orders
@@ -261,7 +261,7 @@ describe('the segment editor insights in web mode, in Chromium', () => {
     await page.getByRole('heading', { name: ui('de', 'segmentInsights.priority.title') }).waitFor();
     await page.locator('[data-testid="overlap-matrix"] tbody tr').nth(2).waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid="breakdown-winback_stage"]').textContent()).toContain(
-      ui('de', 'segmentInsights.winbackStage.early'),
+      ui('de', 'winbackStage.early'),
     );
     await settled(page);
     await saveElementShot(

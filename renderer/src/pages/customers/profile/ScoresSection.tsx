@@ -155,7 +155,9 @@ export function ScoresSection({ profile }: { profile: CustomerProfile }) {
             {
               key: 'winback',
               label: t('profile.flags.winbackStage'),
-              value: flags.winbackStage && <Raw>{flags.winbackStage}</Raw>,
+              value:
+                flags.winbackStage &&
+                t(`winbackStage.${flags.winbackStage}`, { defaultValue: flags.winbackStage }),
             },
             {
               key: 'action',

@@ -9,7 +9,7 @@ import type { Formatters } from '../../../format/format.ts';
 const VALUE_KEYS: Record<string, string> = {
   lifecycle_stage: 'lifecycle',
   customer_value_tier: 'valueTier',
-  winback_stage: 'segmentInsights.winbackStage',
+  winback_stage: 'winbackStage',
 };
 
 /** A breakdown value as a chart label: translated stage and tier names, yes/no, formatted numbers. */
