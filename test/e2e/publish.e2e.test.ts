@@ -2,12 +2,12 @@ import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { runCli } from '../sync/cliProcess.ts';
 import { snapshotFake } from '../sync/fakeSnapshot.ts';
-import { openApp as openAppPage, settled } from './appPage.ts';
+import { loggedInSession, openApp as openAppPage, settled, type AppSession } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
 import { missingTranslations, saveScreenshot, seriousAxeViolations } from './pageChecks.ts';
@@ -42,8 +42,7 @@ let referenceDir: string | undefined;
 let fake: KlaviyoFake | undefined;
 let server: RunningWebServer | undefined;
 let browser: Browser | undefined;
-let session: Awaited<ReturnType<BrowserContext['storageState']>>;
-const contexts: BrowserContext[] = [];
+let session: AppSession | undefined;
 
 async function emailsOf(database: string, sql: string): Promise<string[]> {
   const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
@@ -93,14 +92,11 @@ beforeAll(async () => {
     env: { KLAVIYO_BASE_URL: fake.url, KLAVIYO_API_KEY: fake.apiKey },
   });
   browser = await launchChromium();
-  const login = await browser.newContext();
-  await (await login.newPage()).goto(server.loginUrl);
-  session = await login.storageState();
-  await login.close();
+  session = await loggedInSession(browser, server);
 }, 300_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
+  await Promise.all((session?.contexts.splice(0) ?? []).map((context) => context.close()));
 });
 
 afterAll(async () => {
@@ -112,11 +108,7 @@ afterAll(async () => {
 });
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
-  return openAppPage(
-    { browser: browser!, storageState: session, url: server!.url, contexts },
-    language,
-    hash,
-  );
+  return openAppPage(session!, language, hash);
 }
 
 async function switchLanguage(page: Page, language: 'en' | 'de'): Promise<void> {

@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openApp as openAppPage, settled } from './appPage.ts';
+import { loggedInSession, openApp as openAppPage, settled, type AppSession } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
@@ -101,8 +101,7 @@ let workspace: DemoWorkspace | undefined;
 let truth: Truth;
 let server: RunningWebServer | undefined;
 let browser: Browser | undefined;
-let session: Awaited<ReturnType<BrowserContext['storageState']>>;
-const contexts: BrowserContext[] = [];
+let session: AppSession | undefined;
 
 beforeAll(async () => {
   await ensureRendererBuilt();
@@ -118,14 +117,11 @@ beforeAll(async () => {
   expect(truth.oneChannel).toBeGreaterThan(truth.twoChannels);
   server = await startWebServer(workspace.dir);
   browser = await launchChromium();
-  const login = await browser.newContext();
-  await (await login.newPage()).goto(server.loginUrl);
-  session = await login.storageState();
-  await login.close();
+  session = await loggedInSession(browser, server);
 }, 300_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
+  await Promise.all((session?.contexts.splice(0) ?? []).map((context) => context.close()));
 });
 
 afterAll(async () => {
@@ -141,11 +137,7 @@ async function saveElementShot(element: Locator, name: string): Promise<void> {
 }
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
-  return openAppPage(
-    { browser: browser!, storageState: session, url: server!.url, contexts },
-    language,
-    hash,
-  );
+  return openAppPage(session!, language, hash);
 }
 
 /** The data-count of `selector` inside the diff card, once the answer for the current rules is on screen. */

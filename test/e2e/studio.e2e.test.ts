@@ -1,10 +1,10 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT, startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { openApp as openAppPage, settled } from './appPage.ts';
+import { loggedInSession, openApp as openAppPage, settled, type AppSession } from './appPage.ts';
 import { launchChromium } from './browser.ts';
 import { c360 } from './c360Cli.ts';
 import { createDemoWorkspace, type DemoWorkspace } from './demoWorkspace.ts';
@@ -29,8 +29,7 @@ let sizes: Map<string, number>;
 let fake: KlaviyoFake | undefined;
 let server: RunningWebServer | undefined;
 let browser: Browser | undefined;
-let session: Awaited<ReturnType<BrowserContext['storageState']>>;
-const contexts: BrowserContext[] = [];
+let session: AppSession | undefined;
 
 async function segTableSizes(database: string): Promise<Map<string, number>> {
   const instance = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
@@ -68,14 +67,11 @@ beforeAll(async () => {
     env: { KLAVIYO_BASE_URL: fake.url, KLAVIYO_API_KEY: fake.apiKey },
   });
   browser = await launchChromium();
-  const login = await browser.newContext();
-  await (await login.newPage()).goto(server.loginUrl);
-  session = await login.storageState();
-  await login.close();
+  session = await loggedInSession(browser, server);
 }, 300_000);
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
+  await Promise.all((session?.contexts.splice(0) ?? []).map((context) => context.close()));
 });
 
 afterAll(async () => {
@@ -86,11 +82,7 @@ afterAll(async () => {
 });
 
 function openApp(language: Language, hash: string): Promise<{ page: Page; errors: string[] }> {
-  return openAppPage(
-    { browser: browser!, storageState: session, url: server!.url, contexts },
-    language,
-    hash,
-  );
+  return openAppPage(session!, language, hash);
 }
 
 async function checkPage(page: Page, language: Language, name: string): Promise<void> {
