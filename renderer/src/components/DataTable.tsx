@@ -6,6 +6,8 @@ export interface Column<Row> {
   header: string;
   cell: (row: Row) => ReactNode;
   numeric?: boolean;
+  /** The cell names its row (a `<th scope="row">`): screen readers announce it with each cell of the row. */
+  rowHeader?: boolean;
 }
 
 /** A plain, accessible table: caption, column headers, numbers right-aligned. */
@@ -38,11 +40,17 @@ export function DataTable<Row>({
         <tbody>
           {rows.map((row, index) => (
             <tr key={rowKey(row, index)}>
-              {columns.map((column) => (
-                <td key={column.key} className={column.numeric ? 'num' : undefined}>
-                  {column.cell(row)}
-                </td>
-              ))}
+              {columns.map((column) =>
+                column.rowHeader ? (
+                  <th key={column.key} scope="row" className={column.numeric ? 'num' : undefined}>
+                    {column.cell(row)}
+                  </th>
+                ) : (
+                  <td key={column.key} className={column.numeric ? 'num' : undefined}>
+                    {column.cell(row)}
+                  </td>
+                ),
+              )}
             </tr>
           ))}
         </tbody>

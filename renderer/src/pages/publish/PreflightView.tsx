@@ -1,6 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import type { PlanPreflightData } from '../../../../core/api/schemas/sync.ts';
+import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { useFormat } from '../../format/format.ts';
+
+type PreflightList = PlanPreflightData['eligible']['lists'][number];
 
 /**
  * The plan's Klaviyo preflight (core/sync/preflight.ts): how old the data is, who is eligible after consent and
@@ -13,6 +16,34 @@ export function PreflightView({ preflight }: { preflight: PlanPreflightData | un
   if (!preflight) return null;
   const { build, eligible, listCreations, overLimits, warnings } = preflight;
   const published = build?.published ?? null;
+  const count = (value: number | null) => (value === null ? '—' : format.integer(value));
+  const listColumns: Column<PreflightList>[] = [
+    {
+      key: 'segment',
+      header: t('publish.preflight.segment'),
+      rowHeader: true,
+      cell: (list) => <span translate="no">{list.segment}</span>,
+    },
+    {
+      key: 'matched',
+      header: t('publish.preflight.matched'),
+      numeric: true,
+      cell: (list) => count(list.matched),
+    },
+    {
+      key: 'members',
+      header: t('publish.preflight.onList'),
+      numeric: true,
+      cell: (list) => count(list.members),
+    },
+    {
+      key: 'notEligible',
+      header: t('publish.preflight.notEligible'),
+      numeric: true,
+      cell: (list) => count(list.notEligible),
+    },
+    { key: 'heldOut', header: t('publish.plan.heldOut'), numeric: true, cell: (list) => count(list.heldOut) },
+  ];
   return (
     <section className="publish-preflight" aria-label={t('publish.preflight.title')}>
       <h3>{t('publish.preflight.title')}</h3>
@@ -72,39 +103,12 @@ export function PreflightView({ preflight }: { preflight: PlanPreflightData | un
         </li>
       </ul>
       {eligible.lists.length ? (
-        <table className="table publish-preflight__lists">
-          <caption>{t('publish.preflight.listsCaption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('publish.preflight.segment')}</th>
-              <th scope="col" className="num">
-                {t('publish.preflight.matched')}
-              </th>
-              <th scope="col" className="num">
-                {t('publish.preflight.onList')}
-              </th>
-              <th scope="col" className="num">
-                {t('publish.preflight.notEligible')}
-              </th>
-              <th scope="col" className="num">
-                {t('publish.plan.heldOut')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {eligible.lists.map((list) => (
-              <tr key={list.segment}>
-                <th scope="row" translate="no">
-                  {list.segment}
-                </th>
-                <td className="num">{list.matched === null ? '—' : format.integer(list.matched)}</td>
-                <td className="num">{format.integer(list.members)}</td>
-                <td className="num">{list.notEligible === null ? '—' : format.integer(list.notEligible)}</td>
-                <td className="num">{format.integer(list.heldOut)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={t('publish.preflight.listsCaption')}
+          columns={listColumns}
+          rows={eligible.lists}
+          rowKey={(list) => list.segment}
+        />
       ) : null}
       <p className="panel__description">{t('publish.preflight.sources')}</p>
     </section>

@@ -1,58 +1,46 @@
 import { useTranslation } from 'react-i18next';
+import { DataTable, type Column } from '../../components/DataTable.tsx';
 import { useFormat } from '../../format/format.ts';
 import { routeHref } from '../../shell/route.ts';
 import type { PublishOutcome, RunSummaryData } from './publishClient.ts';
 import { RejectedRows } from './RejectedRows.tsx';
 
-type ResultRow = PublishOutcome['results'][number];
+type TargetRow = PublishOutcome['results'][number] | RunSummaryData['targets'][number];
 
 /** Per target what was sent and what Klaviyo confirmed, failed, skipped or what a guardrail held back. */
-export function ResultTable({ rows }: { rows: (ResultRow | RunSummaryData['targets'][number])[] }) {
+export function ResultTable({ rows }: { rows: TargetRow[] }) {
   const { t } = useTranslation();
   const format = useFormat();
+  const columns: Column<TargetRow>[] = [
+    {
+      key: 'target',
+      header: t('publish.result.target'),
+      rowHeader: true,
+      cell: (row) => (
+        <>
+          {t(`publish.sync.${row.sync}`)}: <span translate="no">{row.target}</span>
+        </>
+      ),
+    },
+    ...(['planned', 'sent', 'succeeded', 'failed', 'skipped'] as const).map((key): Column<TargetRow> => ({
+      key,
+      header: t(`publish.result.${key}`),
+      numeric: true,
+      cell: (row) => format.integer(row[key]),
+    })),
+    {
+      key: 'blocked',
+      header: t('publish.result.blocked'),
+      cell: (row) => <span translate="no">{typeof row.blocked === 'string' ? row.blocked : '—'}</span>,
+    },
+  ];
   return (
-    <table className="table publish-result__table">
-      <caption>{t('publish.result.perTarget')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('publish.result.target')}</th>
-          <th scope="col" className="num">
-            {t('publish.result.planned')}
-          </th>
-          <th scope="col" className="num">
-            {t('publish.result.sent')}
-          </th>
-          <th scope="col" className="num">
-            {t('publish.result.succeeded')}
-          </th>
-          <th scope="col" className="num">
-            {t('publish.result.failed')}
-          </th>
-          <th scope="col" className="num">
-            {t('publish.result.skipped')}
-          </th>
-          <th scope="col">{t('publish.result.blocked')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => {
-          const blocked = typeof row.blocked === 'string' ? row.blocked : null;
-          return (
-            <tr key={`${row.sync}|${row.target}`}>
-              <th scope="row">
-                {t(`publish.sync.${row.sync}`)}: <span translate="no">{row.target}</span>
-              </th>
-              <td className="num">{format.integer(row.planned)}</td>
-              <td className="num">{format.integer(row.sent)}</td>
-              <td className="num">{format.integer(row.succeeded)}</td>
-              <td className="num">{format.integer(row.failed)}</td>
-              <td className="num">{format.integer(row.skipped)}</td>
-              <td translate="no">{blocked ?? '—'}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      caption={t('publish.result.perTarget')}
+      columns={columns}
+      rows={rows}
+      rowKey={(row) => `${row.sync}|${row.target}`}
+    />
   );
 }
 
