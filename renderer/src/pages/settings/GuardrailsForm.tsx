@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Settings } from '../../api/types.ts';
 import { DataTable } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
-import { SaveOutcome } from './SaveOutcome.tsx';
+import { SaveButtons, SaveOutcome } from './SaveOutcome.tsx';
 import { useSaveSettings } from './settingsQueries.ts';
 
 /**
@@ -128,26 +128,16 @@ export function GuardrailsForm({
           ]}
         />
         <div className="settings-form__actions">
-          <button
-            type="submit"
-            className="button button--primary"
-            disabled={!changes.length || save.isPending}
-            aria-busy={save.isPending}
-          >
-            {save.isPending ? t('settings.save.saving') : t('settings.save.button')}
-          </button>
-          <button
-            type="button"
-            className="button"
-            disabled={!Object.keys(draft).length}
-            onClick={() => {
+          <SaveButtons
+            pending={save.isPending}
+            canSave={changes.length > 0}
+            canDiscard={Object.keys(draft).length > 0}
+            onDiscard={() => {
               setDraft({});
               setInvalid([]);
               save.reset();
             }}
-          >
-            {t('settings.save.discard')}
-          </button>
+          />
         </div>
         <div aria-live="polite">
           <SaveOutcome

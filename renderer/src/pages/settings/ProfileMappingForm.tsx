@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Settings } from '../../api/types.ts';
 import { DataTable } from '../../components/DataTable.tsx';
 import { Panel } from '../../components/Panel.tsx';
-import { SaveOutcome } from './SaveOutcome.tsx';
+import { SaveButtons, SaveOutcome } from './SaveOutcome.tsx';
 import { useSaveSettings } from './settingsQueries.ts';
 
 /**
@@ -167,25 +167,15 @@ export function ProfileMappingForm({
             >
               {t('settings.profiles.add')}
             </button>
-            <button
-              type="submit"
-              className="button button--primary"
-              disabled={!changed || save.isPending}
-              aria-busy={save.isPending}
-            >
-              {save.isPending ? t('settings.save.saving') : t('settings.save.button')}
-            </button>
-            <button
-              type="button"
-              className="button"
-              disabled={!changed}
-              onClick={() => {
+            <SaveButtons
+              pending={save.isPending}
+              canSave={changed}
+              canDiscard={changed}
+              onDiscard={() => {
                 reset(settings);
                 save.reset();
               }}
-            >
-              {t('settings.save.discard')}
-            </button>
+            />
           </div>
           <div aria-live="polite">
             <SaveOutcome

@@ -3,6 +3,36 @@ import type { SettingsSaveInput } from '../../../../core/api/schemas/settings.ts
 import { ErrorState } from '../../components/StateViews.tsx';
 import { ConfigConflict, configConflictFromError } from './ConfigConflict.tsx';
 
+/** A settings form's Save and Discard; Save shows that it is saving. */
+export function SaveButtons({
+  pending,
+  canSave,
+  canDiscard,
+  onDiscard,
+}: {
+  pending: boolean;
+  canSave: boolean;
+  canDiscard: boolean;
+  onDiscard: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <button
+        type="submit"
+        className="button button--primary"
+        disabled={!canSave || pending}
+        aria-busy={pending}
+      >
+        {pending ? t('settings.save.saving') : t('settings.save.button')}
+      </button>
+      <button type="button" className="button" disabled={!canDiscard} onClick={onDiscard}>
+        {t('settings.save.discard')}
+      </button>
+    </>
+  );
+}
+
 /**
  * What a settings save came to, under the form that saved: saved (and that the next plan uses it), their version
  * against mine when the file changed on disk, or the service's message (an invalid value names the setting).
