@@ -3,13 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
-import { openWorkspace } from '../../core/workspace/index.ts';
 import { readPlanFile, StalePlanError } from '../../core/sync/index.ts';
 import { runCli } from './cliProcess.ts';
 import { snapshotFake } from './fakeSnapshot.ts';
 import {
   buildBaseWorkspace,
   cloneWorkspace,
+  execute,
   fakeEnv,
   query,
   removeDir,
@@ -34,15 +34,6 @@ beforeEach(async () => {
   dir = await cloneWorkspace(base);
 });
 afterEach(async () => removeDir(dir));
-
-async function exec(sql: string, params: string[] = []): Promise<void> {
-  const ws = await openWorkspace(dir);
-  try {
-    await ws.db.run(sql, params);
-  } finally {
-    ws.close();
-  }
-}
 
 describe('guardrails block before any write call', () => {
   it('a sensitive segment published for the first time waits for approval, alone; --approve passes', async () => {
@@ -74,10 +65,13 @@ describe('guardrails block before any write call', () => {
 
   it('removing more than 20 % of a list blocks; the CLI exits 2 and writes nothing, --approve applies', async () => {
     await syncOnce(dir, fake, { syncs: ['lists'], segments: ['winback_candidates'], approve: true });
-    await exec(`update main.dim_customers set days_since_last_order = 1, is_winback_candidate = false, winback_stage = null
+    await execute(
+      dir,
+      `update main.dim_customers set days_since_last_order = 1, is_winback_candidate = false, winback_stage = null
       where customer_id in (
       select customer_id from main.dim_customers where days_since_last_order >= 60 order by customer_id
-      limit (select (count(*) * 0.4)::int from main.dim_customers where days_since_last_order >= 60))`);
+      limit (select (count(*) * 0.4)::int from main.dim_customers where days_since_last_order >= 60))`,
+    );
     const writes = fake.writeRequests().length;
     const cli = await runCli(['sync', 'lists', '--segment', 'winback_candidates', '-w', dir], fakeEnv(fake));
     expect(cli.code).toBe(2);
@@ -112,8 +106,8 @@ describe('guardrails block before any write call', () => {
 
   it('a list that would be emptied and a source with 0 rows block', async () => {
     await syncOnce(dir, fake, { syncs: ['lists', 'events'], segments: ['vip_customers'], approve: true });
-    await exec(`update main.dim_customers set customer_value_tier = 'low'`);
-    await exec(`delete from main.events_shipments`);
+    await execute(dir, `update main.dim_customers set customer_value_tier = 'low'`);
+    await execute(dir, `delete from main.events_shipments`);
     const outcome = await syncOnce(dir, fake, { syncs: ['lists', 'events'], segments: ['vip_customers'] });
     expect(outcome.status).toBe('blocked');
     expect(outcome.plan.guardrails.map((g) => g.id).sort()).toEqual(['empty_source', 'list_emptied']);
@@ -121,7 +115,7 @@ describe('guardrails block before any write call', () => {
 
   it('more than half of the synced profiles changing blocks', async () => {
     await syncOnce(dir, fake, { syncs: ['profiles'] });
-    await exec(`update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
+    await execute(dir, `update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
     const outcome = await syncOnce(dir, fake, { syncs: ['profiles'] });
     expect(outcome.status).toBe('blocked');
     expect(outcome.plan.guardrails[0]?.id).toBe('profiles_changing');
@@ -132,7 +126,7 @@ describe('guardrails block before any write call', () => {
     await removeDir(dir);
     dir = await cloneWorkspace(base, { guardrails: { max_profiles_changed_percent: 100 } });
     await syncOnce(dir, fake, { syncs: ['profiles'] });
-    await exec(`update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
+    await execute(dir, `update main.dim_customers set lifetime_revenue = lifetime_revenue + 1`);
     expect((await syncOnce(dir, fake, { syncs: ['profiles'] })).status).toBe('succeeded');
   });
 });
@@ -231,8 +225,11 @@ describe('plans', () => {
 
     const second = join(dir, 'plan2.json');
     await syncOnce(dir, fake, { syncs: ['profiles'], dryRun: true, planOut: second });
-    await exec(`update main.dim_customers set lifecycle_stage = 'churned' where customer_id = (
-      select min(customer_id) from main.dim_customers where is_marketable and not is_relay_email)`);
+    await execute(
+      dir,
+      `update main.dim_customers set lifecycle_stage = 'churned' where customer_id = (
+      select min(customer_id) from main.dim_customers where is_marketable and not is_relay_email)`,
+    );
     const stale = await readPlanFile(second);
     const writes = fake.writeRequests().length;
     await expect(syncOnce(dir, fake, { plan: stale })).rejects.toThrow(StalePlanError);

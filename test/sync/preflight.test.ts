@@ -6,6 +6,7 @@ import { runCli } from './cliProcess.ts';
 import {
   buildBaseWorkspace,
   cloneWorkspace,
+  execute,
   fakeEnv,
   query,
   removeDir,
@@ -53,15 +54,6 @@ beforeEach(async () => {
 });
 afterEach(async () => removeDir(dir));
 
-async function exec(sql: string): Promise<void> {
-  const ws = await openWorkspace(dir);
-  try {
-    await ws.db.run(sql);
-  } finally {
-    ws.close();
-  }
-}
-
 async function reconfigure(config: TestConfig): Promise<void> {
   await removeDir(dir);
   dir = await cloneWorkspace(base, config);
@@ -82,7 +74,7 @@ describe('stale data is a guardrail', () => {
   });
 
   it('after a failed build every target that sends waits for approval, and the message says how to rebuild', async () => {
-    await exec(FAILED_BUILD);
+    await execute(dir, FAILED_BUILD);
     const blocked = await syncOnce(dir, fake, { syncs: ['profiles', 'events'] });
     const stale = blocked.plan.guardrails.filter((g) => g.id === 'stale_data');
     expect(stale.map((g) => `${g.sync} ${g.target}`)).toEqual([
@@ -111,7 +103,7 @@ describe('stale data is a guardrail', () => {
   });
 
   it('data older than max_data_age_hours trips it; the age is configurable and 0 turns it off', async () => {
-    await exec(OLD_DATA);
+    await execute(dir, OLD_DATA);
     const old = await syncOnce(dir, undefined, { syncs: ['profiles'], dryRun: true });
     expect(old.plan.guardrails.map((g) => g.id)).toEqual(['stale_data']);
     expect(old.plan.guardrails[0]!.message).toMatch(
@@ -120,14 +112,14 @@ describe('stale data is a guardrail', () => {
     expect(old.plan.preflight?.build?.published?.ageHours).toBeGreaterThan(39.9);
 
     await reconfigure({ guardrails: { max_data_age_hours: 48 } });
-    await exec(OLD_DATA);
+    await execute(dir, OLD_DATA);
     expect((await syncOnce(dir, undefined, { syncs: ['profiles'], dryRun: true })).plan.guardrails).toEqual(
       [],
     );
 
     await reconfigure({ guardrails: { max_data_age_hours: 0, block_after_failed_build: false } });
-    await exec(OLD_DATA);
-    await exec(FAILED_BUILD);
+    await execute(dir, OLD_DATA);
+    await execute(dir, FAILED_BUILD);
     expect((await syncOnce(dir, undefined, { syncs: ['profiles'], dryRun: true })).plan.guardrails).toEqual(
       [],
     );
@@ -195,8 +187,11 @@ describe('Klaviyo preflight in the plan', () => {
 
     // Another run earlier today (recorded by c360) used most of the budget: a plan needing more says so.
     await reconfigure({});
-    await exec(`insert into c360.sync_runs values ('earlier', current_timestamp::timestamp - interval 2 hour,
-      current_timestamp::timestamp, 'succeeded', 'lists', 'x', false, '{"apiCalls":{"listCreate":145}}', null)`);
+    await execute(
+      dir,
+      `insert into c360.sync_runs values ('earlier', current_timestamp::timestamp - interval 2 hour,
+      current_timestamp::timestamp, 'succeeded', 'lists', 'x', false, '{"apiCalls":{"listCreate":145}}', null)`,
+    );
     const tight = (await syncOnce(dir, undefined, { syncs: ['lists'], dryRun: true })).plan.preflight!;
     expect(tight.listCreations).toMatchObject({ usedLast24h: 145, left: 5 });
     expect(tight.warnings.join('\n')).toMatch(
@@ -208,9 +203,12 @@ describe('Klaviyo preflight in the plan', () => {
 
   it('counts profiles over Klaviyo’s 100 KB and names them in a warning', async () => {
     await reconfigure({ profiles: { properties: { Notes: 'notes_big' } } });
-    await exec(`alter table main.dim_customers add column notes_big varchar`);
-    await exec(`update main.dim_customers set notes_big = repeat('x', 110000) where customer_id in
-      (select customer_id from main.dim_customers where is_marketable order by customer_id limit 3)`);
+    await execute(dir, `alter table main.dim_customers add column notes_big varchar`);
+    await execute(
+      dir,
+      `update main.dim_customers set notes_big = repeat('x', 110000) where customer_id in
+      (select customer_id from main.dim_customers where is_marketable order by customer_id limit 3)`,
+    );
     const { plan } = await syncOnce(dir, undefined, { syncs: ['profiles'], dryRun: true });
     expect(plan.preflight!.overLimits.profilesTooLarge).toBe(3);
     expect(plan.preflight!.warnings.join('\n')).toMatch(/3 profiles are larger than Klaviyo's 100 KB/);

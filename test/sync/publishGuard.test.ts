@@ -8,13 +8,13 @@ import {
   StalePlanError,
   type SyncOutcome,
 } from '../../core/sync/index.ts';
-import { openWorkspace } from '../../core/workspace/index.ts';
 import { startKlaviyoFake, type KlaviyoFake } from '../fakes/klaviyo/index.ts';
 import { runCli } from './cliProcess.ts';
 import { snapshotFake } from './fakeSnapshot.ts';
 import {
   buildBaseWorkspace,
   cloneWorkspace,
+  execute,
   fakeEnv,
   query,
   removeDir,
@@ -49,15 +49,6 @@ afterEach(async () => removeDir(dir));
 const TYPO_SEGMENT =
   'name: lapsed_buyers\ndescription: Bought, then stopped.\nrules:\n' +
   "  - column: days_since_last_ordr\n    op: '>='\n    value: 90\n";
-
-async function exec(sql: string): Promise<void> {
-  const ws = await openWorkspace(dir);
-  try {
-    await ws.db.run(sql);
-  } finally {
-    ws.close();
-  }
-}
 
 const blockedTargets = (o: SyncOutcome) =>
   o.results.filter((r) => r.blocked).map((r) => `${r.sync} ${r.target}`);
@@ -247,7 +238,8 @@ describe('approvals', () => {
     const plan = await readPlanFile(file);
     expect(plan.guardrails.map((g) => g.id)).toEqual(['sensitive_segment']);
     // Consent changes between review and apply: the reviewed member list is not what would be sent now.
-    await exec(
+    await execute(
+      dir,
       `update main.dim_customers set pregnancy_opt_in = not pregnancy_opt_in where has_bought_pregnancy_products`,
     );
     await expect(syncOnce(dir, fake, { plan, approvals: [journey] })).rejects.toThrow(StalePlanError);

@@ -105,6 +105,16 @@ export async function syncOnce(
   }
 }
 
+/** Runs one statement on the workspace (e.g. to change its data between syncs). */
+export async function execute(dir: string, sql: string, params: string[] = []): Promise<void> {
+  const ws = await openWorkspace(dir);
+  try {
+    await ws.db.run(sql, params);
+  } finally {
+    ws.close();
+  }
+}
+
 export async function query<T = Record<string, unknown>>(dir: string, sql: string): Promise<T[]> {
   const ws = await openWorkspace(dir, { readOnly: true });
   try {
