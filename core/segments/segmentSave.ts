@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { C360Error } from '../errors.ts';
+import { writeFileAtomically } from '../workspace/atomicWrite.ts';
 import {
   definitionHash,
   isRecord,
@@ -80,19 +81,6 @@ async function readIfThere(path: string): Promise<Buffer | null> {
     return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-/** Writes next to the target and renames over it: a reader (the engine, git) never sees half a file. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  // Not *.yaml: the engine's folder scan must not pick up a file being written.
-  const temporary = join(path, '..', `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, text, { flag: 'wx' });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
     throw error;
   }
 }
@@ -193,7 +181,7 @@ async function writeChecked(
     });
 
   const text = request.yaml ?? definitionYaml(request.definition!, current ? current.toString('utf8') : null);
-  await writeAtomically(path, text);
+  await writeFileAtomically(path, text);
   const data: unknown = parse(text);
   return {
     name: definition.name,

@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isScalar, Pair, parseDocument, Scalar, type Document } from 'yaml';
 import { C360Error } from '../errors.ts';
 import { closest } from '../models/dag.ts';
 import { describeZodIssues } from '../models/schemaFile.ts';
+import { writeFileAtomically } from './atomicWrite.ts';
 import { CONFIG_FILE, ConfigError, workspaceConfigSchema, type WorkspaceConfig } from './config.ts';
 
 /**
@@ -199,19 +200,13 @@ function checkedConfig(text: string): WorkspaceConfig {
   return parsed.data;
 }
 
-async function writeAtomically(path: string, text: string): Promise<void> {
+/** Writes the config atomically, keeping the file's permissions. */
+async function writeConfig(path: string, text: string): Promise<void> {
   const mode = await stat(path).then(
     (info) => info.mode & 0o777,
     () => 0o644,
   );
-  const temporary = join(path, '..', `.${CONFIG_FILE}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, text, { flag: 'wx', mode });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(path, text, { mode });
 }
 
 /**
@@ -234,6 +229,6 @@ export async function editWorkspaceConfig(
       mine: text,
       contentHash: current.contentHash,
     });
-  await writeAtomically(join(dir, CONFIG_FILE), text);
+  await writeConfig(join(dir, CONFIG_FILE), text);
   return { text, contentHash: configContentHash(text), config };
 }
